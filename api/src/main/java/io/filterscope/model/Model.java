@@ -1,0 +1,59 @@
+package io.filterscope.model;
+
+import io.filterscope.tensor.Tensor;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * An opened model. Holds native resources (runtime sessions, off-heap buffers): close it when done.
+ * Instances are safe to use from several threads unless a backend documents otherwise.
+ */
+public interface Model extends AutoCloseable {
+
+    /** What the file says about itself. */
+    ModelMetadata metadata();
+
+    /** Layers in execution order. */
+    List<LayerInfo> layers();
+
+    /**
+     * The layer with this name.
+     *
+     * @throws io.filterscope.FilterScopeException naming close names when there is none
+     */
+    default LayerInfo layer(String name) {
+        return io.filterscope.Names.findLayer(layers(), name, metadata().file());
+    }
+
+    /** What this model can do beyond forward inference. */
+    Set<Capability> capabilities();
+
+    /**
+     * The weights of a conv-like layer, decoded on demand (nothing is kept after the call).
+     *
+     * @throws io.filterscope.FilterScopeException when the layer has no filters
+     */
+    FilterBank filters(String layer);
+
+    /** The weights of every conv-like layer, in execution order. */
+    default List<FilterBank> allFilters() {
+        return layers().stream().filter(l -> l.kind().hasFilters()).map(l -> filters(l.name())).toList();
+    }
+
+    /**
+     * Runs one batch and captures the requested layers in the same inference.
+     *
+     * @param input a batch in the model's own input layout, e.g. N × 1 × 28 × 28
+     * @throws io.filterscope.FilterScopeException when the input shape does not fit (the message
+     *         names the shape the model wants) or a layer does not exist
+     */
+    Activations capture(Tensor input, CaptureRequest request);
+
+    /** Runs one batch and returns the first output. */
+    default Tensor run(Tensor input) {
+        return capture(input, CaptureRequest.outputOnly()).output();
+    }
+
+    @Override
+    void close();
+}

@@ -1,0 +1,37 @@
+package io.filterscope.render;
+
+import io.filterscope.FilterScopeException;
+import io.filterscope.io.AtomicFiles;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.file.Path;
+import javax.imageio.ImageIO;
+import javax.imageio.stream.ImageOutputStream;
+import javax.imageio.stream.MemoryCacheImageOutputStream;
+
+/** PNG encoding of rendered images. */
+public final class Png {
+    private Png() {
+    }
+
+    /** The image as PNG bytes. */
+    public static byte[] encode(BufferedImage img) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        // An in-memory cache: ImageIO's default writes a temporary file in java.io.tmpdir, which can
+        // be unwritable where the output folder is fine.
+        try (ImageOutputStream out = new MemoryCacheImageOutputStream(bytes)) {
+            if (!ImageIO.write(img, "png", out)) {
+                throw new FilterScopeException("cannot encode an image of type " + img.getType() + " as PNG; render it as RGB");
+            }
+        } catch (IOException e) {
+            throw new FilterScopeException("cannot encode the image as PNG (" + e.getMessage() + ")", e);
+        }
+        return bytes.toByteArray();
+    }
+
+    /** Writes the image as a PNG file, atomically (see {@link AtomicFiles}). */
+    public static void write(BufferedImage img, Path file) {
+        AtomicFiles.write(file, encode(img));
+    }
+}

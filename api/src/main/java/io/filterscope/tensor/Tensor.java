@@ -1,0 +1,179 @@
+package io.filterscope.tensor;
+
+import com.google.common.base.Preconditions;
+import java.nio.FloatBuffer;
+import java.util.Arrays;
+
+/**
+ * An immutable dense float32 tensor in C (row-major) order. The values are owned by the tensor:
+ * factories copy what they are given unless the name says otherwise, and readers get copies or
+ * read-only views, so a tensor handed out by a model can be shared freely. Values live in a
+ * {@link FloatBuffer} so a backend can hand over the buffer its runtime filled without another copy.
+ */
+public final class Tensor {
+    private final Shape shape;
+    private final FloatBuffer data;
+
+    private Tensor(Shape shape, FloatBuffer data) {
+        Preconditions.checkArgument(shape.isStatic(), "tensor shape must be fully known, got %s", shape);
+        Preconditions.checkArgument(shape.size() == data.capacity(),
+                "shape %s needs %s values, got %s", shape, shape.size(), data.capacity());
+        this.shape = shape;
+        this.data = data.isReadOnly() ? data : data.asReadOnlyBuffer();
+    }
+
+    private Tensor(Shape shape, float[] data) {
+        this(shape, FloatBuffer.wrap(data));
+    }
+
+    /** A tensor holding a copy of {@code data}. */
+    public static Tensor of(Shape shape, float[] data) {
+        return new Tensor(shape, data.clone());
+    }
+
+    /**
+     * A tensor that takes ownership of {@code data} without copying; the caller must not touch the
+     * array afterwards. For backends and decoders that just allocated it.
+     */
+    public static Tensor wrap(Shape shape, float[] data) {
+        return new Tensor(shape, data);
+    }
+
+    /**
+     * A tensor that takes ownership of {@code values} (position 0, capacity = element count)
+     * without copying; the caller must not write to the buffer afterwards.
+     */
+    public static Tensor wrap(Shape shape, FloatBuffer values) {
+        Preconditions.checkArgument(values.position() == 0 && values.limit() == values.capacity(),
+                "buffer must span its whole capacity");
+        return new Tensor(shape, values);
+    }
+
+    /** A tensor of zeros. */
+    public static Tensor zeros(Shape shape) {
+        return new Tensor(shape, new float[shape.size()]);
+    }
+
+    public Shape shape() {
+        return shape;
+    }
+
+    public int size() {
+        return data.capacity();
+    }
+
+    /** The element at flat (C-order) index {@code i}. */
+    public float get(int i) {
+        return data.get(i);
+    }
+
+    /** The element at the given coordinates. */
+    public float get(int... index) {
+        return data.get(flatIndex(index));
+    }
+
+    /** A copy of the values in C order. */
+    public float[] toArray() {
+        float[] out = new float[data.capacity()];
+        data.get(0, out);
+        return out;
+    }
+
+    /** A read-only view of the values in C order. */
+    public FloatBuffer buffer() {
+        return data.duplicate();
+    }
+
+    /** Copies {@code length} values starting at flat index {@code from} into {@code dst} at {@code at}. */
+    public void copyTo(int from, float[] dst, int at, int length) {
+        data.get(from, dst, at, length);
+    }
+
+    /** The same values under another shape with the same element count. */
+    public Tensor reshape(Shape newShape) {
+        return new Tensor(newShape, data);
+    }
+
+    /**
+     * The {@code i}-th slice along the first axis, e.g. one image of a batch: shape without the
+     * first dimension.
+     */
+    public Tensor slice(int i) {
+        Preconditions.checkArgument(shape.rank() >= 1, "cannot slice a scalar");
+        Preconditions.checkElementIndex(i, (int) shape.dim(0), "index along the first axis");
+        int n = data.capacity() / (int) shape.dim(0);
+        long[] rest = Arrays.copyOfRange(shape.toArray(), 1, shape.rank());
+        return new Tensor(Shape.of(rest), data.slice(i * n, n));
+    }
+
+    /** Stacks equal-shaped tensors along a new first axis (a batch). */
+    public static Tensor stack(java.util.List<Tensor> items) {
+        Preconditions.checkArgument(!items.isEmpty(), "nothing to stack");
+        Shape inner = items.get(0).shape;
+        int n = inner.size();
+        float[] out = new float[n * items.size()];
+        for (int k = 0; k < items.size(); k++) {
+            Tensor t = items.get(k);
+            Preconditions.checkArgument(t.shape.equals(inner), "cannot stack %s with %s", t.shape, inner);
+            t.data.get(0, out, k * n, n);
+        }
+        long[] dims = new long[inner.rank() + 1];
+        dims[0] = items.size();
+        System.arraycopy(inner.toArray(), 0, dims, 1, inner.rank());
+        return new Tensor(Shape.of(dims), out);
+    }
+
+    /** Reorders the axes: output axis {@code k} is input axis {@code perm[k]}. */
+    public Tensor transpose(int... perm) {
+        int rank = shape.rank();
+        Preconditions.checkArgument(perm.length == rank, "permutation %s does not fit rank %s", Arrays.toString(perm), rank);
+        long[] inDims = shape.toArray();
+        long[] outDims = new long[rank];
+        for (int k = 0; k < rank; k++) {
+            outDims[k] = inDims[perm[k]];
+        }
+        int[] inStrides = strides(inDims);
+        float[] out = new float[data.capacity()];
+        float[] in = toArray();
+        int[] idx = new int[rank];
+        for (int o = 0; o < out.length; o++) {
+            int src = 0;
+            for (int k = 0; k < rank; k++) {
+                src += idx[k] * inStrides[perm[k]];
+            }
+            out[o] = in[src];
+            for (int k = rank - 1; k >= 0; k--) {
+                if (++idx[k] < outDims[k]) {
+                    break;
+                }
+                idx[k] = 0;
+            }
+        }
+        return new Tensor(Shape.of(outDims), out);
+    }
+
+    private int flatIndex(int[] index) {
+        Preconditions.checkArgument(index.length == shape.rank(), "index rank %s != tensor rank %s", index.length, shape.rank());
+        int flat = 0;
+        for (int k = 0; k < index.length; k++) {
+            Preconditions.checkElementIndex(index[k], (int) shape.dim(k));
+            flat = flat * (int) shape.dim(k) + index[k];
+        }
+        return flat;
+    }
+
+    private static int[] strides(long[] dims) {
+        int[] s = new int[dims.length];
+        int acc = 1;
+        for (int k = dims.length - 1; k >= 0; k--) {
+            s[k] = acc;
+            acc *= (int) dims[k];
+        }
+        return s;
+    }
+
+    @Override
+    public String toString() {
+        return "Tensor[" + shape + "]";
+    }
+}

@@ -1,0 +1,182 @@
+package io.filterscope.onnx;
+
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import ai.onnxruntime.OrtSession.SessionOptions;
+import com.google.protobuf.CodedOutputStream;
+import io.filterscope.FilterScopeException;
+import io.filterscope.onnx.proto.OnnxModel;
+import io.filterscope.spi.ExecutionProvider;
+import io.filterscope.spi.OpenOptions;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * ONNX Runtime sessions for one model: the plain model, and rewritten models whose graph outputs
+ * include the intermediate tensors asked for. Rewritten sessions are cached by the set of extra
+ * outputs, so asking again for the same layers costs one inference, not a new session.
+ */
+final class Sessions implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Sessions.class);
+    /** Each session holds its own copy of the weights in native memory: keep few. */
+    private static final int MAX_CACHED = 4;
+    /** ONNX Runtime's key for where external data lives when a model comes from memory. */
+    private static final String EXTERNAL_FOLDER_KEY = "session.model_external_initializers_file_folder_path";
+
+    private final Path file;
+    private final OnnxModel.Model proto;
+    private final OpenOptions options;
+    private final OrtEnvironment env;
+    private final Map<Set<String>, OrtSession> cache = new LinkedHashMap<>(8, 0.75f, true);
+    private ExecutionProvider provider;
+    private boolean closed;
+
+    Sessions(Path file, OnnxModel.Model proto, OpenOptions options) {
+        this.file = file;
+        this.proto = proto;
+        this.options = options;
+        this.env = OrtEnvironment.getEnvironment();
+        this.provider = options.executionProvider();
+    }
+
+    /** The provider sessions actually run on (CPU after a CUDA fallback). */
+    synchronized ExecutionProvider provider() {
+        return provider;
+    }
+
+    /** A session whose outputs are the model's own followed by {@code extraOutputs}. */
+    synchronized OrtSession session(Collection<String> extraOutputs) {
+        if (closed) {
+            throw new IllegalStateException(file.getFileName() + ": model is closed");
+        }
+        Set<String> key = new TreeSet<>(extraOutputs);
+        OrtSession s = cache.get(key);
+        if (s != null) {
+            return s;
+        }
+        s = create(key, false);
+        cache.put(key, s);
+        if (cache.size() > MAX_CACHED) {
+            var eldest = cache.entrySet().iterator().next();
+            cache.remove(eldest.getKey());
+            closeQuietly(eldest.getValue());
+        }
+        return s;
+    }
+
+    /**
+     * A throw-away session over every tensor in {@code outputs}, built without optimisation, used only
+     * to read the shapes ONNX Runtime infers for them.
+     */
+    OrtSession probe(Collection<String> outputs) {
+        return create(new TreeSet<>(outputs), true);
+    }
+
+    private OrtSession create(Set<String> extra, boolean probe) {
+        try (SessionOptions opts = sessionOptions(probe)) {
+            if (extra.isEmpty()) {
+                return env.createSession(file.toString(), opts);
+            }
+            String folder = file.toAbsolutePath().getParent().toString();
+            opts.addConfigEntry(EXTERNAL_FOLDER_KEY, folder);
+            return env.createSession(withOutputs(extra), opts);
+        } catch (OrtException e) {
+            if (provider == ExecutionProvider.CUDA && !probe) {
+                LOG.warn("{}: the CUDA session could not start ({}); running on the CPU", file.getFileName(), firstLine(e.getMessage()));
+                provider = ExecutionProvider.CPU;
+                return create(extra, false);
+            }
+            throw new FilterScopeException(file + ": ONNX Runtime cannot load the model (" + firstLine(e.getMessage())
+                    + "); check that it opens in onnxruntime, or export it with a lower opset", e);
+        }
+    }
+
+    /** The model with {@code extra} appended to the graph outputs, serialised off-heap. */
+    private ByteBuffer withOutputs(Set<String> extra) {
+        OnnxModel.Model rewritten = withOutputs(proto, extra);
+        ByteBuffer buffer = ByteBuffer.allocateDirect(rewritten.getSerializedSize());
+        try {
+            CodedOutputStream out = CodedOutputStream.newInstance(buffer);
+            rewritten.writeTo(out);
+            out.flush();
+        } catch (IOException e) {
+            throw new IllegalStateException("serialising into a sized buffer failed", e);
+        }
+        buffer.flip();
+        return buffer;
+    }
+
+    /** {@code proto} with {@code extra} appended to its graph outputs; everything else, unknown fields too, kept. */
+    static OnnxModel.Model withOutputs(OnnxModel.Model proto, Collection<String> extra) {
+        OnnxModel.Graph.Builder g = proto.getGraph().toBuilder();
+        Set<String> present = new TreeSet<>();
+        g.getOutputList().forEach(o -> present.add(o.getName()));
+        for (String name : extra) {
+            if (present.add(name)) {
+                // No type: ONNX Runtime infers it, as it does for any graph output.
+                g.addOutput(OnnxModel.ValueInfo.newBuilder().setName(name));
+            }
+        }
+        return proto.toBuilder().setGraph(g).build();
+    }
+
+    /** How many rewritten sessions are cached; for tests of the cache. */
+    synchronized int cachedSessions() {
+        return cache.size();
+    }
+
+    private SessionOptions sessionOptions(boolean probe) throws OrtException {
+        SessionOptions opts = new SessionOptions();
+        if (probe) {
+            opts.setOptimizationLevel(SessionOptions.OptLevel.NO_OPT);
+        }
+        if (options.intraOpThreads() > 0) {
+            opts.setIntraOpNumThreads(options.intraOpThreads());
+        }
+        if (options.interOpThreads() > 0) {
+            opts.setInterOpNumThreads(options.interOpThreads());
+        }
+        if (provider == ExecutionProvider.CUDA && !probe) {
+            try {
+                opts.addCUDA(0);
+            } catch (OrtException | RuntimeException | LinkageError e) {
+                LOG.warn("{}: CUDA is not available ({}); running on the CPU. Build with -Pcuda and install CUDA 12 + cuDNN 9 to use the GPU",
+                        file.getFileName(), firstLine(e.getMessage()));
+                provider = ExecutionProvider.CPU;
+            }
+        }
+        return opts;
+    }
+
+    static String firstLine(String s) {
+        if (s == null) {
+            return "no detail";
+        }
+        int nl = s.indexOf('\n');
+        return (nl < 0 ? s : s.substring(0, nl)).trim();
+    }
+
+    private static void closeQuietly(OrtSession s) {
+        try {
+            s.close();
+        } catch (OrtException e) {
+            LOG.debug("closing a session failed", e);
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        closed = true;
+        cache.values().forEach(Sessions::closeQuietly);
+        cache.clear();
+    }
+}

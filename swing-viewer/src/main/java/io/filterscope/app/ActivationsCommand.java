@@ -1,0 +1,150 @@
+package io.filterscope.app;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.filterscope.FilterScopeException;
+import io.filterscope.model.Activations;
+import io.filterscope.model.CaptureRequest;
+import io.filterscope.model.LayerInfo;
+import io.filterscope.model.LayerOutput;
+import io.filterscope.model.Model;
+import io.filterscope.preprocess.Preprocessing;
+import io.filterscope.preprocess.Preset;
+import io.filterscope.render.GridRenderer;
+import io.filterscope.render.GridStyle;
+import io.filterscope.render.Png;
+import io.filterscope.tensor.Npy;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.stream.Collectors;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code filterscope activations}: one PNG grid of feature maps per layer, from one inference. */
+@Command(name = "activations", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        description = {"Run the model once on an input and draw what layers output: one PNG grid of feature maps per layer,"
+                + " plus index.json.",
+            "Without --layer every layer with a spatial (N×C×H×W) output is drawn."})
+final class ActivationsCommand extends ModelCommand {
+
+    @ArgGroup(exclusive = true, multiplicity = "0..1")
+    InputOptions input;
+
+    @Option(names = "--layer", paramLabel = "NAME",
+            description = "A layer to draw (repeatable; `filterscope info` lists the names). Default: all spatial layers.")
+    List<String> layers = new ArrayList<>();
+
+    @Option(names = "--preset", paramLabel = "NAME",
+            description = "How to normalise an --image: imagenet, caffe, tf, unit or raw (default: chosen for the model).")
+    String preset;
+
+    @Mixin
+    RenderOptions render;
+
+    @Option(names = "--npy", description = "Also write each layer's feature maps (the whole N×C×H×W tensor) as a .npy file.")
+    boolean npy;
+
+    @Option(names = {"-o", "--output"}, paramLabel = "DIR", required = true,
+            description = "The folder to write to (created when missing).")
+    Path output;
+
+    @Override
+    public Integer call() {
+        OutputPlan.checkWritable(output);
+        GridStyle style = render.apply(GridStyle.featureMaps());
+        Optional<Preset> chosenPreset = preset == null ? Optional.empty() : Optional.of(Preset.parse(preset));
+        ModelRef ref = modelRef();
+        ObjectNode index = OutputPlan.json().createObjectNode();
+        OutputPlan plan;
+        int grids = 0;
+        try (Model model = openModel()) {
+            List<String> names = select(model, ref);
+            InputOptions.Loaded in = InputOptions.load(input, ref, model.metadata(), chosenPreset);
+            plan = new OutputPlan(output, List.of(ref.file(), in.file()));
+
+            index.put("model", ref.display());
+            index.put("command", "activations");
+            ObjectNode inputNode = index.putObject("input");
+            inputNode.put("file", in.file().toString());
+            inputNode.put("kind", in.kind());
+            ArrayNode inShape = inputNode.putArray("shape");
+            for (long d : in.tensor().shape().toArray()) {
+                inShape.add(d);
+            }
+            in.preprocessing().ifPresent(p -> index.set("preprocessing", describe(p)));
+            index.put("item", 0);
+            index.put("colormap", style.colormap().toString().toLowerCase(Locale.ROOT));
+            index.put("normalization", style.normalization().toString().toLowerCase(Locale.ROOT));
+            ArrayNode entries = index.putArray("layers");
+
+            Activations acts = model.capture(in.tensor(), CaptureRequest.layers(names));
+            if (acts.layers().isEmpty()) {
+                throw new FilterScopeException(ref.display() + ": has no layer with a spatial (N×C×H×W) output; nothing to draw");
+            }
+            for (LayerOutput lo : acts.layers()) {
+                if (!lo.isSpatial()) {
+                    throw new FilterScopeException(ref.display() + ": layer '" + lo.layer().name() + "' outputs "
+                            + lo.values().shape() + ", not N×C×H×W feature maps; nothing to draw for it");
+                }
+                String stem = plan.stem(lo.layer().name());
+                ObjectNode e = entries.addObject();
+                e.put("layer", lo.layer().name());
+                e.put("node", lo.layer().nodeName());
+                e.put("op", lo.layer().op());
+                e.put("tensor", lo.tensor());
+                ArrayNode shape = e.putArray("shape");
+                for (long d : lo.values().shape().toArray()) {
+                    shape.add(d);
+                }
+                ArrayNode files = e.putArray("files");
+                String png = stem + ".activations.png";
+                plan.add(png, Png.encode(GridRenderer.featureMaps(lo.featureMaps(0), style)));
+                files.add(png);
+                grids++;
+                if (npy) {
+                    String n = stem + ".activations.npy";
+                    plan.add(n, Npy.toBytes(lo.values()));
+                    files.add(n);
+                }
+            }
+        }
+        plan.write(index);
+        out().println("wrote " + grids + " feature-map grid" + (grids == 1 ? "" : "s")
+                + (npy ? " and " + grids + " .npy file" + (grids == 1 ? "" : "s") : "") + " to " + output);
+        out().flush();
+        return 0;
+    }
+
+    /** The layer names to capture, each checked; empty means every layer with a spatial output. */
+    private List<String> select(Model model, ModelRef ref) {
+        List<String> chosen = new ArrayList<>();
+        for (String name : new LinkedHashSet<>(layers)) {
+            LayerInfo l = model.layer(name);
+            if (l.outputShape().isPresent() && !l.hasSpatialOutput()) {
+                List<String> spatial = model.layers().stream().filter(LayerInfo::hasSpatialOutput).map(LayerInfo::name).toList();
+                throw new FilterScopeException(ref.display() + ": layer '" + name + "' outputs " + l.outputShape().get()
+                        + ", not N×C×H×W feature maps; layers with feature maps: "
+                        + (spatial.isEmpty() ? "none" : spatial.stream().limit(10).collect(Collectors.joining(", "))
+                                + (spatial.size() > 10 ? ", ..." : "")));
+            }
+            chosen.add(l.name());
+        }
+        return chosen;
+    }
+
+    /** The preprocessing as JSON, for index.json; falls back to its text form. */
+    private static JsonNode describe(Preprocessing p) {
+        try {
+            return OutputPlan.json().valueToTree(p);
+        } catch (IllegalArgumentException e) {
+            return OutputPlan.json().getNodeFactory().textNode(p.toString());
+        }
+    }
+}

@@ -1,0 +1,105 @@
+package io.filterscope.app;
+
+import io.filterscope.FilterScopeException;
+import io.filterscope.model.ModelMetadata;
+import io.filterscope.model.TensorSpec;
+import io.filterscope.preprocess.Preprocessing;
+import io.filterscope.preprocess.Preprocessor;
+import io.filterscope.preprocess.Preset;
+import io.filterscope.tensor.Npy;
+import io.filterscope.tensor.Shape;
+import io.filterscope.tensor.Tensor;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.Optional;
+import picocli.CommandLine.Option;
+
+/** What to feed the model: an image (preprocessed for it) or a ready tensor in a .npy file. */
+final class InputOptions {
+
+    @Option(names = "--image", paramLabel = "FILE",
+            description = "An image (PNG, JPEG, ...), resized and normalised for the model (see --preset).")
+    Path image;
+
+    @Option(names = "--input-npy", paramLabel = "FILE",
+            description = "A float32 .npy tensor fed to the model as it is, in the model's input shape and layout.")
+    Path npy;
+
+    /**
+     * The input a command runs on.
+     *
+     * @param tensor        the batch, in the model's input layout
+     * @param file          the file it came from
+     * @param kind          "image" or "npy"
+     * @param preprocessing how an image was turned into the tensor
+     */
+    record Loaded(Tensor tensor, Path file, String kind, Optional<Preprocessing> preprocessing) {
+        int batch() {
+            return (int) tensor.shape().dim(0);
+        }
+    }
+
+    /**
+     * Loads the input given by {@code options} (may be null: none given), or the bundled sample image
+     * when the model is the bundled one.
+     */
+    static Loaded load(InputOptions options, ModelCommand.ModelRef model, ModelMetadata meta, Optional<Preset> preset) {
+        Path image = options == null ? null : options.image;
+        Path npy = options == null ? null : options.npy;
+        if (image == null && npy == null) {
+            if (!model.bundled()) {
+                throw new FilterScopeException("give an input: --image FILE or --input-npy FILE");
+            }
+            image = BundledModel.get().defaultImage();
+        }
+        if (image != null) {
+            ModelCommand.requireReadable(image, "an image");
+            Preprocessing p = Preprocessing.forModel(meta, preset);
+            Tensor t;
+            try {
+                t = Preprocessor.load(image, p);
+            } catch (UncheckedIOException e) {
+                throw new FilterScopeException(image + ": cannot be read (" + e.getCause().getMessage() + ")", e);
+            }
+            return new Loaded(t, image, "image", Optional.of(p));
+        }
+        if (preset.isPresent()) {
+            throw new FilterScopeException("--preset applies to --image only; an --input-npy tensor is fed to the model as it is");
+        }
+        ModelCommand.requireReadable(npy, "a .npy file");
+        Tensor t;
+        try {
+            t = Npy.read(npy);
+        } catch (UncheckedIOException e) {
+            throw new FilterScopeException(npy + ": cannot be read (" + e.getCause().getMessage() + ")", e);
+        }
+        return new Loaded(fit(t, npy, meta), npy, "npy", Optional.empty());
+    }
+
+    /** {@code t} checked against the model's input shape; one item without the batch axis gets a batch of 1. */
+    static Tensor fit(Tensor t, Path file, ModelMetadata meta) {
+        if (meta.inputs().isEmpty()) {
+            return t;
+        }
+        TensorSpec in = meta.input();
+        Shape want = in.shape();
+        Shape got = t.shape();
+        if (want.rank() == 0) {
+            return t;
+        }
+        if (got.rank() == want.rank() - 1) {
+            long[] dims = new long[want.rank()];
+            dims[0] = 1;
+            System.arraycopy(got.toArray(), 0, dims, 1, got.rank());
+            Shape batched = Shape.of(dims);
+            if (want.accepts(batched)) {
+                return t.reshape(batched);
+            }
+        }
+        if (!want.accepts(got)) {
+            throw new FilterScopeException(file + ": has shape " + got + " but the model's input '" + in.name()
+                    + "' wants " + in.describeShape() + " (" + want + ")");
+        }
+        return t;
+    }
+}
