@@ -124,9 +124,6 @@ def run_all_outputs(model_path, x):
                 present.add(o)
     sess = ort.InferenceSession(m.SerializeToString(), providers=["CPUExecutionProvider"])
     sess_outputs = [o.name for o in sess.get_outputs() if o.type == "tensor(float)"]
-    if model_path.parent.name in ("external",):
-        sess = ort.InferenceSession(str(model_path), providers=["CPUExecutionProvider"])  # external data: plain outputs only
-        sess_outputs = [o.name for o in sess.get_outputs()]
     values = sess.run(sess_outputs, {m.graph.input[0].name: x})
     return m, dict(zip(sess_outputs, values))
 
@@ -179,18 +176,16 @@ def write_reference(name, model_path, rel_model, inputs, state_dict=None, state_
 
 
 def weight_value(m, name, inits, producers):
-    """The stored value behind a weight input, computed with numpy/onnx by running the weight
-    subgraph through ONNX Runtime (the reference decoder for float16, bfloat16, int8 and friends)."""
+    """The stored value behind a weight input: numpy_helper for a plain initializer, otherwise ONNX
+    Runtime evaluating the weight subgraph (the reference decoder for float16, bfloat16, int8 behind
+    DequantizeLinear and Constant nodes)."""
     if name in inits and inits[name].data_location != TensorProto.EXTERNAL:
         return numpy_helper.to_array(inits[name]).astype(np.float32)
-    # Let ONNX Runtime evaluate the constant subgraph: make the weight a graph output of a graph
-    # that has no data inputs feeding it.
     g = onnx.ModelProto()
     g.CopyFrom(m)
     del g.graph.output[:]
     g.graph.output.append(onnx.ValueInfoProto(name=name))
-    sess = ort.InferenceSession(g.SerializeToString() if not any(i.data_location == TensorProto.EXTERNAL for i in m.graph.initializer) else None,
-                                providers=["CPUExecutionProvider"]) if True else None
+    sess = ort.InferenceSession(g.SerializeToString(), providers=["CPUExecutionProvider"])
     feeds = {i.name: np.zeros([d.dim_value or 1 for d in i.type.tensor_type.shape.dim], np.float32) for i in g.graph.input if i.name not in inits}
     return sess.run([name], feeds)[0].astype(np.float32)
 

@@ -72,7 +72,6 @@ def main():
     torch.save(model.state_dict(), OUT / "fashion_cnn_torch.pt")
     torch.onnx.export(model, torch.zeros(1, 1, 28, 28), OUT / "fashion_cnn.onnx", dynamo=False, opset_version=17,
                       input_names=["input"], output_names=["logits"], dynamic_axes={"input": {0: "batch"}, "logits": {0: "batch"}})
-    (OUT / "accuracy_torch.txt").write_text(f"{acc:.4f}\n")
     print("wrote", OUT / "fashion_cnn.onnx")
 
 

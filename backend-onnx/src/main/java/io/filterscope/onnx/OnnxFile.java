@@ -48,7 +48,7 @@ final class OnnxFile {
             in.checkLastTagWas(0);
         } catch (InvalidProtocolBufferException e) {
             throw new FilterScopeException(file + ": not an ONNX model (the file is truncated or not a protobuf: "
-                    + firstLine(e.getMessage()) + "); export the model again", e);
+                    + Messages.firstLine(e.getMessage()) + "); export the model again", e);
         } catch (IOException e) {
             throw new FilterScopeException(file + ": cannot be read (" + e.getMessage() + ")", e);
         }
@@ -59,14 +59,5 @@ final class OnnxFile {
             throw new FilterScopeException(file + ": the ONNX graph declares no inputs; nothing can be fed to it");
         }
         return model;
-    }
-
-    private static String firstLine(String s) {
-        if (s == null) {
-            return "unreadable";
-        }
-        int nl = s.indexOf('\n');
-        String line = nl < 0 ? s : s.substring(0, nl);
-        return line.length() > 120 ? line.substring(0, 120) + "…" : line;
     }
 }

@@ -117,7 +117,7 @@ final class OnnxModel implements Model {
                     }
                 }
             } catch (OrtException e) {
-                throw new FilterScopeException(file + ": ONNX Runtime cannot load the model (" + Sessions.firstLine(e.getMessage()) + ")", e);
+                throw new FilterScopeException(file + ": ONNX Runtime cannot load the model (" + Messages.firstLine(e.getMessage()) + ")", e);
             }
         }
         return shapes;
@@ -260,7 +260,7 @@ final class OnnxModel implements Model {
             return new Activations(outs, output);
         } catch (OrtException e) {
             throw new FilterScopeException(file.getFileName() + ": inference failed for input " + input.shape() + " ("
-                    + Sessions.firstLine(e.getMessage()) + "); the model wants '" + in.name() + "' as " + in.describeShape(), e);
+                    + Messages.firstLine(e.getMessage()) + "); the model wants '" + in.name() + "' as " + in.describeShape(), e);
         }
     }
 

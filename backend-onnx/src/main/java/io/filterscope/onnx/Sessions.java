@@ -86,16 +86,16 @@ final class Sessions implements AutoCloseable {
             if (extra.isEmpty()) {
                 return env.createSession(file.toString(), opts);
             }
-            String folder = file.toAbsolutePath().getParent().toString();
+            String folder = file.toAbsolutePath().normalize().getParent().toString();
             opts.addConfigEntry(EXTERNAL_FOLDER_KEY, folder);
             return env.createSession(withOutputs(extra), opts);
         } catch (OrtException e) {
             if (provider == ExecutionProvider.CUDA && !probe) {
-                LOG.warn("{}: the CUDA session could not start ({}); running on the CPU", file.getFileName(), firstLine(e.getMessage()));
+                LOG.warn("{}: the CUDA session could not start ({}); running on the CPU", file.getFileName(), Messages.firstLine(e.getMessage()));
                 provider = ExecutionProvider.CPU;
                 return create(extra, false);
             }
-            throw new FilterScopeException(file + ": ONNX Runtime cannot load the model (" + firstLine(e.getMessage())
+            throw new FilterScopeException(file + ": ONNX Runtime cannot load the model (" + Messages.firstLine(e.getMessage())
                     + "); check that it opens in onnxruntime, or export it with a lower opset", e);
         }
     }
@@ -150,19 +150,11 @@ final class Sessions implements AutoCloseable {
                 opts.addCUDA(0);
             } catch (OrtException | RuntimeException | LinkageError e) {
                 LOG.warn("{}: CUDA is not available ({}); running on the CPU. Build with -Pcuda and install CUDA 12 + cuDNN 9 to use the GPU",
-                        file.getFileName(), firstLine(e.getMessage()));
+                        file.getFileName(), Messages.firstLine(e.getMessage()));
                 provider = ExecutionProvider.CPU;
             }
         }
         return opts;
-    }
-
-    static String firstLine(String s) {
-        if (s == null) {
-            return "no detail";
-        }
-        int nl = s.indexOf('\n');
-        return (nl < 0 ? s : s.substring(0, nl)).trim();
     }
 
     private static void closeQuietly(OrtSession s) {

@@ -178,7 +178,8 @@ final class TensorData {
         }
 
         static Path resolve(Path modelFile, String location, String tensor) {
-            Path folder = modelFile.toAbsolutePath().getParent();
+            // Normalise both sides: a model given as ../x/model.onnx must still contain its own folder.
+            Path folder = modelFile.toAbsolutePath().normalize().getParent();
             Path candidate = folder.resolve(location).normalize();
             if (Path.of(location).isAbsolute() || !candidate.startsWith(folder)) {
                 throw escape(modelFile, location, tensor);

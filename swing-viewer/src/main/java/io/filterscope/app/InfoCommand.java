@@ -29,7 +29,7 @@ final class InfoCommand extends ModelCommand {
     private void print(Model model, PrintWriter out) {
         ModelMetadata m = model.metadata();
         List<String[]> head = new ArrayList<>();
-        head.add(new String[] {"model", modelRef().display() + " (" + size(m.fileSize()) + ", " + m.format() + ")"});
+        head.add(new String[] {"model", modelRef().display() + ", " + size(m.fileSize()) + ", " + m.format()});
         head.add(new String[] {"producer", m.producer().isEmpty() ? "unknown" : m.producer()});
         String format = m.formatVersion().isEmpty() ? "" : m.formatVersion();
         if (m.opsetVersion() > 0) {
