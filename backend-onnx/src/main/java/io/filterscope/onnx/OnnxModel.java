@@ -241,7 +241,7 @@ final class OnnxModel implements Model {
         Set<String> extra = new LinkedHashSet<>(tensorOf.values());
         String outputName = graph.graph.getOutput(0).getName();
         OrtSession session = sessions.session(extra);
-        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        OrtEnvironment env = Sessions.environment(file);
         try (OnnxTensor x = OnnxTensor.createTensor(env, FloatBuffer.wrap(input.toArray()), input.shape().toArray());
              OrtSession.Result result = session.run(Map.of(in.name(), x))) {
             Map<String, Tensor> values = new HashMap<>();

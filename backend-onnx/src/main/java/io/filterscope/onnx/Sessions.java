@@ -44,8 +44,19 @@ final class Sessions implements AutoCloseable {
         this.file = file;
         this.proto = proto;
         this.options = options;
-        this.env = OrtEnvironment.getEnvironment();
+        this.env = environment(file);
         this.provider = options.executionProvider();
+    }
+
+    /** ONNX Runtime's environment; its native library loads here, on the first model opened. */
+    static OrtEnvironment environment(Path file) {
+        try {
+            return OrtEnvironment.getEnvironment();
+        } catch (LinkageError e) {
+            throw new FilterScopeException(file.getFileName() + ": ONNX Runtime's native library could not be loaded on "
+                    + System.getProperty("os.name") + "/" + System.getProperty("os.arch") + " (" + Messages.firstLine(e.getMessage())
+                    + "); use a platform ONNX Runtime ships for (Linux, macOS, Windows; x64 or arm64)", e);
+        }
     }
 
     /** The provider sessions actually run on (CPU after a CUDA fallback). */

@@ -13,8 +13,6 @@ import io.filterscope.preprocess.Preprocessing;
 import io.filterscope.preprocess.Preset;
 import io.filterscope.render.GridRenderer;
 import io.filterscope.render.GridStyle;
-import io.filterscope.render.Png;
-import io.filterscope.tensor.Npy;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -93,31 +91,13 @@ final class ActivationsCommand extends ModelCommand {
                     throw new FilterScopeException(ref.display() + ": layer '" + lo.layer().name() + "' outputs "
                             + lo.values().shape() + ", not N×C×H×W feature maps; nothing to draw for it");
                 }
-                String stem = plan.stem(lo.layer().name());
-                ObjectNode e = entries.addObject();
-                e.put("layer", lo.layer().name());
-                e.put("node", lo.layer().nodeName());
-                e.put("op", lo.layer().op());
-                e.put("tensor", lo.tensor());
-                ArrayNode shape = e.putArray("shape");
-                for (long d : lo.values().shape().toArray()) {
-                    shape.add(d);
-                }
-                ArrayNode files = e.putArray("files");
-                String png = stem + ".activations.png";
-                plan.add(png, Png.encode(GridRenderer.featureMaps(lo.featureMaps(0), style)));
-                files.add(png);
+                plan.addLayer(entries, lo.layer(), lo.tensor(), "activations",
+                        GridRenderer.featureMaps(lo.featureMaps(0), style), lo.values(), npy);
                 grids++;
-                if (npy) {
-                    String n = stem + ".activations.npy";
-                    plan.add(n, Npy.toBytes(lo.values()));
-                    files.add(n);
-                }
             }
         }
         plan.write(index);
-        out().println("wrote " + grids + " feature-map grid" + (grids == 1 ? "" : "s")
-                + (npy ? " and " + grids + " .npy file" + (grids == 1 ? "" : "s") : "") + " to " + output);
+        out().println(OutputPlan.summary(grids, "feature-map", npy, output));
         out().flush();
         return 0;
     }

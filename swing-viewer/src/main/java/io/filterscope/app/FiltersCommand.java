@@ -8,8 +8,6 @@ import io.filterscope.model.LayerInfo;
 import io.filterscope.model.Model;
 import io.filterscope.render.GridRenderer;
 import io.filterscope.render.GridStyle;
-import io.filterscope.render.Png;
-import io.filterscope.tensor.Npy;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -56,31 +54,12 @@ final class FiltersCommand extends ModelCommand {
         try (Model model = openModel()) {
             for (LayerInfo layer : select(model, ref)) {
                 FilterBank bank = model.filters(layer.name());
-                String stem = plan.stem(layer.name());
-                ObjectNode e = entries.addObject();
-                e.put("layer", layer.name());
-                e.put("node", layer.nodeName());
-                e.put("op", layer.op());
-                e.put("tensor", layer.outputTensor());
-                ArrayNode shape = e.putArray("shape");
-                for (long d : bank.shape().toArray()) {
-                    shape.add(d);
-                }
-                ArrayNode files = e.putArray("files");
-                String png = stem + ".filters.png";
-                plan.add(png, Png.encode(GridRenderer.filters(bank, style)));
-                files.add(png);
+                plan.addLayer(entries, layer, layer.outputTensor(), "filters", GridRenderer.filters(bank, style), bank.weights(), npy);
                 grids++;
-                if (npy) {
-                    String n = stem + ".filters.npy";
-                    plan.add(n, Npy.toBytes(bank.weights()));
-                    files.add(n);
-                }
             }
         }
         plan.write(index);
-        out().println("wrote " + grids + " filter grid" + (grids == 1 ? "" : "s")
-                + (npy ? " and " + grids + " .npy file" + (grids == 1 ? "" : "s") : "") + " to " + output);
+        out().println(OutputPlan.summary(grids, "filter", npy, output));
         out().flush();
         return 0;
     }

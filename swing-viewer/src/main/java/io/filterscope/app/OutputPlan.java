@@ -3,10 +3,16 @@ package io.filterscope.app;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.filterscope.FilterScopeException;
 import io.filterscope.Names;
 import io.filterscope.io.OutputFolder;
+import io.filterscope.model.LayerInfo;
+import io.filterscope.render.Png;
+import io.filterscope.tensor.Npy;
+import io.filterscope.tensor.Tensor;
+import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -87,6 +93,39 @@ final class OutputPlan {
             s = base + "_" + k;
         }
         return s;
+    }
+
+    /**
+     * Plans one layer's files, {@code STEM.KIND.png} with its grid and, with {@code npy},
+     * {@code STEM.KIND.npy} with its values, and records them in a new entry of {@code entries}
+     * (layer, node, op, tensor, shape, files).
+     */
+    void addLayer(ArrayNode entries, LayerInfo layer, String tensor, String kind, BufferedImage grid, Tensor values, boolean npy) {
+        String stem = stem(layer.name());
+        ObjectNode e = entries.addObject();
+        e.put("layer", layer.name());
+        e.put("node", layer.nodeName());
+        e.put("op", layer.op());
+        e.put("tensor", tensor);
+        ArrayNode shape = e.putArray("shape");
+        for (long d : values.shape().toArray()) {
+            shape.add(d);
+        }
+        ArrayNode names = e.putArray("files");
+        String png = stem + "." + kind + ".png";
+        add(png, Png.encode(grid));
+        names.add(png);
+        if (npy) {
+            String n = stem + "." + kind + ".npy";
+            add(n, Npy.toBytes(values));
+            names.add(n);
+        }
+    }
+
+    /** The summary line of a command that wrote {@code grids} grids, e.g. "wrote 3 filter grids and 3 .npy files to out". */
+    static String summary(int grids, String what, boolean npy, Path output) {
+        String plural = grids == 1 ? "" : "s";
+        return "wrote " + grids + " " + what + " grid" + plural + (npy ? " and " + grids + " .npy file" + plural : "") + " to " + output;
     }
 
     /** Plans a file; names must be unique. */
