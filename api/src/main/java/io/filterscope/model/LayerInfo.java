@@ -32,7 +32,7 @@ public record LayerInfo(
         return outputShape.map(s -> s.rank() == 4).orElse(false);
     }
 
-    /** Convenience list type for callers that build layer tables. */
+    /** The names of {@code layers}, in order. */
     public static List<String> names(List<LayerInfo> layers) {
         return layers.stream().map(LayerInfo::name).toList();
     }
