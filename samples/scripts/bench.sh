@@ -11,7 +11,7 @@ mkdir -p "$dir"
 [ -f "$dir/large.onnx" ] || python3 samples/scripts/make_large_model.py "$dir/large.onnx"
 ./mvnw -q -B -DskipTests install
 cp=$(./mvnw -q -B -pl samples dependency:build-classpath -Dmdep.outputFile=/dev/stdout):samples/target/classes
-# -Xms: a capture hands back tens of MB of feature maps; a heap that must grow (and that G1 shrinks
+# -Xms2g -XX:+AlwaysPreTouch: a capture hands back tens of MB of feature maps; a heap that must grow (and that G1 shrinks
 # again) makes the first touch of fresh pages cost more than the copy itself.
 for m in resnet18 mobilenet_v2; do
   java -Xms2g -XX:+AlwaysPreTouch -cp "$cp" io.filterscope.samples.bench.CaptureOverhead "$dir/$m.onnx" 60
