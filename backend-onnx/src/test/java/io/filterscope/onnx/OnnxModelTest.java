@@ -183,6 +183,20 @@ class OnnxModelTest {
     }
 
     @Test
+    void aModelTheRuntimeRefusesSaysSoInOneLine(@TempDir Path dir) throws Exception {
+        var proto = OnnxFile.read(MODELS.resolve("raw_data.onnx")).toBuilder().setIrVersion(99).build();
+        Path file = Files.write(dir.resolve("future.onnx"), proto.toByteArray());
+        FilterScopeException e = assertThrows(FilterScopeException.class, () -> {
+            try (Model m = FilterScope.open(file)) {
+                m.capture(Tensor.zeros(Shape.of(1, 3, 8, 8)), CaptureRequest.allSpatial());
+            }
+        });
+        assertTrue(e.getMessage().startsWith(file.toString()) && e.getMessage().contains("ONNX Runtime cannot load"), e.getMessage());
+        assertTrue(e.getMessage().contains("IR version"), e.getMessage());
+        assertFalse(e.getMessage().contains("\n"), e.getMessage());
+    }
+
+    @Test
     void unknownFieldsSurviveTheRewrite(@TempDir Path dir) throws Exception {
         var proto = OnnxFile.read(BUNDLED);
         var withUnknown = proto.toBuilder().setUnknownFields(UnknownFieldSet.newBuilder()
