@@ -106,23 +106,6 @@ public final class Tensor {
         return new Tensor(Shape.of(rest), data.slice(i * n, n));
     }
 
-    /** Stacks equal-shaped tensors along a new first axis (a batch). */
-    public static Tensor stack(java.util.List<Tensor> items) {
-        Preconditions.checkArgument(!items.isEmpty(), "nothing to stack");
-        Shape inner = items.get(0).shape;
-        int n = inner.size();
-        float[] out = new float[n * items.size()];
-        for (int k = 0; k < items.size(); k++) {
-            Tensor t = items.get(k);
-            Preconditions.checkArgument(t.shape.equals(inner), "cannot stack %s with %s", t.shape, inner);
-            t.data.get(0, out, k * n, n);
-        }
-        long[] dims = new long[inner.rank() + 1];
-        dims[0] = items.size();
-        System.arraycopy(inner.toArray(), 0, dims, 1, inner.rank());
-        return new Tensor(Shape.of(dims), out);
-    }
-
     /** Reorders the axes: output axis {@code k} is input axis {@code perm[k]}. */
     public Tensor transpose(int... perm) {
         int rank = shape.rank();

@@ -32,7 +32,7 @@ public final class OnnxBackend implements ModelBackend {
     @Override
     public boolean claims(Path file) {
         String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
-        if (name.endsWith(".onnx") || name.endsWith(".ort.onnx")) {
+        if (name.endsWith(".onnx")) {
             return true;
         }
         // Without the extension, sniff: every ONNX file the exporters write starts with field 1

@@ -3,7 +3,6 @@ package io.filterscope.onnx;
 import ai.onnxruntime.NodeInfo;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OnnxValue;
-import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
@@ -156,10 +155,11 @@ final class OnnxModel implements Model {
     }
 
     private Shape toNchw(Shape s, String tensor) {
-        if (s.rank() == 4 && graph.layouts.getOrDefault(tensor, Layout.NCHW) == Layout.NHWC) {
-            return Shape.of(s.dim(0), s.dim(3), s.dim(1), s.dim(2));
+        if (s.rank() != 4 || layoutOf(tensor) != Layout.NHWC) {
+            return s;
         }
-        return s;
+        int[] perm = Layout.NHWC.toNchw();
+        return Shape.of(s.dim(perm[0]), s.dim(perm[1]), s.dim(perm[2]), s.dim(perm[3]));
     }
 
     private ModelMetadata buildMetadata(long fileSize) {
@@ -232,17 +232,11 @@ final class OnnxModel implements Model {
             throw new FilterScopeException(file.getFileName() + ": input '" + in.name() + "' must be " + in.describeShape()
                     + ", got " + input.shape() + "; give an image or .npy of that shape");
         }
-        Map<String, LayerInfo> wanted = selectLayers(request);
-        Map<LayerInfo, String> tensorOf = new LinkedHashMap<>();
-        for (LayerInfo l : wanted.values()) {
-            tensorOf.put(l, request.mode() == CaptureMode.POST_ACTIVATION
-                    ? graph.postActivationTensor(nodesByLayer.get(l.name())) : l.outputTensor());
-        }
+        Map<LayerInfo, String> tensorOf = selectLayers(request);
         Set<String> extra = new LinkedHashSet<>(tensorOf.values());
         String outputName = graph.graph.getOutput(0).getName();
         OrtSession session = sessions.session(extra);
-        OrtEnvironment env = Sessions.environment(file);
-        try (OnnxTensor x = OnnxTensor.createTensor(env, FloatBuffer.wrap(input.toArray()), input.shape().toArray());
+        try (OnnxTensor x = OnnxTensor.createTensor(sessions.environment(), FloatBuffer.wrap(input.toArray()), input.shape().toArray());
              OrtSession.Result result = session.run(Map.of(in.name(), x))) {
             Map<String, Tensor> values = new HashMap<>();
             for (String name : extra) {
@@ -252,8 +246,8 @@ final class OnnxModel implements Model {
             List<LayerOutput> outs = new ArrayList<>();
             for (Map.Entry<LayerInfo, String> e : tensorOf.entrySet()) {
                 Tensor v = values.get(e.getValue());
-                if (v.shape().rank() == 4 && graph.layouts.getOrDefault(e.getValue(), Layout.NCHW) == Layout.NHWC) {
-                    v = v.transpose(0, 3, 1, 2);
+                if (v.shape().rank() == 4 && layoutOf(e.getValue()) == Layout.NHWC) {
+                    v = v.transpose(Layout.NHWC.toNchw());
                 }
                 outs.add(new LayerOutput(e.getKey(), e.getValue(), v));
             }
@@ -271,11 +265,12 @@ final class OnnxModel implements Model {
      * picture is the block's output after its activation — capturing it would split the fused
      * Conv+Add+Relu the runtime runs. Name such a layer to see its own output.
      */
-    private Map<String, LayerInfo> selectLayers(CaptureRequest request) {
-        Map<String, LayerInfo> out = new LinkedHashMap<>();
+    private Map<LayerInfo, String> selectLayers(CaptureRequest request) {
+        Map<LayerInfo, String> out = new LinkedHashMap<>();
         switch (request.selection()) {
             case NONE -> { }
-            case NAMED -> request.layers().forEach(n -> out.put(n, layer(n)));
+            case NAMED -> request.layers().stream().map(this::layer)
+                    .forEach(l -> out.putIfAbsent(l, capturedTensor(l, request.mode())));
             case ALL_SPATIAL -> {
                 Set<String> seen = new LinkedHashSet<>();
                 for (LayerInfo l : layers) {
@@ -283,16 +278,24 @@ final class OnnxModel implements Model {
                             && graph.feedsResidualSum(nodesByLayer.get(l.name())))) {
                         continue;
                     }
-                    String t = request.mode() == CaptureMode.POST_ACTIVATION
-                            ? graph.postActivationTensor(nodesByLayer.get(l.name())) : l.outputTensor();
+                    String t = capturedTensor(l, request.mode());
                     if (seen.add(t)) {
-                        out.put(l.name(), l);
+                        out.put(l, t);
                     }
                 }
             }
             default -> throw new IllegalStateException("unknown selection " + request.selection());
         }
         return out;
+    }
+
+    /** The tensor that stands for {@code layer} in this capture mode. */
+    private String capturedTensor(LayerInfo layer, CaptureMode mode) {
+        return mode == CaptureMode.POST_ACTIVATION ? graph.postActivationTensor(nodesByLayer.get(layer.name())) : layer.outputTensor();
+    }
+
+    private Layout layoutOf(String tensor) {
+        return graph.layouts.getOrDefault(tensor, Layout.NCHW);
     }
 
     private Tensor toTensor(OrtSession.Result result, String name) throws OrtException {

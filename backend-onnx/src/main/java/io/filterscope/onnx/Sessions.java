@@ -49,7 +49,7 @@ final class Sessions implements AutoCloseable {
     }
 
     /** ONNX Runtime's environment; its native library loads here, on the first model opened. */
-    static OrtEnvironment environment(Path file) {
+    private static OrtEnvironment environment(Path file) {
         try {
             return OrtEnvironment.getEnvironment();
         } catch (LinkageError e) {
@@ -57,6 +57,11 @@ final class Sessions implements AutoCloseable {
                     + System.getProperty("os.name") + "/" + System.getProperty("os.arch") + " (" + Messages.firstLine(e.getMessage())
                     + "); use a platform ONNX Runtime ships for (Linux, macOS, Windows; x64 or arm64)", e);
         }
+    }
+
+    /** The environment the sessions live in, for creating input tensors. */
+    OrtEnvironment environment() {
+        return env;
     }
 
     /** The provider sessions actually run on (CPU after a CUDA fallback). */
