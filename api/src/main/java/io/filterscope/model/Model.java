@@ -49,6 +49,18 @@ public interface Model extends AutoCloseable {
      */
     Activations capture(Tensor input, CaptureRequest request);
 
+    /**
+     * Differentiates one output unit with respect to the input and/or layer outputs. Only models
+     * whose {@link #capabilities()} include {@link Capability#GRADIENTS} support it.
+     *
+     * @throws io.filterscope.FilterScopeException when this backend has no gradients (the message
+     *         says which backend has), or the index or a layer does not exist
+     */
+    default Gradients gradients(Tensor input, GradientRequest request) {
+        throw new io.filterscope.FilterScopeException(metadata().file().getFileName() + ": the " + metadata().format()
+                + " backend cannot compute gradients; open a DL4J or Keras model, or use a forward-only explanation");
+    }
+
     /** Runs one batch and returns the first output. */
     default Tensor run(Tensor input) {
         return capture(input, CaptureRequest.outputOnly()).output();
