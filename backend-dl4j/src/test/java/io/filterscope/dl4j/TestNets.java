@@ -44,13 +44,13 @@ final class TestNets {
     }
 
     /**
-     * conv(relu) → batchnorm → maxpool → depthwise(×2) → separable(×2 → 5) → deconv(stride 2, Same)
+     * conv(elu: no flat part, so max pooling meets no ties) → batchnorm → maxpool → depthwise(×2) → separable(×2 → 5) → deconv(stride 2, Same)
      * → conv(dilation 2, stride 2) → global avg pool → dense(tanh) → output(softmax).
      */
     static MultiLayerNetwork chain(CNN2DFormat format, DataType type, boolean flatInput) {
         var b = new NeuralNetConfiguration.Builder().seed(42).dataType(type).weightInit(WeightInit.XAVIER)
                 .activation(Activation.IDENTITY).list()
-                .layer(new ConvolutionLayer.Builder(3, 3).name("conv1").nOut(4).activation(Activation.RELU).dataFormat(format).build())
+                .layer(new ConvolutionLayer.Builder(3, 3).name("conv1").nOut(4).activation(Activation.ELU).dataFormat(format).build())
                 .layer(new BatchNormalization.Builder().name("bn").dataFormat(format).build())
                 .layer(new SubsamplingLayer.Builder(PoolingType.MAX).name("pool").kernelSize(2, 2).stride(2, 2).dataFormat(format).build())
                 .layer(new DepthwiseConvolution2D.Builder(3, 3).name("dw").depthMultiplier(2).convolutionMode(ConvolutionMode.Same)
