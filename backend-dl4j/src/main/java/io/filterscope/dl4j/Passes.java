@@ -112,10 +112,10 @@ final class Passes {
         if (conf.isPresent() && conf.get() instanceof ActivationLayer) {
             return s.layerInput(in, mgr);
         }
-        if (conf.isEmpty() || !(conf.get() instanceof BaseLayer b) || b.getActivationFn() == null
-                || b.getActivationFn() instanceof ActivationIdentity) {
+        if (!hasOwnActivation(s)) {
             return null;
         }
+        BaseLayer b = (BaseLayer) conf.get();
         IActivation own = b.getActivationFn();
         b.setActivationFn(new ActivationIdentity());
         try {
@@ -255,7 +255,10 @@ final class Passes {
         return new INDArray[] {back};
     }
 
-    /** Inference batch norm: y = act(γ·(x − μ)/σ + β), σ = √(var + ε), per channel. */
+    /**
+     * Inference batch norm: y = γ·(x − μ)/σ + β, σ = √(var + ε), per channel. DL4J's batch norm layer
+     * never applies its configured activation function (forward or back), so neither does this.
+     */
     private static INDArray batchNormBackward(BatchNormalization conf, Layer layer, INDArray x, INDArray e) {
         INDArray mean = layer.getParam("mean");
         INDArray var;
@@ -267,17 +270,10 @@ final class Passes {
             var = layer.getParam("var");
         }
         INDArray gamma = conf.isLockGammaBeta() ? Nd4j.valueArrayOf(mean.shape(), conf.getGamma(), x.dataType()) : layer.getParam("gamma");
-        INDArray beta = conf.isLockGammaBeta() ? Nd4j.valueArrayOf(mean.shape(), conf.getBeta(), x.dataType()) : layer.getParam("beta");
         INDArray scale = gamma.div(Transforms.sqrt(var.add(conf.getEps()), false));
         long[] bshape = broadcastShape(x, conf, mean.length());
         INDArray s = scale.reshape(bshape);
-        IActivation act = conf.getActivationFn();
-        INDArray dz = e;
-        if (act != null && !(act instanceof ActivationIdentity)) {
-            INDArray z = x.sub(mean.reshape(bshape)).mul(s).add(beta.reshape(bshape));
-            dz = act.backprop(z, e.dup()).getFirst();
-        }
-        return dz.mul(s);
+        return e.mul(s);
     }
 
     private static long[] broadcastShape(INDArray x, BatchNormalization conf, long channels) {
@@ -317,8 +313,9 @@ final class Passes {
         return out;
     }
 
-    private static boolean hasOwnActivation(Step s) {
-        return s.conf().orElse(null) instanceof BaseLayer b && b.getActivationFn() != null
+    /** Whether the layer applies an activation function; DL4J's batch norm ignores the one it is given. */
+    static boolean hasOwnActivation(Step s) {
+        return s.conf().orElse(null) instanceof BaseLayer b && !(b instanceof BatchNormalization) && b.getActivationFn() != null
                 && !(b.getActivationFn() instanceof ActivationIdentity);
     }
 }

@@ -216,7 +216,12 @@ class Dl4jModelTest {
 
     /** Opens through ServiceLoader discovery, giving the input size DL4J does not save. */
     static Model open(Path file) {
-        System.setProperty(Dl4jBackend.INPUT_SHAPE_PROPERTY, "2x12x12");
+        return open(file, "2x12x12");
+    }
+
+    /** Opens through ServiceLoader discovery with the input size given as channels×height×width. */
+    static Model open(Path file, String inputShape) {
+        System.setProperty(Dl4jBackend.INPUT_SHAPE_PROPERTY, inputShape);
         try {
             return FilterScope.open(file);
         } finally {
