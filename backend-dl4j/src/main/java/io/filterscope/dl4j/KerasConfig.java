@@ -50,6 +50,7 @@ record KerasConfig(Path file, String kerasVersion, JsonNode config, boolean nati
     }
 
     private static KerasConfig readHdf5(Path file, String name) {
+        Quiet.HDF5.hashCode();
         Hdf5Archive archive;
         try {
             archive = new Hdf5Archive(file.toString());
@@ -123,5 +124,18 @@ record KerasConfig(Path file, String kerasVersion, JsonNode config, boolean nati
             return Optional.of(new long[] {dims[2], dims[0], dims[1]});
         }
         return dims.length == 3 || dims.length == 1 ? Optional.of(dims) : Optional.empty();
+    }
+
+    /** The HDF5 library prints its error stack to stderr; FilterScope reports failures in one line instead. */
+    private enum Quiet {
+        HDF5;
+
+        Quiet() {
+            try {
+                org.bytedeco.hdf5.Exception.dontPrint();
+            } catch (RuntimeException | LinkageError e) {
+                // Only the console noise is at stake.
+            }
+        }
     }
 }
