@@ -57,6 +57,7 @@ final class Dl4jModel implements Model {
     private final int[] postActivationStep;
     private final Passes passes;
     private final Runnable onClose;
+    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
     Dl4jModel(Network net, InputSpec input, Path file, long fileSize, String format, String producer, String formatVersion,
               Runnable onClose) {
@@ -142,6 +143,7 @@ final class Dl4jModel implements Model {
                     + " layer and has no filters; conv layers: " + String.join(", ",
                     layers.stream().filter(l -> l.kind().hasFilters()).map(LayerInfo::name).limit(8).toList()));
         }
+        checkOpen();
         Step s = net.steps().get(info.index());
         InputType in = s.inputs().get(0) == Step.NETWORK_INPUT ? input.dl4jType()
                 : types.get(net.steps().get(s.inputs().get(0)).name());
@@ -228,6 +230,7 @@ final class Dl4jModel implements Model {
 
     /** The input as the network's array, after checking its shape. */
     private INDArray toInput(Tensor x) {
+        checkOpen();
         Shape want = input.shape();
         if (!want.accepts(x.shape()) || x.shape().dim(0) < 1) {
             throw new FilterScopeException(fileName() + ": input must be " + input.describe() + " (" + describeLayout()
@@ -273,9 +276,18 @@ final class Dl4jModel implements Model {
         return net;
     }
 
+    private void checkOpen() {
+        if (closed.get()) {
+            throw new FilterScopeException(fileName() + ": the model is closed; open it again");
+        }
+    }
+
+    /** Frees the network's native memory when this backend loaded it; a wrapped network stays its owner's. */
     @Override
     public void close() {
-        onClose.run();
+        if (closed.compareAndSet(false, true)) {
+            onClose.run();
+        }
     }
 
     @Override

@@ -87,14 +87,14 @@ final class Loader {
         return new Dl4jModel(net, input, file, size, format, producer, formatVersion, onClose);
     }
 
-    /** Drops per-call state; the parameters are on-heap-managed ND4J buffers released when unreachable. */
+    /** Frees the native memory of a network this backend loaded: parameters, gradients, workspaces. */
     private static void close(NeuralNetwork network) {
-        if (network instanceof MultiLayerNetwork m) {
-            m.clear();
-            m.clearLayersStates();
-        } else if (network instanceof ComputationGraph g) {
-            g.clear();
-            g.clearLayersStates();
+        synchronized (network) {
+            if (network instanceof MultiLayerNetwork m) {
+                m.close();
+            } else if (network instanceof ComputationGraph g) {
+                g.close();
+            }
         }
     }
 }

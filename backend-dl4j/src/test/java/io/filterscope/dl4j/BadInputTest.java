@@ -100,6 +100,16 @@ class BadInputTest {
     }
 
     @Test
+    void aClosedModelSaysSo() throws Exception {
+        Path zip = TestNets.save(TestNets.chain(CNN2DFormat.NCHW, DataType.FLOAT, true), dir.resolve("flat.zip"));
+        Model model = FilterScope.open(zip);
+        model.close();
+        model.close();
+        String m = message(() -> model.run(Tensor.zeros(Shape.of(1, 2, 12, 12))));
+        assertEquals("flat.zip: the model is closed; open it again", m);
+    }
+
+    @Test
     void garbageWithAModelExtension() throws Exception {
         Path f = Files.writeString(dir.resolve("notes.keras"), "just some text");
         String m = message(() -> FilterScope.open(f));
