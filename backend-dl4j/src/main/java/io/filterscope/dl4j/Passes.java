@@ -125,8 +125,35 @@ final class Passes {
         }
     }
 
-    /** d(Σₙ score[n, outputIndex]) / d every step output and the input. */
+    /**
+     * d(Σₙ score[n, outputIndex]) / d every step output and the input. DL4J's layer backprop reruns
+     * the layer in training mode, which would apply dropout and weight noise: both are switched off
+     * for the pass, so the gradient is that of the inference network.
+     */
     Backward backward(INDArray input, int outputIndex, GradientRequest.Score score) {
+        List<Runnable> restore = new ArrayList<>();
+        for (Step s : steps) {
+            s.conf().ifPresent(c -> {
+                var dropout = c.getIDropout();
+                if (dropout != null) {
+                    c.setIDropout(null);
+                    restore.add(() -> c.setIDropout(dropout));
+                }
+                if (c instanceof BaseLayer b && b.getWeightNoise() != null) {
+                    var noise = b.getWeightNoise();
+                    b.setWeightNoise(null);
+                    restore.add(() -> b.setWeightNoise(noise));
+                }
+            });
+        }
+        try {
+            return inferenceBackward(input, outputIndex, score);
+        } finally {
+            restore.forEach(Runnable::run);
+        }
+    }
+
+    private Backward inferenceBackward(INDArray input, int outputIndex, GradientRequest.Score score) {
         net.ensureGradientViews();
         Forward f = forward(input, Set.of());
         int outStep = net.outputStep();

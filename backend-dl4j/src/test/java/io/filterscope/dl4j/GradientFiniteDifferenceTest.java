@@ -100,7 +100,8 @@ class GradientFiniteDifferenceTest {
     }
 
     /**
-     * Central differences at 8 seeded positions of {@code at} (the network's own layout), compared
+     * Central differences at 8 positions of {@code at} (the network's own layout: the largest
+     * gradient and 7 seeded random ones), compared
      * with the backend's gradient: N × C × H × W for layers in {@code format}, the input's own
      * layout for the input (pass NCHW: no transpose).
      */
@@ -110,8 +111,9 @@ class GradientFiniteDifferenceTest {
         Random r = new Random(what.hashCode());
         double largest = 0;
         for (int t = 0; t < 8; t++) {
-            long flat = r.nextInt((int) at.length());
-            long[] pos = org.nd4j.linalg.api.shape.Shape.ind2subC(at, flat);
+            // The first position is where the backend's gradient is largest: a check that always sees a signal.
+            long[] pos = t == 0 ? largestAt(gradient, at, format)
+                    : org.nd4j.linalg.api.shape.Shape.ind2subC(at, r.nextInt((int) at.length()));
             double orig = at.getDouble(pos);
             INDArray plus = at.dup();
             plus.putScalar(pos, orig + H);
@@ -126,6 +128,24 @@ class GradientFiniteDifferenceTest {
             }
         }
         assertTrue(largest > 1e-4, what + ": every sampled gradient is ~0; the check would prove nothing");
+    }
+
+    /** Where |gradient| is largest, as a position in {@code at}'s own layout. */
+    private static long[] largestAt(Tensor gradient, INDArray at, CNN2DFormat format) {
+        int best = 0;
+        for (int i = 1; i < gradient.size(); i++) {
+            if (Math.abs(gradient.get(i)) > Math.abs(gradient.get(best))) {
+                best = i;
+            }
+        }
+        long[] shape = gradient.shape().toArray();
+        long[] p = new long[shape.length];
+        long rest = best;
+        for (int d = shape.length - 1; d >= 0; d--) {
+            p[d] = rest % shape[d];
+            rest /= shape[d];
+        }
+        return p.length == 4 && format == CNN2DFormat.NHWC ? new long[] {p[0], p[2], p[3], p[1]} : p;
     }
 
     private static INDArray floatExact(INDArray a) {

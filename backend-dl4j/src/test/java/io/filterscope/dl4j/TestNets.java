@@ -45,7 +45,7 @@ final class TestNets {
 
     /**
      * conv(elu: no flat part, so max pooling meets no ties) → batchnorm → maxpool → depthwise(×2) → separable(×2 → 5) → deconv(stride 2, Same)
-     * → conv(dilation 2, stride 2) → global avg pool → dense(tanh) → output(softmax).
+     * → conv(dilation 2, stride 2) → global avg pool → dense(tanh, dropout: inactive at inference) → output(softmax).
      */
     static MultiLayerNetwork chain(CNN2DFormat format, DataType type, boolean flatInput) {
         var b = new NeuralNetConfiguration.Builder().seed(42).dataType(type).weightInit(WeightInit.XAVIER)
@@ -61,7 +61,7 @@ final class TestNets {
                 .layer(new ConvolutionLayer.Builder(3, 3).name("conv2").nOut(4).stride(2, 2).dilation(2, 2).padding(1, 1)
                         .activation(Activation.LEAKYRELU).dataFormat(format).build())
                 .layer(new GlobalPoolingLayer.Builder(PoolingType.AVG).name("gap").build())
-                .layer(new DenseLayer.Builder().name("dense").nOut(6).activation(Activation.TANH).build())
+                .layer(new DenseLayer.Builder().name("dense").nOut(6).activation(Activation.TANH).dropOut(0.5).build())
                 .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).name("out").nOut(CLASSES)
                         .activation(Activation.SOFTMAX).build())
                 .setInputType(flatInput ? InputType.convolutionalFlat(SIZE, SIZE, CHANNELS)
