@@ -49,6 +49,7 @@ def forward(x):
     acts["dw"] = a
     a = F.conv2d(a, w["conv2_w"], w["conv2_b"], padding=1)
     a = F.batch_norm(a, w["bn_mean"], w["bn_var"], w["bn_gamma"], w["bn_beta"], training=False, eps=BN_EPS)
+    acts["bn_pre"] = a
     a = F.relu(a)
     acts["bn"] = a
     logits = a.flatten(1) @ w["fc_w"].T + w["fc_b"]

@@ -119,6 +119,7 @@ final class Passes {
         IActivation own = b.getActivationFn();
         b.setActivationFn(new ActivationIdentity());
         try {
+            s.layer().get().allowInputModification(false);
             return s.layer().get().activate(s.layerInput(in, mgr), false, mgr);
         } finally {
             b.setActivationFn(own);
@@ -271,7 +272,10 @@ final class Passes {
         }
         Layer layer = s.layer().get();
         INDArray back;
-        if (s.conf().get() instanceof BatchNormalization bn) {
+        if (s.conf().get() instanceof ActivationLayer a) {
+            // DL4J's ActivationLayer overwrote its stored input with its output at inference.
+            back = a.getActivationFn().backprop(s.layerInput(f.inputsOf(s), mgr).dup(), e.dup()).getFirst();
+        } else if (s.conf().get() instanceof BatchNormalization bn) {
             back = batchNormBackward(bn, layer, s.layerInput(f.inputsOf(s), mgr), e);
         } else {
             back = layer.backpropGradient(e, mgr).getSecond();

@@ -50,6 +50,12 @@ record Step(String name, int index, List<Integer> inputs, Optional<Layer> layer,
             if (preprocessor.isPresent()) {
                 x = preprocessor.get().preProcess(x, (int) x.size(0), mgr);
             }
+            // Captured outputs are kept, so no layer may overwrite its input: DL4J's ActivationLayer
+            // applies its function in place at inference whatever allowInputModification says.
+            layer.get().allowInputModification(false);
+            if (conf().orElse(null) instanceof org.deeplearning4j.nn.conf.layers.ActivationLayer) {
+                x = x.dup();
+            }
             return layer.get().activate(x, false, mgr);
         }
         GraphVertex v = vertex.orElseThrow();

@@ -106,14 +106,17 @@ class Dl4jModelTest {
             assertTrue(names.indexOf("a") < names.indexOf("b") && names.indexOf("b") < names.indexOf("sum")
                     && names.indexOf("sum") < names.indexOf("merge") && names.indexOf("dw") < names.indexOf("merge")
                     && names.indexOf("sep") < names.indexOf("out"), names.toString());
-            assertEquals(List.of("a", "b", "sum", "bn", "pool", "dw", "merge", "sep", "gmp", "out").stream().sorted().toList(),
+            assertEquals(List.of("a", "b", "sum", "bn", "pool", "act", "dw", "merge", "sep", "gmp", "out").stream().sorted().toList(),
                     names.stream().sorted().toList());
             assertEquals("ElementWiseVertex", m.layer("sum").op());
             assertEquals(LayerKind.OTHER, m.layer("merge").kind());
             Activations a = m.capture(Arrays4.tensor(x), CaptureRequest.allSpatial());
             assertEquals(8, a.layers().size());
+            // Post-activation, the pooling layer is shown by the tanh after it (once).
+            assertEquals("act", a.layer("pool").orElseThrow().tensor());
+            assertTrue(a.layer("act").isEmpty());
             for (LayerOutput o : a.layers()) {
-                assertClose(nchw(ff.get(o.layer().name()), format), o.values(), 1e-6, 1e-5, o.layer().name());
+                assertClose(nchw(ff.get(o.tensor()), format), o.values(), 1e-6, 1e-5, o.layer().name());
                 assertEquals(o.values().shape().with(0, Shape.UNKNOWN), o.layer().outputShape().orElseThrow(), o.layer().name());
             }
             assertClose(Arrays4.tensor(graph.outputSingle(x)), a.output(), 1e-6, 1e-5, "output");

@@ -3,6 +3,7 @@ package io.filterscope.dl4j;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.filterscope.model.Activations;
+import io.filterscope.model.CaptureMode;
 import io.filterscope.model.CaptureRequest;
 import io.filterscope.model.GradientRequest;
 import io.filterscope.model.Gradients;
@@ -52,6 +53,14 @@ class GradientTorchReferenceTest {
             for (String layer : List.of("conv1", "dw", "bn")) {
                 close(npy("act_" + layer), a.layer(layer).orElseThrow().values(), layer + " captured");
             }
+            // Post-activation, batch norm is shown by the ReLU after it, once; pre-activation, the
+            // ReLU layer shows its input.
+            Activations all = m.capture(x, CaptureRequest.allSpatial());
+            assertEquals(List.of("conv1", "pool", "dw", "conv2", "bn"), all.layers().stream().map(o -> o.layer().name()).toList());
+            assertEquals("relu", all.layer("bn").orElseThrow().tensor());
+            Activations pre = m.capture(x, CaptureRequest.layers("bn", "relu").withMode(CaptureMode.PRE_ACTIVATION));
+            close(npy("act_bn_pre"), pre.layer("bn").orElseThrow().values(), "bn pre-activation");
+            close(npy("act_bn_pre"), pre.layer("relu").orElseThrow().values(), "relu pre-activation");
             close(npy("softmax"), a.output(), "softmax output");
 
             Gradients g = m.gradients(x, new GradientRequest(K, GradientRequest.Score.LOGIT, true, List.of("conv1", "dw", "bn")));

@@ -11,6 +11,7 @@ import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.graph.ElementWiseVertex;
 import org.deeplearning4j.nn.conf.graph.MergeVertex;
 import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.ActivationLayer;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.Deconvolution2D;
@@ -73,8 +74,8 @@ final class TestNets {
     }
 
     /**
-     * A graph with a residual sum and a merge: conv a(relu) → conv b → add(a, b) → pool; the pooled
-     * maps merged with a depthwise branch → separable → global max pool → output(softmax).
+     * A graph with a residual sum and a merge: conv a(relu) → conv b → add(a, b) → batchnorm → pool →
+     * tanh (an ActivationLayer); that merged with a depthwise branch → separable → global max pool → output(softmax).
      */
     static ComputationGraph graph(CNN2DFormat format, DataType type) {
         var g = new NeuralNetConfiguration.Builder().seed(43).dataType(type).weightInit(WeightInit.XAVIER)
@@ -88,7 +89,8 @@ final class TestNets {
                 .addLayer("bn", new BatchNormalization.Builder().dataFormat(format).build(), "sum")
                 .addLayer("pool", new SubsamplingLayer.Builder(PoolingType.AVG).kernelSize(2, 2).stride(2, 2).dataFormat(format).build(), "bn")
                 .addLayer("dw", new DepthwiseConvolution2D.Builder(2, 2).stride(2, 2).depthMultiplier(1).dataFormat(format).build(), "image")
-                .addVertex("merge", new MergeVertex(), "pool", "dw")
+                .addLayer("act", new ActivationLayer.Builder().activation(Activation.TANH).build(), "pool")
+                .addVertex("merge", new MergeVertex(), "act", "dw")
                 .addLayer("sep", new SeparableConvolution2D.Builder(3, 3).nOut(4).activation(Activation.SIGMOID).dataFormat(format).build(), "merge")
                 .addLayer("gmp", new GlobalPoolingLayer.Builder(PoolingType.MAX).build(), "sep")
                 .addLayer("out", new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(CLASSES).activation(Activation.SOFTMAX).build(), "gmp")
