@@ -165,7 +165,7 @@ final class Dl4jModel implements Model {
         }
         Passes.Forward f;
         synchronized (net.raw()) {
-            f = passes.forward(in, pre);
+            f = passes.forward(in, pre, selected.values().stream().mapToInt(Integer::intValue).max().orElse(0));
             passes.clear();
         }
         List<LayerOutput> outs = new ArrayList<>();
@@ -206,7 +206,8 @@ final class Dl4jModel implements Model {
         Passes.Backward b;
         synchronized (net.raw()) {
             try {
-                b = passes.backward(in, request.outputIndex(), request.score());
+                b = passes.backward(in, request.outputIndex(), request.score(),
+                        wanted.stream().mapToInt(l -> postActivationStep[l.index()]).max().orElse(0));
             } finally {
                 passes.clear();
             }

@@ -75,12 +75,14 @@ final class Passes {
     }
 
     /**
-     * Runs the steps up to the network output.
+     * Runs the steps up to the network output, or further when a wanted step comes later (a branch
+     * that does not lead to the first output).
      *
      * @param preActivation steps whose output is also wanted before their activation function
+     * @param upTo          the last step whose output is wanted
      */
-    Forward forward(INDArray input, Set<Integer> preActivation) {
-        int last = net.outputStep();
+    Forward forward(INDArray input, Set<Integer> preActivation, int upTo) {
+        int last = Math.max(net.outputStep(), upTo);
         for (int p : preActivation) {
             last = Math.max(last, p);
         }
@@ -131,7 +133,7 @@ final class Passes {
      * the layer in training mode, which would apply dropout and weight noise: both are switched off
      * for the pass, so the gradient is that of the inference network.
      */
-    Backward backward(INDArray input, int outputIndex, GradientRequest.Score score) {
+    Backward backward(INDArray input, int outputIndex, GradientRequest.Score score, int upTo) {
         List<Runnable> restore = new ArrayList<>();
         for (Step s : steps) {
             s.conf().ifPresent(c -> {
@@ -148,15 +150,15 @@ final class Passes {
             });
         }
         try {
-            return inferenceBackward(input, outputIndex, score);
+            return inferenceBackward(input, outputIndex, score, upTo);
         } finally {
             restore.forEach(Runnable::run);
         }
     }
 
-    private Backward inferenceBackward(INDArray input, int outputIndex, GradientRequest.Score score) {
+    private Backward inferenceBackward(INDArray input, int outputIndex, GradientRequest.Score score, int upTo) {
         net.ensureGradientViews();
-        Forward f = forward(input, Set.of());
+        Forward f = forward(input, Set.of(), upTo);
         int outStep = net.outputStep();
         Step out = steps.get(outStep);
         INDArray y = f.activation(outStep);

@@ -192,6 +192,49 @@ class Dl4jModelTest {
         }
     }
 
+    /** A second output hangs off the first conv: its layers can be captured, and no gradient reaches them. */
+    @org.junit.jupiter.api.Test
+    void aGraphWithTwoOutputsUsesTheFirstAndStillShowsTheOther() throws Exception {
+        var conf = new org.deeplearning4j.nn.conf.NeuralNetConfiguration.Builder().seed(5).dataType(DataType.DOUBLE).graphBuilder()
+                .addInputs("in")
+                .addLayer("c", new org.deeplearning4j.nn.conf.layers.ConvolutionLayer.Builder(3, 3).nOut(2)
+                        .activation(org.nd4j.linalg.activations.Activation.RELU).build(), "in")
+                .addLayer("p", new org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer.Builder().build(), "c")
+                .addLayer("out", new org.deeplearning4j.nn.conf.layers.OutputLayer.Builder().nOut(3)
+                        .activation(org.nd4j.linalg.activations.Activation.SOFTMAX).build(), "p")
+                .addLayer("auxconv", new org.deeplearning4j.nn.conf.layers.ConvolutionLayer.Builder(2, 2).nOut(2).build(), "c")
+                .addLayer("auxpool", new org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer.Builder().build(), "auxconv")
+                .addLayer("aux", new org.deeplearning4j.nn.conf.layers.OutputLayer.Builder().nOut(2)
+                        .activation(org.nd4j.linalg.activations.Activation.IDENTITY)
+                        .lossFunction(org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction.MSE).build(), "auxpool")
+                .setOutputs("out", "aux")
+                .setInputTypes(org.deeplearning4j.nn.conf.inputs.InputType.convolutional(12, 12, 2))
+                .build();
+        ComputationGraph graph = new ComputationGraph(conf);
+        graph.init();
+        INDArray x = TestNets.input(2, CNN2DFormat.NCHW, DataType.DOUBLE, 9);
+        Map<String, INDArray> ff = graph.feedForward(x, false);
+        try (Model m = open(TestNets.save(graph, dir.resolve("two-outputs.zip")))) {
+            assertEquals(Shape.of(Shape.UNKNOWN, 3), m.metadata().outputs().get(0).shape());
+            Activations a = m.capture(Arrays4.tensor(x), CaptureRequest.layers("aux", "auxconv"));
+            assertClose(Arrays4.tensor(ff.get("aux")), a.layer("aux").orElseThrow().values(), 1e-6, 1e-5, "aux");
+            assertClose(Arrays4.tensor(ff.get("out")), a.output(), 1e-6, 1e-5, "first output");
+            var g = m.gradients(Arrays4.tensor(x), io.filterscope.model.GradientRequest.ofLayers(0, "auxpool", "c"));
+            Tensor aux = g.layer("auxpool").orElseThrow().gradient();
+            assertTrue(java.util.Arrays.stream(box(aux.toArray())).allMatch(v -> v == 0), "no path from auxpool to the first output");
+            assertClose(Arrays4.tensor(ff.get("auxpool")), g.layer("auxpool").orElseThrow().activation(), 1e-6, 1e-5, "auxpool");
+            assertTrue(java.util.Arrays.stream(box(g.layer("c").orElseThrow().gradient().toArray())).anyMatch(v -> v != 0));
+        }
+    }
+
+    private static Float[] box(float[] a) {
+        Float[] b = new Float[a.length];
+        for (int i = 0; i < a.length; i++) {
+            b[i] = a[i];
+        }
+        return b;
+    }
+
     @org.junit.jupiter.api.Test
     void aFlatInputNetworkTakesImagesAndRecordsItsSize() throws Exception {
         MultiLayerNetwork net = TestNets.chain(CNN2DFormat.NCHW, DataType.FLOAT, true);
