@@ -236,6 +236,21 @@ class Dl4jModelTest {
     }
 
     @org.junit.jupiter.api.Test
+    void unnamedLayersAreNamedByPosition() {
+        var conf = new org.deeplearning4j.nn.conf.NeuralNetConfiguration.Builder().seed(1).list()
+                .layer(new org.deeplearning4j.nn.conf.layers.ConvolutionLayer.Builder(3, 3).nOut(2).build())
+                .layer(new org.deeplearning4j.nn.conf.layers.ConvolutionLayer.Builder(3, 3).nOut(2).build())
+                .layer(new org.deeplearning4j.nn.conf.layers.OutputLayer.Builder().nOut(2).build())
+                .setInputType(org.deeplearning4j.nn.conf.inputs.InputType.convolutionalFlat(8, 8, 1)).build();
+        MultiLayerNetwork net = new MultiLayerNetwork(conf);
+        net.init();
+        try (Model m = Dl4jBackend.wrap(net, "unnamed")) {
+            assertEquals(List.of("layer0", "layer1", "layer2"), LayerInfo.names(m.layers()));
+            assertEquals(Shape.of(Shape.UNKNOWN, 1, 8, 8), m.metadata().input().shape(), "from the flat-input preprocessor");
+        }
+    }
+
+    @org.junit.jupiter.api.Test
     void aFlatInputNetworkTakesImagesAndRecordsItsSize() throws Exception {
         MultiLayerNetwork net = TestNets.chain(CNN2DFormat.NCHW, DataType.FLOAT, true);
         INDArray x = TestNets.input(2, CNN2DFormat.NCHW, DataType.FLOAT, 5);
