@@ -1,5 +1,8 @@
 package io.filterscope.dl4j;
 
+import static org.nd4j.linalg.indexing.NDArrayIndex.all;
+import static org.nd4j.linalg.indexing.NDArrayIndex.point;
+
 import io.filterscope.model.FilterBank;
 import io.filterscope.model.LayerKind;
 import io.filterscope.tensor.Shape;
@@ -24,6 +27,7 @@ import org.deeplearning4j.nn.conf.layers.Subsampling1DLayer;
 import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Reads DL4J convolution parameters as {@link FilterBank}s, out × in/groups × kH × kW whatever the
@@ -105,17 +109,15 @@ final class Filters {
             long mult = d[0];
             long in = d[1];
             long out = pw.size(0);
-            // pW[o, c·mult + m] as out × in × mult, W as mult × in × (kH·kW) → per c: out×mult · mult×(kH·kW)
+            // pW[o, c·mult + m] as out × in × mult, W as mult × in × (kH·kW): per input channel c,
+            // (out × mult)·(mult × kH·kW) is that channel's slice of every composed filter.
             INDArray p = pw.reshape('c', out, in, mult);
             INDArray dw = w.reshape('c', mult, in, d[2] * d[3]);
-            weights = org.nd4j.linalg.factory.Nd4j.create(w.dataType(), out, in, d[2] * d[3]);
+            weights = Nd4j.create(w.dataType(), out, in, d[2] * d[3]);
             for (long c = 0; c < in; c++) {
-                INDArray pc = p.get(org.nd4j.linalg.indexing.NDArrayIndex.all(), org.nd4j.linalg.indexing.NDArrayIndex.point(c),
-                        org.nd4j.linalg.indexing.NDArrayIndex.all());
-                INDArray dc = dw.get(org.nd4j.linalg.indexing.NDArrayIndex.all(), org.nd4j.linalg.indexing.NDArrayIndex.point(c),
-                        org.nd4j.linalg.indexing.NDArrayIndex.all());
-                weights.get(org.nd4j.linalg.indexing.NDArrayIndex.all(), org.nd4j.linalg.indexing.NDArrayIndex.point(c),
-                        org.nd4j.linalg.indexing.NDArrayIndex.all()).assign(pc.mmul(dc));
+                INDArray pc = p.get(all(), point(c), all());   // out × mult
+                INDArray dc = dw.get(all(), point(c), all());  // mult × (kH·kW)
+                weights.get(all(), point(c), all()).assign(pc.mmul(dc));
             }
             weights = weights.reshape('c', out, in, d[2], d[3]);
         } else if (conf instanceof Deconvolution2D) {

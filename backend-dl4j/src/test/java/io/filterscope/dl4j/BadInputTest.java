@@ -14,7 +14,6 @@ import io.filterscope.model.Layout;
 import io.filterscope.model.Model;
 import io.filterscope.tensor.Shape;
 import io.filterscope.tensor.Tensor;
-import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.zip.ZipEntry;
