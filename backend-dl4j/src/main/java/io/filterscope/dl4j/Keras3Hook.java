@@ -19,8 +19,13 @@ final class Keras3Hook {
     }
 
     static Optional<Keras3Hook> find() {
+        return find(KerasLoader.KERAS3_READER);
+    }
+
+    /** The hook for a reader class with a static {@code read(Path)} returning a network; the seam tests use. */
+    static Optional<Keras3Hook> find(String className) {
         try {
-            Class<?> reader = Class.forName(KerasLoader.KERAS3_READER, true, Keras3Hook.class.getClassLoader());
+            Class<?> reader = Class.forName(className, true, Keras3Hook.class.getClassLoader());
             return Optional.of(new Keras3Hook(reader.getMethod("read", Path.class)));
         } catch (ClassNotFoundException | NoSuchMethodException e) {
             return Optional.empty();

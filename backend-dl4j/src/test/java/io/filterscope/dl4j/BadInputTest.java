@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.filterscope.FilterScope;
 import io.filterscope.FilterScopeException;
@@ -130,12 +129,6 @@ class BadInputTest {
                 assertTrue(msg.startsWith(file.getFileName() + ": a Keras 3.15.1 file, and the Keras 3 reader"), msg);
             }
         }
-    }
-
-    @Test
-    void keras3ReaderIsAbsentOnThisBranch() {
-        assumeTrue(Keras3Hook.find().isEmpty(), "the Keras 3 reader is merged");
-        assertFalse(Keras3Hook.find().isPresent());
     }
 
     private static String message(Executable e) {
