@@ -107,6 +107,28 @@ class BadInputTest {
         assertEquals("flat.zip: the model is closed; open it again", m);
     }
 
+    /** The logit before a softmax applied inside a hidden-style layer is out of reach; the probability is not. */
+    @Test
+    void aSoftmaxInsideTheLastLayerHasNoLogit() {
+        var conf = new org.deeplearning4j.nn.conf.NeuralNetConfiguration.Builder().seed(3).list()
+                .layer(new org.deeplearning4j.nn.conf.layers.DenseLayer.Builder().name("hidden").nIn(5).nOut(4)
+                        .activation(org.nd4j.linalg.activations.Activation.TANH).build())
+                .layer(new org.deeplearning4j.nn.conf.layers.DenseLayer.Builder().name("probs").nIn(4).nOut(3)
+                        .activation(org.nd4j.linalg.activations.Activation.SOFTMAX).build())
+                .build();
+        var net = new org.deeplearning4j.nn.multilayer.MultiLayerNetwork(conf);
+        net.init();
+        try (Model model = Dl4jBackend.wrap(net, "dense-softmax")) {
+            assertEquals(Shape.of(Shape.UNKNOWN, 5), model.metadata().input().shape(), "from the first dense layer");
+            Tensor x = Tensor.of(Shape.of(1, 5), new float[] {0.1f, -0.2f, 0.3f, 0.4f, -0.5f});
+            String m = message(() -> model.gradients(x, GradientRequest.ofInput(1)));
+            assertEquals("dense-softmax: layer 'probs' applies its softmax inside; ask for the OUTPUT score, "
+                    + "or end the network with an OutputLayer", m);
+            assertEquals(Shape.of(1, 5), model.gradients(x, GradientRequest.ofInput(1).withScore(GradientRequest.Score.OUTPUT))
+                    .input().orElseThrow().shape());
+        }
+    }
+
     @Test
     void garbageWithAModelExtension() throws Exception {
         Path f = Files.writeString(dir.resolve("notes.keras"), "just some text");
