@@ -1,0 +1,46 @@
+package io.filterscope.dl4j;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.filterscope.FilterScope;
+import io.filterscope.model.Activations;
+import io.filterscope.model.CaptureRequest;
+import io.filterscope.model.FilterBank;
+import io.filterscope.model.LayerKind;
+import io.filterscope.model.Layout;
+import io.filterscope.model.Model;
+import io.filterscope.tensor.Npy;
+import io.filterscope.tensor.Shape;
+import io.filterscope.tensor.Tensor;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A Keras 2 HDF5 model through DL4J's Keras import, against Keras's own outputs
+ * ({@code src/test/python/make_keras2_fixture.py}).
+ */
+class Keras2ImportTest {
+    private static final Path DIR = Path.of("src/test/resources/keras2");
+
+    @Test
+    void opensWithItsInputShapeAndPredictsAsKerasDoes() {
+        try (Model m = FilterScope.open(DIR.resolve("small_cnn_keras2.h5"))) {
+            assertEquals("Keras", m.metadata().format());
+            assertEquals("keras 2.13.1", m.metadata().producer());
+            assertEquals(Layout.NHWC, m.metadata().inputLayout());
+            assertEquals(Shape.of(Shape.UNKNOWN, 8, 8, 1), m.metadata().input().shape());
+            assertEquals(LayerKind.CONV, m.layer("conv").kind());
+            assertEquals(Shape.of(Shape.UNKNOWN, 3, 6, 6), m.layer("conv").outputShape().orElseThrow());
+
+            Tensor x = Npy.read(DIR.resolve("input.npy"));
+            Activations a = m.capture(x, CaptureRequest.layers("conv"));
+            Arrays4.assertClose(Npy.read(DIR.resolve("predictions.npy")), a.output(), 1e-6, 1e-4, "predictions");
+            Tensor kerasConv = Npy.read(DIR.resolve("conv.npy")).transpose(0, 3, 1, 2);
+            Arrays4.assertClose(kerasConv, a.layer("conv").orElseThrow().values(), 1e-6, 1e-4, "conv maps");
+
+            FilterBank fb = m.filters("conv");
+            Tensor kernel = Npy.read(DIR.resolve("conv_kernel.npy")); // Keras: kH × kW × in × out
+            Arrays4.assertClose(kernel.transpose(3, 2, 0, 1), fb.weights(), 0, 0, "filters out × in × kH × kW");
+        }
+    }
+}
