@@ -31,6 +31,12 @@ public final class Dl4jBackend implements ModelBackend {
     /** System property giving the input size as channels×height×width when the file does not say it. */
     public static final String INPUT_SHAPE_PROPERTY = "filterscope.dl4j.inputShape";
 
+    /**
+     * The key under which a DL4J zip may carry its input shape, a {@code long[]} of channels, height,
+     * width: {@code ModelSerializer.addObjectToFile(file, INPUT_SHAPE_OBJECT, new long[] {1, 28, 28})}.
+     */
+    public static final String INPUT_SHAPE_OBJECT = "filterscope.inputShape";
+
     @Override
     public String id() {
         return ID;

@@ -51,7 +51,34 @@ final class Loader {
             throw new FilterScopeException(name + ": DL4J cannot read this model (" + Dl4jModel.firstLine(e.getMessage())
                     + "); save it again with ModelSerializer.writeModel", e);
         }
-        return build(network, file, size, "DL4J", "deeplearning4j", type, Optional.empty(), new long[0], true);
+        return build(network, file, size, "DL4J", "deeplearning4j", type, storedInputShape(file, name), new long[0], true);
+    }
+
+    /**
+     * The input shape saved with the model under {@link Dl4jBackend#INPUT_SHAPE_OBJECT} (a {@code long[]}
+     * added with {@code ModelSerializer.addObjectToFile}), when there is one: DL4J itself does not
+     * record the input size of a network that starts with a convolution.
+     */
+    private static Optional<long[]> storedInputShape(Path file, String name) {
+        try (var zip = new java.util.zip.ZipFile(file.toFile())) {
+            if (zip.getEntry("objects/" + Dl4jBackend.INPUT_SHAPE_OBJECT) == null) {
+                return Optional.empty();
+            }
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+        Object stored;
+        try {
+            stored = ModelSerializer.getObjectFromFile(file.toFile(), Dl4jBackend.INPUT_SHAPE_OBJECT);
+        } catch (RuntimeException e) {
+            throw new FilterScopeException(name + ": the stored input shape cannot be read (" + Dl4jModel.firstLine(e.getMessage())
+                    + "); save it again as a long[] of channels, height, width", e);
+        }
+        if (stored instanceof long[] dims) {
+            return Optional.of(dims.clone());
+        }
+        throw new FilterScopeException(name + ": the stored input shape is a " + (stored == null ? "null" : stored.getClass().getSimpleName())
+                + ", not a long[] of channels, height, width; save it again");
     }
 
     /** Whether the zip's configuration is a graph's: graph configurations list "vertices", chains "confs". */
