@@ -1,0 +1,75 @@
+package io.filterscope.dl4j;
+
+import io.filterscope.model.Model;
+import io.filterscope.spi.ModelBackend;
+import io.filterscope.spi.OpenOptions;
+import java.nio.file.Path;
+import java.util.Optional;
+
+/**
+ * Opens Deeplearning4j networks and Keras files: zips written by DL4J's {@code ModelSerializer}
+ * ({@code MultiLayerNetwork} or {@code ComputationGraph}), Keras 1/2 {@code .h5} through DL4J's
+ * Keras import, and Keras 3 {@code .keras}/{@code .h5} through the Keras 3 reader when it is on the
+ * class path. Registered through {@code META-INF/services/io.filterscope.spi.ModelBackend}.
+ *
+ * <p>Claiming a file reads a few bytes and the zip directory only; ND4J and DL4J classes are first
+ * touched in {@link #open} and {@link #wrap}, so users of other backends pay nothing at start-up.
+ *
+ * <p>Logging goes through SLF4J; DL4J and ND4J log much at INFO. Without an SLF4J binding nothing
+ * is printed; applications that bind one should set {@code org.nd4j} and {@code org.deeplearning4j}
+ * to WARN.
+ *
+ * <p>DL4J does not store a network's input size. Where the file does not tell it (a network that
+ * starts with a convolution and was saved from DL4J), give it as the system property
+ * {@value #INPUT_SHAPE_PROPERTY}, channels × height × width, e.g. {@code -Dfilterscope.dl4j.inputShape=1x28x28}.
+ */
+public final class Dl4jBackend implements ModelBackend {
+
+    /** The id used in {@link OpenOptions#backend()} and on the command line. */
+    public static final String ID = "dl4j";
+
+    /** System property giving the input size as channels×height×width when the file does not say it. */
+    public static final String INPUT_SHAPE_PROPERTY = "filterscope.dl4j.inputShape";
+
+    @Override
+    public String id() {
+        return ID;
+    }
+
+    @Override
+    public String describeFiles() {
+        return "DL4J ModelSerializer zips (*.zip), Keras models (*.h5, *.hdf5, *.keras)";
+    }
+
+    @Override
+    public boolean claims(Path file) {
+        Optional<FileKind> kind = FileKind.sniff(file);
+        if (kind.isEmpty()) {
+            // Unreadable or truncated before the signature: claim by name so open() can say what is wrong.
+            return FileKind.hasModelExtension(file);
+        }
+        return kind.get() != FileKind.OTHER_ZIP || FileKind.hasModelExtension(file);
+    }
+
+    @Override
+    public Model open(Path file, OpenOptions options) {
+        return Loader.open(file);
+    }
+
+    /**
+     * Wraps a network that lives in memory, e.g. one being trained. Weights are read live: filters
+     * taken after more training show the new weights. The caller keeps owning the network; closing
+     * the model does not close it. Calls into the network are synchronised on it, so capture from a
+     * listener thread while training on another is safe.
+     *
+     * @param network a {@code MultiLayerNetwork} or {@code ComputationGraph}, initialised
+     * @param name    a name for messages and metadata, e.g. "fashion-cnn (training)"
+     * @param inputShape the input as channels × height × width (or one size for a feed-forward
+     *                   input); may be empty when the network records it (a first-layer preprocessor)
+     * @throws io.filterscope.FilterScopeException when the network type is not supported or the
+     *         input shape is needed and not given
+     */
+    public static Model wrap(org.deeplearning4j.nn.api.NeuralNetwork network, String name, long... inputShape) {
+        return Loader.wrap(network, name, inputShape);
+    }
+}

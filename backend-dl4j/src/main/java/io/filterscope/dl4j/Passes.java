@@ -1,0 +1,324 @@
+package io.filterscope.dl4j;
+
+import io.filterscope.FilterScopeException;
+import io.filterscope.model.GradientRequest;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.api.layers.IOutputLayer;
+import org.deeplearning4j.nn.conf.CNN2DFormat;
+import org.deeplearning4j.nn.conf.layers.ActivationLayer;
+import org.deeplearning4j.nn.conf.layers.BaseLayer;
+import org.deeplearning4j.nn.conf.layers.BatchNormalization;
+import org.deeplearning4j.nn.conf.layers.CenterLossOutputLayer;
+import org.deeplearning4j.nn.conf.layers.LossLayer;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.graph.vertex.GraphVertex;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.nd4j.linalg.activations.IActivation;
+import org.nd4j.linalg.activations.impl.ActivationIdentity;
+import org.nd4j.linalg.activations.impl.ActivationSoftmax;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+import org.nd4j.linalg.ops.transforms.Transforms;
+
+/**
+ * Forward and backward passes over a network's steps in inference mode. The caller holds the
+ * network's lock and calls {@link #clear()} afterwards.
+ *
+ * <p>Backward walks the steps in reverse with DL4J's own {@code backpropGradient} / vertex
+ * {@code doBackward}, except where DL4J's backprop assumes training: batch normalisation (DL4J
+ * differentiates through the batch statistics; at inference the layer is a per-channel affine map
+ * with the stored statistics) and the output layer (DL4J's starts from labels and a loss; here it
+ * starts from the chosen output unit, before the softmax for {@link GradientRequest.Score#LOGIT}).
+ */
+final class Passes {
+    private final Network net;
+    private final List<Step> steps;
+    private final String name;
+    private final LayerWorkspaceMgr mgr = LayerWorkspaceMgr.noWorkspaces();
+
+    Passes(Network net, String name) {
+        this.net = net;
+        this.steps = net.steps();
+        this.name = name;
+    }
+
+    /** The outputs of one forward pass, per step. */
+    record Forward(INDArray input, INDArray[] activations, INDArray[] preActivations) {
+        INDArray activation(int step) {
+            return activations[step];
+        }
+
+        INDArray preActivation(int step) {
+            return preActivations[step] != null ? preActivations[step] : activations[step];
+        }
+
+        INDArray[] inputsOf(Step s) {
+            INDArray[] in = new INDArray[s.inputs().size()];
+            for (int i = 0; i < in.length; i++) {
+                int from = s.inputs().get(i);
+                in[i] = from == Step.NETWORK_INPUT ? input : activations[from];
+            }
+            return in;
+        }
+    }
+
+    /** A forward pass with the epsilons (d score / d output) of every step the score depends on. */
+    record Backward(Forward forward, INDArray[] epsilons, INDArray inputEpsilon) {
+        INDArray epsilon(int step) {
+            return epsilons[step];
+        }
+    }
+
+    /**
+     * Runs the steps up to the network output.
+     *
+     * @param preActivation steps whose output is also wanted before their activation function
+     */
+    Forward forward(INDArray input, Set<Integer> preActivation) {
+        int last = net.outputStep();
+        for (int p : preActivation) {
+            last = Math.max(last, p);
+        }
+        INDArray[] acts = new INDArray[steps.size()];
+        INDArray[] pre = new INDArray[steps.size()];
+        Forward f = new Forward(input, acts, pre);
+        for (int i = 0; i <= last; i++) {
+            Step s = steps.get(i);
+            INDArray[] in = f.inputsOf(s);
+            try {
+                acts[i] = s.forward(in, mgr);
+                if (preActivation.contains(i)) {
+                    pre[i] = preActivation(s, in);
+                }
+            } catch (RuntimeException e) {
+                throw new FilterScopeException(name + ": layer '" + s.name() + "' (" + s.op() + ") failed on input "
+                        + java.util.Arrays.toString(input.shape()) + " (" + Dl4jModel.firstLine(e.getMessage()) + ")", e);
+            }
+        }
+        return f;
+    }
+
+    /**
+     * The step's output before its activation function: an activation layer's input, or the layer
+     * run again with its activation set to identity (the layer was just run, so its input is set).
+     */
+    private INDArray preActivation(Step s, INDArray[] in) {
+        Optional<org.deeplearning4j.nn.conf.layers.Layer> conf = s.conf();
+        if (conf.isPresent() && conf.get() instanceof ActivationLayer) {
+            return s.layerInput(in, mgr);
+        }
+        if (conf.isEmpty() || !(conf.get() instanceof BaseLayer b) || b.getActivationFn() == null
+                || b.getActivationFn() instanceof ActivationIdentity) {
+            return null;
+        }
+        IActivation own = b.getActivationFn();
+        b.setActivationFn(new ActivationIdentity());
+        try {
+            return s.layer().get().activate(s.layerInput(in, mgr), false, mgr);
+        } finally {
+            b.setActivationFn(own);
+        }
+    }
+
+    /** d(Σₙ score[n, outputIndex]) / d every step output and the input. */
+    Backward backward(INDArray input, int outputIndex, GradientRequest.Score score) {
+        net.ensureGradientViews();
+        Forward f = forward(input, Set.of());
+        int outStep = net.outputStep();
+        Step out = steps.get(outStep);
+        INDArray y = f.activation(outStep);
+        if (y.rank() != 2) {
+            throw new FilterScopeException(name + ": the output of '" + out.name() + "' has shape " + java.util.Arrays.toString(y.shape())
+                    + "; gradients need a batch × classes output");
+        }
+        if (outputIndex >= y.size(1)) {
+            throw new FilterScopeException(name + ": output index " + outputIndex + " is out of range; the model has "
+                    + y.size(1) + " outputs (0.." + (y.size(1) - 1) + ")");
+        }
+        INDArray unit = Nd4j.zeros(y.dataType(), y.shape());
+        unit.get(NDArrayIndex.all(), NDArrayIndex.point(outputIndex)).assign(1.0);
+
+        INDArray[] eps = new INDArray[steps.size()];
+        INDArray[] inputEps = {null};
+        Optional<INDArray> throughHead = headEpsilon(out, f, unit, score);
+        if (throughHead.isPresent()) {
+            INDArray e = throughHead.get();
+            if (out.preprocessor().isPresent()) {
+                e = out.preprocessor().get().backprop(e, (int) e.size(0), mgr);
+            }
+            add(eps, inputEps, out.inputs().get(0), e);
+            eps[outStep] = null;
+        } else {
+            eps[outStep] = unit;
+        }
+        for (int i = outStep; i >= 0; i--) {
+            INDArray e = eps[i];
+            if (e == null || (i == outStep && throughHead.isPresent())) {
+                continue;
+            }
+            Step s = steps.get(i);
+            INDArray[] back;
+            try {
+                back = backward(s, f, e);
+            } catch (RuntimeException ex) {
+                throw new FilterScopeException(name + ": cannot differentiate through layer '" + s.name() + "' (" + s.op() + "): "
+                        + Dl4jModel.firstLine(ex.getMessage()), ex);
+            }
+            for (int j = 0; j < back.length; j++) {
+                add(eps, inputEps, s.inputs().get(j), back[j]);
+            }
+        }
+        if (inputEps[0] == null) {
+            inputEps[0] = Nd4j.zeros(input.dataType(), input.shape());
+        }
+        return new Backward(f, eps, inputEps[0]);
+    }
+
+    private static void add(INDArray[] eps, INDArray[] inputEps, int to, INDArray e) {
+        // Copies: DL4J may hand out views of buffers it reuses in the next call.
+        if (to == Step.NETWORK_INPUT) {
+            inputEps[0] = inputEps[0] == null ? e.dup() : inputEps[0].addi(e);
+        } else {
+            eps[to] = eps[to] == null ? e.dup() : eps[to].addi(e);
+        }
+    }
+
+    /**
+     * The epsilon at the input of the output step, when the network ends in a layer whose DL4J
+     * backprop needs labels (an output layer), or in a softmax and the logit is wanted; empty when
+     * the chosen unit of the output itself is where backprop starts.
+     */
+    private Optional<INDArray> headEpsilon(Step out, Forward f, INDArray unit, GradientRequest.Score score) {
+        Optional<org.deeplearning4j.nn.conf.layers.Layer> conf = out.conf();
+        if (conf.isEmpty()) {
+            return Optional.empty();
+        }
+        boolean logit = score == GradientRequest.Score.LOGIT;
+        if (conf.get() instanceof ActivationLayer a) {
+            return logit && a.getActivationFn() instanceof ActivationSoftmax ? Optional.of(unit) : Optional.empty();
+        }
+        boolean dense = conf.get() instanceof OutputLayer || conf.get() instanceof CenterLossOutputLayer;
+        boolean loss = conf.get() instanceof LossLayer;
+        if (!dense && !loss) {
+            if (out.layer().get() instanceof IOutputLayer) {
+                throw new FilterScopeException(name + ": gradients through the output layer " + out.op() + " are not supported; "
+                        + "end the network with an OutputLayer or LossLayer");
+            }
+            if (logit && conf.get() instanceof BaseLayer b && b.getActivationFn() instanceof ActivationSoftmax) {
+                throw new FilterScopeException(name + ": layer '" + out.name() + "' applies its softmax inside; ask for the "
+                        + "OUTPUT score, or end the network with an OutputLayer");
+            }
+            return Optional.empty();
+        }
+        Layer layer = out.layer().get();
+        INDArray x = out.layerInput(f.inputsOf(out), mgr);
+        INDArray w = dense ? layer.getParam("W") : null;
+        INDArray z = x;
+        if (dense) {
+            z = x.mmul(w);
+            INDArray b = layer.getParam("b");
+            if (b != null) {
+                z.addiRowVector(b);
+            }
+        }
+        IActivation act = ((BaseLayer) conf.get()).getActivationFn();
+        INDArray dz = logit && act instanceof ActivationSoftmax ? unit : act.backprop(z.dup(), unit.dup()).getFirst();
+        return Optional.of(dense ? dz.mmul(w.transpose()) : dz);
+    }
+
+    /** The epsilons of a step's inputs from the epsilon of its output. */
+    private INDArray[] backward(Step s, Forward f, INDArray e) {
+        if (s.vertex().isPresent()) {
+            GraphVertex v = s.vertex().get();
+            INDArray[] in = f.inputsOf(s);
+            for (int i = 0; i < in.length; i++) {
+                v.setInput(i, in[i], mgr);
+            }
+            v.setEpsilon(e);
+            return v.doBackward(false, mgr).getSecond();
+        }
+        Layer layer = s.layer().get();
+        INDArray back;
+        if (s.conf().get() instanceof BatchNormalization bn) {
+            back = batchNormBackward(bn, layer, s.layerInput(f.inputsOf(s), mgr), e);
+        } else {
+            back = layer.backpropGradient(e, mgr).getSecond();
+        }
+        if (s.preprocessor().isPresent()) {
+            back = s.preprocessor().get().backprop(back, (int) back.size(0), mgr);
+        }
+        return new INDArray[] {back};
+    }
+
+    /** Inference batch norm: y = act(γ·(x − μ)/σ + β), σ = √(var + ε), per channel. */
+    private static INDArray batchNormBackward(BatchNormalization conf, Layer layer, INDArray x, INDArray e) {
+        INDArray mean = layer.getParam("mean");
+        INDArray var;
+        if (conf.isUseLogStd()) {
+            INDArray std = Transforms.pow(Nd4j.valueArrayOf(layer.getParam("log10stdev").shape(), 10.0, x.dataType()),
+                    layer.getParam("log10stdev"), false);
+            var = std.mul(std);
+        } else {
+            var = layer.getParam("var");
+        }
+        INDArray gamma = conf.isLockGammaBeta() ? Nd4j.valueArrayOf(mean.shape(), conf.getGamma(), x.dataType()) : layer.getParam("gamma");
+        INDArray beta = conf.isLockGammaBeta() ? Nd4j.valueArrayOf(mean.shape(), conf.getBeta(), x.dataType()) : layer.getParam("beta");
+        INDArray scale = gamma.div(Transforms.sqrt(var.add(conf.getEps()), false));
+        long[] bshape = broadcastShape(x, conf, mean.length());
+        INDArray s = scale.reshape(bshape);
+        IActivation act = conf.getActivationFn();
+        INDArray dz = e;
+        if (act != null && !(act instanceof ActivationIdentity)) {
+            INDArray z = x.sub(mean.reshape(bshape)).mul(s).add(beta.reshape(bshape));
+            dz = act.backprop(z, e.dup()).getFirst();
+        }
+        return dz.mul(s);
+    }
+
+    private static long[] broadcastShape(INDArray x, BatchNormalization conf, long channels) {
+        if (x.rank() == 4) {
+            return conf.getCnn2DFormat() == CNN2DFormat.NHWC ? new long[] {1, 1, 1, channels} : new long[] {1, channels, 1, 1};
+        }
+        return new long[] {1, channels};
+    }
+
+    /** Drops the inputs the layers kept. */
+    void clear() {
+        steps.forEach(Step::clear);
+    }
+
+    /**
+     * For each step, the step whose output shows it after its activation: an {@code ActivationLayer}
+     * that is the only consumer of a step without an activation of its own, else the step itself.
+     */
+    static int[] postActivationSteps(List<Step> steps) {
+        List<List<Integer>> consumers = new ArrayList<>();
+        steps.forEach(s -> consumers.add(new ArrayList<>()));
+        for (Step s : steps) {
+            for (int in : s.inputs()) {
+                if (in != Step.NETWORK_INPUT) {
+                    consumers.get(in).add(s.index());
+                }
+            }
+        }
+        int[] out = new int[steps.size()];
+        for (Step s : steps) {
+            out[s.index()] = s.index();
+            List<Integer> next = consumers.get(s.index());
+            if (next.size() == 1 && !hasOwnActivation(s) && steps.get(next.get(0)).conf().orElse(null) instanceof ActivationLayer) {
+                out[s.index()] = next.get(0);
+            }
+        }
+        return out;
+    }
+
+    private static boolean hasOwnActivation(Step s) {
+        return s.conf().orElse(null) instanceof BaseLayer b && b.getActivationFn() != null
+                && !(b.getActivationFn() instanceof ActivationIdentity);
+    }
+}
