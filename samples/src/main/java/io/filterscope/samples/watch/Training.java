@@ -25,10 +25,10 @@ final class Training {
 
     /**
      * Trains for {@code epochs} passes over the first {@code limit} examples (all when 0), shuffled
-     * with {@code seed}, then measures accuracy on the test split.
+     * with {@code seed}, then measures accuracy on the first {@code evalLimit} test images (all when 0).
      */
     static Result run(NeuralNetwork net, FashionMnist train, FashionMnist test, int batch, int epochs, int limit,
-                      long seed, TrainingListener... listeners) {
+                      int evalLimit, long seed, TrainingListener... listeners) {
         setListeners(net, listeners);
         int n = limit > 0 ? Math.min(limit, train.size()) : train.size();
         Random random = new Random(seed);
@@ -41,7 +41,7 @@ final class Training {
         }
         double seconds = (System.nanoTime() - start) / 1e9;
         setListeners(net);
-        return new Result(iterations, seconds, accuracy(net, test, batch));
+        return new Result(iterations, seconds, accuracy(net, test, batch, evalLimit));
     }
 
     /** Trains exactly {@code iterations} batches (benchmarks), continuing the network's state. */
@@ -57,8 +57,9 @@ final class Training {
         return seconds;
     }
 
-    static double accuracy(NeuralNetwork net, FashionMnist test, int batch) {
-        int[] all = new int[test.size()];
+    /** Accuracy on the first {@code limit} test images (all when 0). */
+    static double accuracy(NeuralNetwork net, FashionMnist test, int batch, int limit) {
+        int[] all = new int[limit > 0 ? Math.min(limit, test.size()) : test.size()];
         for (int i = 0; i < all.length; i++) {
             all[i] = i;
         }

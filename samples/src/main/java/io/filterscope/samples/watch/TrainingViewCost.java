@@ -32,7 +32,7 @@ public final class TrainingViewCost {
         NeuralNetwork net = graph ? FashionCnn.graph(7) : FashionCnn.multiLayer(7);
         Path frames = Files.createTempDirectory("filterscope-frames");
         LiveWindow window = live ? new LiveWindow() : null;
-        try (Model model = Dl4jBackend.wrap(net, "bench")) {
+        try (Model model = Dl4jBackend.wrap(net, "bench", 1, FashionMnist.SIDE, FashionMnist.SIDE)) {
             Training.iterations(net, train, 64, iterations, 1);   // warm-up
             double[] off = new double[pairs];
             double[] on = new double[pairs];

@@ -2,7 +2,6 @@ package io.filterscope.samples.watch;
 
 import io.filterscope.FilterScopeException;
 import io.filterscope.dl4j.Dl4jBackend;
-import io.filterscope.io.AtomicFiles;
 import io.filterscope.model.Model;
 import io.filterscope.render.Colormap;
 import io.filterscope.tensor.Shape;
@@ -36,6 +35,9 @@ import picocli.CommandLine.Option;
         description = "Train the Fashion-MNIST CNN with DL4J and watch its first-layer filters and feature maps learn.",
         footer = {"", "Exit codes: 0 done, 2 bad input or option (one line on stderr), 1 internal error."})
 public final class WatchFiltersLearn implements Callable<Integer> {
+    /** The zip entry (a DL4J "object") where FilterScope finds a network's C × H × W input shape. */
+    static final String INPUT_SHAPE_OBJECT = "filterscope.inputShape";
+
     @Option(names = "--graph", description = "Train a ComputationGraph instead of a MultiLayerNetwork.")
     boolean graph;
 
@@ -56,6 +58,9 @@ public final class WatchFiltersLearn implements Callable<Integer> {
 
     @Option(names = "--limit", description = "Train on the first N (shuffled) examples only; 0 = all (default).", defaultValue = "0")
     int limit;
+
+    @Option(names = "--eval", description = "Measure accuracy on the first N test images; 0 = all 10 000 (default).", defaultValue = "0")
+    int eval;
 
     @Option(names = "--batch", description = "Batch size (default: ${DEFAULT-VALUE}).", defaultValue = "64")
     int batch;
@@ -111,6 +116,7 @@ public final class WatchFiltersLearn implements Callable<Integer> {
         check(epochs >= 1, "--epochs must be at least 1, got " + epochs);
         check(batch >= 1, "--batch must be at least 1, got " + batch);
         check(limit >= 0, "--limit must be 0 (all) or more, got " + limit);
+        check(eval >= 0, "--eval must be 0 (all) or more, got " + eval);
         boolean watching = !noView;
         if (watching && !headless && GraphicsEnvironment.isHeadless()) {
             throw new FilterScopeException("No display: the live view needs a graphical desktop; add --headless"
@@ -127,9 +133,10 @@ public final class WatchFiltersLearn implements Callable<Integer> {
 
         NeuralNetwork net = graph ? FashionCnn.graph(seed) : FashionCnn.multiLayer(seed);
         Training.Result result;
-        try (Model model = Dl4jBackend.wrap(net, "fashion-cnn (" + (graph ? "ComputationGraph" : "MultiLayerNetwork") + ")")) {
+        try (Model model = Dl4jBackend.wrap(net, "fashion-cnn (" + (graph ? "ComputationGraph" : "MultiLayerNetwork") + ")",
+                1, FashionMnist.SIDE, FashionMnist.SIDE)) {
             if (!watching) {
-                result = Training.run(net, train, test, batch, epochs, limit, seed);
+                result = Training.run(net, train, test, batch, epochs, limit, eval, seed);
             } else {
                 FrameSink sink;
                 if (headless) {
@@ -141,21 +148,40 @@ public final class WatchFiltersLearn implements Callable<Integer> {
                 try (FilterWatcher watcher = new FilterWatcher(model, layer, fixedImage(test), every, headless, sink,
                         new FrameRenderer(Colormap.VIRIDIS))) {
                     watcher.snapshot(0, 0, Double.NaN);   // the random start
-                    result = Training.run(net, train, test, batch, epochs, limit, seed, watcher);
+                    result = Training.run(net, train, test, batch, epochs, limit, eval, seed, watcher);
                 }
             }
         }
-        stdout.printf("%s: %d iterations in %.1f s (%.1f/s), test accuracy %.2f%%%n",
+        stdout.printf("%s: %d iterations in %.1f s (%.1f/s), accuracy %.2f%% on %d test images%n",
                 graph ? "ComputationGraph" : "MultiLayerNetwork", result.iterations(), result.seconds(),
-                result.iterationsPerSecond(), 100 * result.accuracy());
+                result.iterationsPerSecond(), 100 * result.accuracy(), eval > 0 ? Math.min(eval, test.size()) : test.size());
         if (watching && headless) {
             stdout.println("frames: " + out.resolve("frame-0001.png") + " …, " + out.resolve("training.gif"));
         }
         if (save != null) {
-            AtomicFiles.write(save, os -> ModelSerializer.writeModel((org.deeplearning4j.nn.api.Model) net, os, false));
+            save(net, save);
             stdout.println("saved: " + save);
         }
         return 0;
+    }
+
+    /**
+     * Saves with DL4J's own serializer, plus the input shape under the key FilterScope reads
+     * ({@link INPUT_SHAPE_OBJECT}): DL4J does not record it for a network that starts with a
+     * convolution. Written next to the target and moved into place, so a failure leaves no half file.
+     */
+    static void save(NeuralNetwork net, Path target) throws IOException {
+        Path dir = target.toAbsolutePath().getParent();
+        Files.createDirectories(dir);
+        Path tmp = Files.createTempFile(dir, ".filterscope-", ".zip.tmp");
+        try {
+            ModelSerializer.writeModel((org.deeplearning4j.nn.api.Model) net, tmp.toFile(), false);
+            ModelSerializer.addObjectToFile(tmp.toFile(), INPUT_SHAPE_OBJECT,
+                    new long[] {1, FashionMnist.SIDE, FashionMnist.SIDE});
+            Files.move(tmp, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
     }
 
     /** The first test image: always there when the data is, and the same for every run. */

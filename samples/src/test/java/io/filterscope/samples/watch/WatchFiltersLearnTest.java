@@ -39,8 +39,8 @@ class WatchFiltersLearnTest {
         Path frames = tmp.resolve("frames");
         // 12 batches of 64, a snapshot every 4 iterations: the start plus 3 frames.
         String[] args = graph
-                ? new String[] {"--graph", "--headless", "-o", frames.toString(), "--limit", "768", "--every", "4"}
-                : new String[] {"--headless", "-o", frames.toString(), "--limit", "768", "--every", "4"};
+                ? new String[] {"--graph", "--headless", "-o", frames.toString(), "--limit", "768", "--every", "4", "--eval", "256"}
+                : new String[] {"--headless", "-o", frames.toString(), "--limit", "768", "--every", "4", "--eval", "256"};
         assertEquals(0, run(args), err.toString());
         String summary = out.toString();
         assertTrue(summary.contains((graph ? "ComputationGraph" : "MultiLayerNetwork") + ": 12 iterations"), summary);
@@ -67,7 +67,7 @@ class WatchFiltersLearnTest {
     @Test
     void savedNetworkOpensInFilterScopeWithTheTrainedWeights() throws IOException {
         Path saved = tmp.resolve("net.zip");
-        assertEquals(0, run("--no-view", "--limit", "256", "--save", saved.toString()), err.toString());
+        assertEquals(0, run("--no-view", "--limit", "256", "--eval", "256", "--save", saved.toString()), err.toString());
         try (io.filterscope.model.Model model = io.filterscope.FilterScope.open(saved)) {
             assertEquals(16, model.filters("conv1").shape().dim(0));
             assertEquals(64, model.filters("conv3").shape().dim(0));
