@@ -19,8 +19,10 @@ final class FrameRenderer {
     private final GridStyle filterStyle;
     private final GridStyle mapStyle;
 
+    /** @param colormap the feature maps' colormap */
     FrameRenderer(Colormap colormap) {
-        this.filterStyle = GridStyle.filters().withColormap(colormap).withTileScale(12);
+        // Weights are signed: the filters keep their default diverging colormap, centred on zero.
+        this.filterStyle = GridStyle.filters().withTileScale(12);
         this.mapStyle = GridStyle.featureMaps().withColormap(colormap).withTileScale(3);
     }
 
