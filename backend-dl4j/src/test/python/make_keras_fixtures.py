@@ -135,6 +135,7 @@ def activations(rng):
     branches = [layers.Activation(a, name=f"a_{a}")(x)
                 for a in ("relu6", "sigmoid", "tanh", "elu", "selu", "swish", "silu", "gelu", "hard_sigmoid", "leaky_relu")]
     branches.append(layers.ReLU(name="relu_layer")(x))
+    branches.append(layers.ReLU(max_value=2.5, name="relu_capped")(x))
     cat = layers.Concatenate(name="cat")(branches)
     out = layers.Dense(4, activation="softmax", name="d_softmax")(cat)
     m = keras.Model(inp, out, name="activations")

@@ -351,7 +351,7 @@ final class GraphAssembler {
         if (splitSoftmax) {
             // Keep the logits visible: Dense vertex (no activation) → <name>_softmax.
             String softmax = layer.name() + Keras3Reader.SOFTMAX_SUFFIX;
-            graph.addLayer(softmax, new ActivationLayer.Builder().activation(Activation.SOFTMAX).build(), layer.name());
+            graph.addLayer(softmax, activationLayer(Activation.SOFTMAX), layer.name());
             outputVertex.put(layer.name(), softmax);
         }
         Map<String, INDArray> w = source.weights(layer, useBias ? List.of("kernel", "bias") : List.of("kernel"));
@@ -372,7 +372,7 @@ final class GraphAssembler {
                     inputVertices(layer));
             shapes.put(layer.name(), new int[] {in[0] * in[1] * in[2]});
         } else {
-            addLayer(layer, new ActivationLayer.Builder().activation(Activation.IDENTITY).build());
+            addLayer(layer, activationLayer(Activation.IDENTITY));
             shapes.put(layer.name(), in);
         }
         outputVertex.put(layer.name(), layer.name());
@@ -390,7 +390,7 @@ final class GraphAssembler {
         int[] in = singleInput(layer);
         String name = KerasActivations.name(layer.config().path("activation"));
         IActivation act = in.length == 1 ? activationOf(layer, name) : spatialActivation(layer);
-        addLayer(layer, new ActivationLayer.Builder().activation(act).build());
+        addLayer(layer, activationLayer(act));
         shapes.put(layer.name(), in);
     }
 
@@ -410,7 +410,7 @@ final class GraphAssembler {
         } else {
             act = new ActivationReLU(max.asDouble(), 0.0, 0.0);
         }
-        addLayer(layer, new ActivationLayer.Builder().activation(act).build());
+        addLayer(layer, activationLayer(act));
         shapes.put(layer.name(), in);
     }
 
@@ -484,7 +484,7 @@ final class GraphAssembler {
         if (!scale.isNumber() || !(offset.isNumber() || offset.isMissingNode())) {
             throw unsupportedOption(layer, "per-channel scale " + scale + " / offset " + offset + " (only single numbers)");
         }
-        addLayer(layer, new ActivationLayer.Builder().activation(new ScaleOffsetActivation(scale.asDouble(), offset.asDouble(0))).build());
+        addLayer(layer, activationLayer(new ScaleOffsetActivation(scale.asDouble(), offset.asDouble(0))));
         shapes.put(layer.name(), in);
     }
 
@@ -493,6 +493,15 @@ final class GraphAssembler {
     private void addLayer(KerasLayer layer, Layer dl4jLayer) {
         graph.addLayer(layer.name(), dl4jLayer, inputVertices(layer));
         outputVertex.put(layer.name(), layer.name());
+    }
+
+    /** An activation vertex that copies its input (see {@link PreservingActivation}). */
+    private static ActivationLayer activationLayer(IActivation activation) {
+        return new ActivationLayer.Builder().activation(new PreservingActivation(activation)).build();
+    }
+
+    private static ActivationLayer activationLayer(Activation activation) {
+        return activationLayer(activation.getActivationFunction());
     }
 
     private String[] inputVertices(KerasLayer layer) {
