@@ -257,18 +257,37 @@ final class KerasFile implements AutoCloseable {
                 // no name recorded: the fallback below decides
             }
         }
+        classBasedGroups(modelConfig, groups).forEach((name, group) -> {
+            if (!byName.containsKey(name) && !byName.containsValue(group)) {
+                byName.put(name, group);
+            }
+        });
+        return byName;
+    }
+
+    /** What Keras' saving_lib calls each layer's group: its class in snake case, _1, _2… on repeats, in layer order. */
+    static Map<String, String> classBasedGroups(JsonNode modelConfig, List<String> existing) {
+        Map<String, String> byName = new HashMap<>();
         Map<String, Integer> used = new HashMap<>();
         for (JsonNode layer : modelConfig.path("config").path("layers")) {
-            String className = layer.path("class_name").asText();
-            String base = snakeCase(className);
+            String base = snakeCase(layer.path("class_name").asText());
             int n = used.merge(base, 1, Integer::sum) - 1;
             String group = n == 0 ? base : base + "_" + n;
-            String name = layer.path("config").path("name").asText();
-            if (!byName.containsKey(name) && groups.contains(group) && !byName.containsValue(group)) {
-                byName.put(name, group);
+            if (existing.contains(group)) {
+                byName.put(layer.path("config").path("name").asText(), group);
             }
         }
         return byName;
+    }
+
+    /** Layer name → its group under {@code layers/} in the zip form (empty for the legacy form). */
+    Map<String, String> weightGroups() {
+        return Map.copyOf(groupByLayer);
+    }
+
+    /** The group names under {@code layers/} in the zip form. */
+    List<String> layerGroups() {
+        return layout == Layout.ZIP_VARS ? weights.getGroups("layers") : List.of();
     }
 
     /** Keras' {@code naming.to_snake_case}: Conv2DTranspose → conv2d_transpose. */
