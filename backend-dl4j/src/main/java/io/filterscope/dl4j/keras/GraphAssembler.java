@@ -105,6 +105,16 @@ final class GraphAssembler {
                     + "); report this with the file", e);
         }
         params.forEach((vertex, values) -> values.forEach((key, value) -> setParam(network, vertex, key, value)));
+        // Every parameter must come from the file: one left at its initial value would be a silent error.
+        for (org.deeplearning4j.nn.api.Layer l : network.getLayers()) {
+            String vertex = l.conf().getLayer().getLayerName();
+            for (String key : l.paramTable().keySet()) {
+                if (!params.getOrDefault(vertex, Map.of()).containsKey(key)) {
+                    throw new FilterScopeException(file + ": layer '" + vertex + "': DL4J parameter " + key
+                            + " has no counterpart in the Keras weights; report this with the file");
+                }
+            }
+        }
         return network;
     }
 

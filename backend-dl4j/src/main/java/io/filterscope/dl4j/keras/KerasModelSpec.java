@@ -56,7 +56,9 @@ record KerasModelSpec(List<KerasLayer> layers, List<String> inputs, List<String>
             }
             List<String> inputs = new ArrayList<>();
             if (nodes.size() == 1) {
+                // Tensors are positional in practice; keyword tensors (layer(inputs=…)) come after them.
                 collectHistory(nodes.get(0).path("args"), inputs);
+                collectHistory(nodes.get(0).path("kwargs"), inputs);
             }
             layers.add(new KerasLayer(className, name, c, List.copyOf(inputs)));
         }
@@ -71,6 +73,8 @@ record KerasModelSpec(List<KerasLayer> layers, List<String> inputs, List<String>
             JsonNode history = node.path("config").path("keras_history");
             if ("__keras_tensor__".equals(node.path("class_name").asText()) && history.isArray()) {
                 into.add(history.get(0).asText());
+            } else {
+                node.forEach(n -> collectHistory(n, into));
             }
         }
     }
