@@ -35,7 +35,9 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.weights.WeightInit;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.activations.IActivation;
+import org.nd4j.linalg.activations.impl.ActivationIdentity;
 import org.nd4j.linalg.activations.impl.ActivationReLU;
+import org.nd4j.linalg.activations.impl.ActivationSoftmax;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -505,9 +507,20 @@ final class GraphAssembler {
         outputVertex.put(layer.name(), layer.name());
     }
 
-    /** An activation vertex that copies its input (see {@link PreservingActivation}). */
+    /**
+     * An activation vertex that leaves its input alone (see {@link PreservingActivation}). Identity
+     * writes nothing and stays DL4J's own; softmax stays an {@code ActivationSoftmax}.
+     */
     private static ActivationLayer activationLayer(IActivation activation) {
-        return new ActivationLayer.Builder().activation(new PreservingActivation(activation)).build();
+        IActivation safe;
+        if (activation instanceof ActivationIdentity) {
+            safe = activation;
+        } else if (activation instanceof ActivationSoftmax) {
+            safe = new PreservingSoftmax();
+        } else {
+            safe = new PreservingActivation(activation);
+        }
+        return new ActivationLayer.Builder().activation(safe).build();
     }
 
     private static ActivationLayer activationLayer(Activation activation) {

@@ -39,7 +39,7 @@ public final class PreservingActivation extends BaseActivationFunction {
     }
 
     /** A copy in the workspace that holds {@code in}, where DL4J expects the layer's output. */
-    private static INDArray copyBeside(INDArray in) {
+    static INDArray copyBeside(INDArray in) {
         if (!in.isAttached()) {
             try (MemoryWorkspace none = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
                 return in.dup();

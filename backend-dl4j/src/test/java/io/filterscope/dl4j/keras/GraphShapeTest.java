@@ -28,6 +28,11 @@ class GraphShapeTest {
             assertTrue(vertices.contains(layer), layer + " in " + vertices);
         }
         KerasReference.assertClose(SEQ.expected("probs"), net.output(SEQ.input())[0], "output()");
+        // The backend finds the logits by asking whether the output vertex is a softmax ActivationLayer.
+        var conf = ((org.deeplearning4j.nn.conf.graph.LayerVertex) net.getConfiguration().getVertices().get("probs_softmax"))
+                .getLayerConf().getLayer();
+        assertTrue(conf instanceof org.deeplearning4j.nn.conf.layers.ActivationLayer a
+                && a.getActivationFn() instanceof org.nd4j.linalg.activations.impl.ActivationSoftmax, String.valueOf(conf));
     }
 
     @Test
