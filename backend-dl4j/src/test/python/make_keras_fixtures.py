@@ -77,6 +77,27 @@ def save(model, name, x):
     print(name, [l.name for l in model.layers])
 
 
+def save_gradients(folder, x, logits_of, extra_layers=()):
+    """d logit[c] / d input (and / d each named layer's output), c the top class, by torch autograd.
+
+    References for the backend's gradients (Grad-CAM, saliency); logits_of(x) gives the pre-softmax
+    scores, extra_layers is a list of (name, head, tail) with head(x) the layer output and tail(h)
+    the logits computed from it.
+    """
+    import torch
+    xt = torch.tensor(x.astype("float32"), requires_grad=True)
+    logits = logits_of(xt)
+    c = int(torch.argmax(logits[0]))
+    logits[0, c].backward()
+    g = folder / "grad"
+    g.mkdir(exist_ok=True)
+    np.save(g / f"input_logit{c}.npy", xt.grad.detach().numpy().astype("float32"))
+    for name, head, tail in extra_layers:
+        h = head(torch.tensor(x.astype("float32"))).detach().requires_grad_(True)
+        tail(h)[0, c].backward()
+        np.save(g / f"{name}_logit{c}.npy", h.grad.detach().numpy().astype("float32"))
+
+
 def sequential_cnn(rng):
     m = keras.Sequential(name="seq_cnn", layers=[
         keras.Input((12, 12, 3), name="image"),
@@ -98,6 +119,9 @@ def sequential_cnn(rng):
     randomize(m, rng)
     x = rng.uniform(0, 255, (1, 12, 12, 3))
     save(m, "seq_cnn", x)
+    to_drop = keras.Model(m.inputs, m.get_layer("drop").output)
+    kernel, bias = m.get_layer("probs").weights
+    save_gradients(OUT / "seq_cnn", x, lambda t: to_drop(t, training=False) @ kernel.value + bias.value)
 
 
 def functional_branches(rng):
@@ -123,7 +147,10 @@ def functional_branches(rng):
     out = layers.Activation("softmax", name="softmax")(lin)
     m = keras.Model(inp, out, name="func_branches")
     randomize(m, rng)
-    save(m, "func_branches", rng.normal(0, 1, (1, 10, 10, 3)))
+    x = rng.normal(0, 1, (1, 10, 10, 3))
+    save(m, "func_branches", x)
+    to_logits = keras.Model(m.inputs, m.get_layer("logits").output)
+    save_gradients(OUT / "func_branches", x, lambda t: to_logits(t, training=False))
 
 
 def activations(rng):
@@ -156,6 +183,14 @@ def fashion():
         probe = keras.Model(model.inputs, layer.output)
         np.save(d / "out" / f"{layer.name}.npy", keras.ops.convert_to_numpy(probe(x, training=False)).astype("float32"))
     print("fashion", [l.name for l in model.layers])
+    names = [l.name for l in model.layers]
+    to_conv3 = keras.Model(model.inputs, model.get_layer("conv3").output)
+
+    def after_conv3(h):
+        for layer in model.layers[names.index("conv3") + 1:]:
+            h = layer(h, training=False)
+        return h
+    save_gradients(d, x, lambda t: model(t, training=False), [("conv3", lambda t: to_conv3(t, training=False), after_conv3)])
 
 
 def bad_inputs(rng):
