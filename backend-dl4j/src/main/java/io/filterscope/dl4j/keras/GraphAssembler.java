@@ -15,7 +15,7 @@ import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.graph.ElementWiseVertex;
 import org.deeplearning4j.nn.conf.graph.MergeVertex;
-import org.deeplearning4j.nn.conf.graph.PreprocessorVertex;
+import org.deeplearning4j.nn.conf.graph.ReshapeVertex;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.ActivationLayer;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
@@ -30,7 +30,6 @@ import org.deeplearning4j.nn.conf.layers.PoolingType;
 import org.deeplearning4j.nn.conf.layers.SeparableConvolution2D;
 import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
 import org.deeplearning4j.nn.conf.layers.ZeroPaddingLayer;
-import org.deeplearning4j.nn.conf.preprocessor.CnnToFeedForwardPreProcessor;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.weights.WeightInit;
 import org.nd4j.linalg.activations.Activation;
@@ -379,10 +378,12 @@ final class GraphAssembler {
     private void flatten(KerasLayer layer) {
         int[] in = singleInput(layer);
         if (in.length == 3) {
-            // NHWC flattened as stored: (h, w, c) order, as Keras flattens channels-last tensors.
-            graph.addVertex(layer.name(), new PreprocessorVertex(new CnnToFeedForwardPreProcessor(in[0], in[1], in[2], CNN2DFormat.NHWC)),
-                    inputVertices(layer));
-            shapes.put(layer.name(), new int[] {in[0] * in[1] * in[2]});
+            // NHWC flattened in C order is (h, w, c) order, as Keras flattens channels-last tensors. A
+            // ReshapeVertex rather than a PreprocessorVertex: the latter asks the graph for its batch
+            // size, so it fails when a backend runs the vertices one at a time.
+            int size = in[0] * in[1] * in[2];
+            graph.addVertex(layer.name(), new ReshapeVertex('c', new int[] {-1, size}, null), inputVertices(layer));
+            shapes.put(layer.name(), new int[] {size});
         } else {
             addLayer(layer, activationLayer(Activation.IDENTITY));
             shapes.put(layer.name(), in);
