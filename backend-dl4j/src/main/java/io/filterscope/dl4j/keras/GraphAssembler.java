@@ -73,6 +73,9 @@ final class GraphAssembler {
         this.file = source.file();
         this.graph = new NeuralNetConfiguration.Builder()
                 .dataType(DataType.FLOAT)
+                // DL4J's default is sigmoid; a layer Keras gives no activation (pooling, padding,
+                // BatchNormalization, whose forward pass ignores it anyway) must not carry one.
+                .activation(Activation.IDENTITY)
                 .updater(new NoOp())
                 .weightInit(WeightInit.ZERO)
                 .graphBuilder();
@@ -393,9 +396,11 @@ final class GraphAssembler {
 
     private void dropout(KerasLayer layer) {
         int[] in = singleInput(layer);
-        double rate = layer.config().path("rate").asDouble(0);
-        // DL4J's argument is the probability of keeping; dropout only acts in training anyway.
-        addLayer(layer, new DropoutLayer.Builder(Math.max(1.0 - rate, 1e-6)).build());
+        // Without a dropout function: Keras' Dropout is the identity at inference, and DL4J's backprop
+        // through a configured dropout fails at inference (it looks for the training mask).
+        DropoutLayer dropout = new DropoutLayer.Builder().build();
+        dropout.setIDropout(null);
+        addLayer(layer, dropout);
         shapes.put(layer.name(), in);
     }
 
