@@ -5,7 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.filterscope.FilterScope;
+import io.filterscope.model.Activations;
+import io.filterscope.model.CaptureRequest;
 import io.filterscope.model.GradientRequest;
+import io.filterscope.model.LayerInfo;
+import io.filterscope.model.LayerOutput;
 import io.filterscope.model.Model;
 import io.filterscope.spi.ModelBackend;
 import io.filterscope.tensor.Npy;
@@ -19,12 +23,13 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * Gradients of a Keras 3 model read by Keras3Reader, as the DL4J backend computes them, against
- * torch autograd through Keras (make_keras_fixtures.py). The backend ({@code io.filterscope.dl4j},
+ * A Keras 3 model read by Keras3Reader and used through the DL4J backend's {@code Model}: feature
+ * maps against Keras' layer outputs, gradients against torch autograd through Keras
+ * (make_keras_fixtures.py). The backend ({@code io.filterscope.dl4j},
  * another branch) is found through the SPI; until it is on the class path these tests are skipped,
  * after the merge they run.
  */
-class KerasGradientsTest {
+class KerasThroughBackendTest {
     static final Path BUNDLED = Path.of("../samples/models/fashion-mnist");
 
     @ParameterizedTest(name = "{0} {1}")
@@ -55,6 +60,34 @@ class KerasGradientsTest {
                     expected = expected.transpose(0, 3, 1, 2);
                 }
                 assertClose(expected, actual, fixture + "/" + file + " d logit" + unit + " / d " + target);
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @CsvSource({
+        "fashion, ../samples/models/fashion-mnist/fashion_cnn_keras.keras",
+        "seq_cnn, model.keras", "seq_cnn, model.h5",
+        "func_branches, model.keras", "activations, model.h5",
+    })
+    void featureMapsMatchKeras(String fixture, String file) {
+        KerasReference ref = KerasReference.of(fixture);
+        Path model = file.startsWith("..") ? Path.of(file) : ref.folder().resolve(file);
+        assumeTrue(ServiceLoader.load(ModelBackend.class).stream().anyMatch(b -> b.get().claims(model)),
+                "no backend for Keras files on the class path (the DL4J backend comes with its own branch)");
+        Tensor input = Npy.read(ref.folder().resolve("input.npy"));
+        try (Model m = FilterScope.open(model)) {
+            Activations acts = m.capture(input, CaptureRequest.layers(m.layers().stream().map(LayerInfo::name).toList()));
+            assertTrue(acts.layers().size() >= 5, "captured " + acts.layers().size());
+            for (LayerOutput out : acts.layers()) {
+                // A layer is shown after the activation that follows it: compare with that Keras layer.
+                String shown = out.tensor().endsWith(Keras3Reader.SOFTMAX_SUFFIX)
+                        ? out.tensor().substring(0, out.tensor().length() - Keras3Reader.SOFTMAX_SUFFIX.length()) : out.tensor();
+                Tensor expected = Npy.read(ref.folder().resolve("out").resolve(shown + ".npy"));
+                if (expected.shape().rank() == 4) {
+                    expected = expected.transpose(0, 3, 1, 2);
+                }
+                assertClose(expected, out.values(), fixture + "/" + file + " layer " + out.layer().name() + " (" + out.tensor() + ")");
             }
         }
     }
