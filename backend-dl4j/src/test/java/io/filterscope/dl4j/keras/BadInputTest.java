@@ -78,6 +78,45 @@ class BadInputTest {
     }
 
     @Test
+    void truncatedH5() throws IOException {
+        byte[] all = Files.readAllBytes(KerasReference.ROOT.resolve("seq_cnn/model.h5"));
+        Path file = tmp.resolve("truncated.h5");
+        Files.write(file, java.util.Arrays.copyOf(all, all.length / 3));
+        assertFalse(Keras3Reader.isKeras3(file));
+        FilterScopeException e = assertThrows(FilterScopeException.class, () -> Keras3Reader.read(file));
+        assertOneLine(e, file);
+    }
+
+    @Test
+    void unsupportedActivationIsNamed() throws IOException {
+        Path file = tmp.resolve("softplus.keras");
+        copyZipRewritingConfig(GOOD, file, "\"activation\": \"selu\"", "\"activation\": \"softplus\"");
+        FilterScopeException e = assertThrows(FilterScopeException.class, () -> Keras3Reader.read(file));
+        assertEquals(file + ": layer Dense 'fc' uses activation 'softplus', which is not supported (supported: "
+                + KerasActivations.SUPPORTED + ")", e.getMessage());
+    }
+
+    @Test
+    void unsupportedOptionIsNamed() throws IOException {
+        Path file = tmp.resolve("channels_first.keras");
+        copyZipRewritingConfig(GOOD, file, "\"channels_last\"", "\"channels_first\"");
+        FilterScopeException e = assertThrows(FilterScopeException.class, () -> Keras3Reader.read(file));
+        assertEquals(file + ": Keras layer ZeroPadding2D 'pad' uses data_format='channels_first' (only channels_last), "
+                + "which is not supported; save a model without it", e.getMessage());
+    }
+
+    @Test
+    void weightsThatDoNotMatchTheConfig() throws IOException {
+        // The config says the Dense layer has no bias; the file holds kernel and bias for it.
+        Path file = tmp.resolve("bias_mismatch.keras");
+        copyZipRewritingConfig(GOOD, file, "\"units\": 8, \"activation\": \"selu\", \"use_bias\": true",
+                "\"units\": 8, \"activation\": \"selu\", \"use_bias\": false");
+        FilterScopeException e = assertThrows(FilterScopeException.class, () -> Keras3Reader.read(file));
+        assertEquals(file + ": layer Dense 'fc' needs weights [kernel] but the file has 2 for it; "
+                + "save the complete model again with Keras 3", e.getMessage());
+    }
+
+    @Test
     void missingFileAndNonModelFile() throws IOException {
         Path missing = tmp.resolve("nothing.keras");
         assertFalse(Keras3Reader.isKeras3(missing));
@@ -109,6 +148,26 @@ class BadInputTest {
     static void assertOneLine(FilterScopeException e, Path file) {
         assertTrue(e.getMessage().startsWith(file.toString() + ": "), e.getMessage());
         assertFalse(e.getMessage().contains("\n"), e.getMessage());
+    }
+
+    static void copyZipRewritingConfig(Path from, Path to, String find, String replace) throws IOException {
+        try (ZipFile in = new ZipFile(from.toFile()); OutputStream os = Files.newOutputStream(to); ZipOutputStream out = new ZipOutputStream(os)) {
+            Enumeration<? extends ZipEntry> entries = in.entries();
+            while (entries.hasMoreElements()) {
+                ZipEntry entry = entries.nextElement();
+                out.putNextEntry(new ZipEntry(entry.getName()));
+                try (InputStream data = in.getInputStream(entry)) {
+                    if (entry.getName().equals("config.json")) {
+                        String config = new String(data.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+                        assertTrue(config.contains(find), "fixture config contains " + find);
+                        out.write(config.replace(find, replace).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                    } else {
+                        data.transferTo(out);
+                    }
+                }
+                out.closeEntry();
+            }
+        }
     }
 
     static void copyZipWithout(Path from, Path to, String dropped) throws IOException {
