@@ -67,7 +67,7 @@ final class KerasFile implements AutoCloseable {
                 }
             }
             if (startsWith(head, HDF5_MAGIC)) {
-                try (Hdf5Archive h5 = new Hdf5Archive(file.toString())) {
+                try (Hdf5Archive h5 = quietArchive(file)) {
                     return h5.hasAttribute("keras_version") && isVersion3(h5.readAttributeAsString("keras_version"));
                 }
             }
@@ -153,11 +153,24 @@ final class KerasFile implements AutoCloseable {
 
     private static Hdf5Archive openArchive(Path h5, Path shownAs) {
         try {
-            return new Hdf5Archive(h5.toString());
+            return quietArchive(h5);
         } catch (RuntimeException e) {
             throw new FilterScopeException(shownAs + ": cannot open the HDF5 weights (" + e.getMessage()
                     + "); the file may be truncated, copy or save it again", e);
+        } catch (LinkageError e) {
+            throw new FilterScopeException(shownAs + ": the HDF5 native library does not load on this platform ("
+                    + e.getMessage() + "); build with -Djavacpp.platform set to this machine's platform", e);
         }
+    }
+
+    /**
+     * Opens an archive with HDF5's automatic error printing off: on a damaged file HDF5 would
+     * otherwise write its diagnostic stack to stderr before the one-line message. The setting is per
+     * thread, so it is made on the opening thread each time.
+     */
+    private static Hdf5Archive quietArchive(Path h5) {
+        org.bytedeco.hdf5.Exception.dontPrint();
+        return new Hdf5Archive(h5.toString());
     }
 
     private static JsonNode readEntry(ZipFile zip, String name, Path file) throws IOException {

@@ -29,6 +29,7 @@ public final class PreservingActivation extends BaseActivationFunction {
         this.activation = activation;
     }
 
+    /** The wrapped activation. */
     public IActivation activation() {
         return activation;
     }

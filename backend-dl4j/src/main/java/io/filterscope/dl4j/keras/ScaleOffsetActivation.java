@@ -26,10 +26,12 @@ public final class ScaleOffsetActivation extends BaseActivationFunction {
         this.offset = offset;
     }
 
+    /** The factor, Keras' {@code scale}. */
     public double scale() {
         return scale;
     }
 
+    /** The term added after scaling, Keras' {@code offset}. */
     public double offset() {
         return offset;
     }
