@@ -21,7 +21,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** Files Keras3Reader must refuse with one line naming the file and what to do. */
-class BadInputTest {
+class Keras3BadInputTest {
     static final Path BAD = KerasReference.ROOT.resolve("bad");
     static final Path GOOD = KerasReference.ROOT.resolve("seq_cnn/model.keras");
 
