@@ -124,11 +124,18 @@ final class GraphAssembler {
 
     private void setParam(ComputationGraph network, String vertex, String key, INDArray value) {
         INDArray param = network.getLayer(vertex).getParam(key);
-        if (param == null || param.length() != value.length()) {
-            throw new FilterScopeException(file + ": layer '" + vertex + "': weight " + key + " has shape " + Arrays.toString(value.shape())
-                    + " but the network expects " + (param == null ? "none" : Arrays.toString(param.shape())) + "; report this with the file");
+        if (param == null) {
+            throw new FilterScopeException(file + ": layer '" + vertex + "': DL4J has no parameter " + key + "; report this with the file");
         }
-        param.assign(value.reshape(param.shape()).castTo(param.dataType()));
+        // Vectors may differ in rank ([n] in Keras, [1, n] in DL4J); kernels must match exactly, so a
+        // wrong layout cannot slip through as a same-sized reshape.
+        boolean vector = value.rank() == 1;
+        if (vector ? param.length() != value.length() : !Arrays.equals(param.shape(), value.shape())) {
+            throw new FilterScopeException(file + ": layer '" + vertex + "': its weights (DL4J " + key + " "
+                    + Arrays.toString(value.shape()) + ") do not fit its config (needs " + Arrays.toString(param.shape())
+                    + "); the file's config and weights disagree, save the model again with Keras 3");
+        }
+        param.assign(vector ? value.reshape(param.shape()).castTo(param.dataType()) : value.castTo(param.dataType()));
     }
 
     private void add(KerasLayer layer) {

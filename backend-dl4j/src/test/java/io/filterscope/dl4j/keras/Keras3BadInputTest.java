@@ -117,6 +117,16 @@ class Keras3BadInputTest {
     }
 
     @Test
+    void kernelOfAnotherShapeThanTheConfigSays() throws IOException {
+        Path file = tmp.resolve("kernel_mismatch.keras");
+        copyZipRewritingConfig(GOOD, file, "\"filters\": 4, \"kernel_size\": [3, 3], \"strides\": [2, 2]",
+                "\"filters\": 4, \"kernel_size\": [5, 5], \"strides\": [2, 2]");
+        FilterScopeException e = assertThrows(FilterScopeException.class, () -> Keras3Reader.read(file));
+        assertEquals(file + ": layer 'conv_s2_same': its weights (DL4J W [4, 3, 3, 3]) do not fit its config (needs "
+                + "[4, 3, 5, 5]); the file's config and weights disagree, save the model again with Keras 3", e.getMessage());
+    }
+
+    @Test
     void missingFileAndNonModelFile() throws IOException {
         Path missing = tmp.resolve("nothing.keras");
         assertFalse(Keras3Reader.isKeras3(missing));
