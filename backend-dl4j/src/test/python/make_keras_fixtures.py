@@ -106,7 +106,7 @@ def sequential_cnn(rng):
         layers.Conv2D(4, 3, strides=2, padding="same", activation="relu", name="conv_s2_same"),
         layers.BatchNormalization(epsilon=1e-2, name="bn"),
         layers.DepthwiseConv2D(3, depth_multiplier=2, padding="valid", activation="relu6", name="dw_valid"),
-        layers.SeparableConv2D(5, 3, padding="same", depth_multiplier=1, activation="swish", name="sep_same"),
+        layers.SeparableConv2D(5, 3, padding="same", depth_multiplier=1, dilation_rate=2, activation="swish", name="sep_same"),
         layers.Conv2DTranspose(3, 3, strides=2, padding="same", activation="tanh", name="deconv_s2_same"),
         layers.MaxPooling2D(2, padding="same", name="max_same"),
         layers.AveragePooling2D(3, strides=1, padding="same", name="avg_same"),
@@ -151,6 +151,33 @@ def functional_branches(rng):
     save(m, "func_branches", x)
     to_logits = keras.Model(m.inputs, m.get_layer("logits").output)
     save_gradients(OUT / "func_branches", x, lambda t: to_logits(t, training=False))
+
+
+def two_inputs(rng):
+    """Two inputs and two outputs: the graph's inputs and outputs keep Keras' order."""
+    image = keras.Input((6, 6, 2), name="image")
+    extra = keras.Input((4,), name="extra")
+    c = layers.Conv2D(3, 3, padding="valid", activation="relu", name="conv")(image)
+    g = layers.GlobalAveragePooling2D(name="gap")(c)
+    j = layers.Concatenate(name="join")([g, extra])
+    a = layers.Dense(3, name="head_a")(j)
+    b = layers.Dense(2, activation="sigmoid", name="head_b")(extra)
+    m = keras.Model([image, extra], [a, b], name="two_inputs")
+    randomize(m, rng)
+    xs = [rng.normal(0, 1, (1, 6, 6, 2)), rng.normal(0, 1, (1, 4))]
+    d = OUT / "two_inputs"
+    if d.exists():
+        shutil.rmtree(d)
+    (d / "out").mkdir(parents=True)
+    m.save(d / "model.keras")
+    np.save(d / "input.npy", xs[0].astype("float32"))
+    np.save(d / "input_1.npy", xs[1].astype("float32"))
+    for layer in m.layers:
+        if isinstance(layer, layers.InputLayer):
+            continue
+        y = keras.Model(m.inputs, layer.output)(xs, training=False)
+        np.save(d / "out" / f"{layer.name}.npy", keras.ops.convert_to_numpy(y).astype("float32"))
+    print("two_inputs", [l.name for l in m.layers])
 
 
 def activations(rng):
@@ -228,4 +255,5 @@ if __name__ == "__main__":
     functional_branches(rng)
     activations(rng)
     fashion()
+    two_inputs(rng)
     bad_inputs(rng)

@@ -36,6 +36,17 @@ class GraphShapeTest {
     }
 
     @Test
+    void inputsAndOutputsKeepKerasOrder() {
+        KerasReference ref = KerasReference.of("two_inputs");
+        ComputationGraph net = Keras3Reader.read(ref.folder().resolve("model.keras"));
+        assertEquals(List.of("image", "extra"), net.getConfiguration().getNetworkInputs());
+        assertEquals(List.of("head_a", "head_b"), net.getConfiguration().getNetworkOutputs());
+        INDArray[] out = net.output(ref.inputs());
+        KerasReference.assertClose(ref.expected("head_a"), out[0], "output 0");
+        KerasReference.assertClose(ref.expected("head_b"), out[1], "output 1");
+    }
+
+    @Test
     void splitSoftmaxKeepsTheLogits() {
         ComputationGraph net = Keras3Reader.read(SEQ.folder().resolve("model.h5"));
         Map<String, INDArray> acts = net.feedForward(SEQ.input(), false);

@@ -18,6 +18,7 @@ class Keras3ReaderTest {
         "seq_cnn, model.keras", "seq_cnn, model.h5",
         "func_branches, model.keras", "func_branches, model.h5",
         "activations, model.keras", "activations, model.h5",
+        "two_inputs, model.keras",
     })
     void everyLayerMatchesKeras(String model, String form) {
         KerasReference ref = KerasReference.of(model);

@@ -32,6 +32,15 @@ record KerasReference(Path folder) {
         return toNd(Npy.read(folder.resolve("input.npy")));
     }
 
+    /** input.npy, then input_1.npy … for a model with several inputs, in Keras' input order. */
+    INDArray[] inputs() {
+        List<INDArray> all = new java.util.ArrayList<>(List.of(input()));
+        for (int i = 1; Files.exists(folder.resolve("input_" + i + ".npy")); i++) {
+            all.add(toNd(Npy.read(folder.resolve("input_" + i + ".npy"))));
+        }
+        return all.toArray(INDArray[]::new);
+    }
+
     List<String> layers() {
         try (Stream<Path> files = Files.list(folder.resolve("out"))) {
             return files.map(p -> p.getFileName().toString().replace(".npy", "")).sorted().toList();
@@ -46,7 +55,7 @@ record KerasReference(Path folder) {
 
     /** Runs the network once and compares every layer Keras recorded; returns how many were compared. */
     int assertMatches(ComputationGraph network) {
-        Map<String, INDArray> actual = network.feedForward(input(), false);
+        Map<String, INDArray> actual = network.feedForward(inputs(), false);
         List<String> layers = layers();
         assertTrue(layers.size() > 3, "fixture has layer outputs");
         for (String layer : layers) {
