@@ -133,6 +133,10 @@ final class KerasFile implements AutoCloseable {
         Hdf5Archive archive = openArchive(file, file);
         try {
             String version = archive.hasAttribute("keras_version") ? archive.readAttributeAsString("keras_version") : "";
+            if (version.isEmpty() && !archive.hasAttribute("model_config") && archive.getGroups().contains("layers")) {
+                throw new FilterScopeException(file + ": holds weights only (a .weights.h5 from model.save_weights); "
+                        + "save the whole model with model.save(\"model.keras\")");
+            }
             if (!isVersion3(version)) {
                 throw new FilterScopeException(file + ": saved by Keras " + (version.isEmpty() ? "of unknown version" : version)
                         + ", not Keras 3; open it with DL4J's Keras 1/2 import or save it again with Keras 3");

@@ -127,6 +127,18 @@ class Keras3BadInputTest {
     }
 
     @Test
+    void weightsOnlyFile() throws IOException {
+        Path file = tmp.resolve("seq.weights.h5");
+        try (ZipFile zip = new ZipFile(GOOD.toFile()); InputStream in = zip.getInputStream(zip.getEntry("model.weights.h5"))) {
+            Files.copy(in, file);
+        }
+        assertFalse(Keras3Reader.isKeras3(file));
+        FilterScopeException e = assertThrows(FilterScopeException.class, () -> Keras3Reader.read(file));
+        assertEquals(file + ": holds weights only (a .weights.h5 from model.save_weights); save the whole model with "
+                + "model.save(\"model.keras\")", e.getMessage());
+    }
+
+    @Test
     void missingFileAndNonModelFile() throws IOException {
         Path missing = tmp.resolve("nothing.keras");
         assertFalse(Keras3Reader.isKeras3(missing));
