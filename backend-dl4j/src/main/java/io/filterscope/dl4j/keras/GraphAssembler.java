@@ -88,7 +88,13 @@ final class GraphAssembler {
 
     private ComputationGraph build(KerasModelSpec spec) {
         for (KerasLayer layer : spec.layers()) {
-            add(layer);
+            try {
+                add(layer);
+            } catch (IllegalArgumentException | IllegalStateException e) {
+                // DL4J's builder refuses, e.g. a vertex name taken twice (a Keras layer named like a split softmax).
+                throw new FilterScopeException(file + ": layer " + layer.className() + " '" + layer.name() + "' cannot be added to the "
+                        + "Deeplearning4j graph (" + Messages.cause(e) + "); rename the layer in Keras and save again", e);
+            }
         }
         for (String input : spec.inputs()) {
             if (!inputTypes.containsKey(input)) {
@@ -105,7 +111,7 @@ final class GraphAssembler {
         } catch (FilterScopeException e) {
             throw e;
         } catch (RuntimeException e) {
-            throw new FilterScopeException(file + ": Deeplearning4j cannot build the network (" + e.getMessage()
+            throw new FilterScopeException(file + ": Deeplearning4j cannot build the network (" + Messages.cause(e)
                     + "); report this with the file", e);
         }
         params.forEach((vertex, values) -> values.forEach((key, value) -> setParam(network, vertex, key, value)));

@@ -85,7 +85,7 @@ final class KerasFile implements AutoCloseable {
         } catch (NoSuchFileException e) {
             throw new FilterScopeException(file + ": no such file; give the path of a Keras 3 .keras or .h5 file");
         } catch (IOException e) {
-            throw new FilterScopeException(file + ": cannot read (" + e.getMessage() + "); check the path and its permissions", e);
+            throw new FilterScopeException(file + ": cannot read (" + Messages.cause(e) + "); check the path and its permissions", e);
         }
         if (startsWith(head, ZIP_MAGIC)) {
             return openZip(file);
@@ -119,10 +119,10 @@ final class KerasFile implements AutoCloseable {
             return new KerasFile(file, config, archive, temp, Layout.ZIP_VARS);
         } catch (ZipException | java.io.EOFException e) {
             deleteQuietly(temp);
-            throw new FilterScopeException(file + ": not a complete .keras zip (" + e.getMessage() + "); the file may be truncated, copy or save it again", e);
+            throw new FilterScopeException(file + ": not a complete .keras zip (" + Messages.cause(e) + "); the file may be truncated, copy or save it again", e);
         } catch (IOException e) {
             deleteQuietly(temp);
-            throw new FilterScopeException(file + ": cannot read the .keras zip (" + e.getMessage() + "); the file may be truncated, copy or save it again", e);
+            throw new FilterScopeException(file + ": cannot read the .keras zip (" + Messages.cause(e) + "); the file may be truncated, copy or save it again", e);
         } catch (RuntimeException e) {
             deleteQuietly(temp);
             throw e;
@@ -151,7 +151,7 @@ final class KerasFile implements AutoCloseable {
             throw e;
         } catch (Exception e) {
             archive.close();
-            throw new FilterScopeException(file + ": cannot read the Keras model config (" + e.getMessage() + "); save the model again with Keras 3", e);
+            throw new FilterScopeException(file + ": cannot read the Keras model config (" + Messages.cause(e) + "); save the model again with Keras 3", e);
         }
     }
 
@@ -159,11 +159,11 @@ final class KerasFile implements AutoCloseable {
         try {
             return quietArchive(h5);
         } catch (RuntimeException e) {
-            throw new FilterScopeException(shownAs + ": cannot open the HDF5 weights (" + e.getMessage()
+            throw new FilterScopeException(shownAs + ": cannot open the HDF5 weights (" + Messages.cause(e)
                     + "); the file may be truncated, copy or save it again", e);
         } catch (LinkageError e) {
             throw new FilterScopeException(shownAs + ": the HDF5 native library does not load on this platform ("
-                    + e.getMessage() + "); build with -Djavacpp.platform set to this machine's platform", e);
+                    + Messages.cause(e) + "); build with -Djavacpp.platform set to this machine's platform", e);
         }
     }
 
@@ -208,7 +208,7 @@ final class KerasFile implements AutoCloseable {
             throw e;
         } catch (Exception e) {
             throw new FilterScopeException(file + ": cannot read the weights of layer '" + layer.name() + "' ("
-                    + e.getMessage() + "); the file may be damaged, save it again", e);
+                    + Messages.cause(e) + "); the file may be damaged, save it again", e);
         }
     }
 

@@ -127,6 +127,16 @@ class Keras3BadInputTest {
     }
 
     @Test
+    void layerNamedLikeASplitSoftmax() throws IOException {
+        Path file = tmp.resolve("name_clash.keras");
+        copyZipRewritingConfig(GOOD, file, "\"name\": \"drop\"", "\"name\": \"probs_softmax\"");
+        FilterScopeException e = assertThrows(FilterScopeException.class, () -> Keras3Reader.read(file));
+        assertOneLine(e, file);
+        assertTrue(e.getMessage().contains("layer Dense 'probs' cannot be added to the Deeplearning4j graph ("), e.getMessage());
+        assertTrue(e.getMessage().endsWith("); rename the layer in Keras and save again"), e.getMessage());
+    }
+
+    @Test
     void weightsOnlyFile() throws IOException {
         Path file = tmp.resolve("seq.weights.h5");
         try (ZipFile zip = new ZipFile(GOOD.toFile()); InputStream in = zip.getInputStream(zip.getEntry("model.weights.h5"))) {
