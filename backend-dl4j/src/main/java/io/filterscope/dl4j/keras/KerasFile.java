@@ -1,0 +1,345 @@
+package io.filterscope.dl4j.keras;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.filterscope.FilterScopeException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipException;
+import java.util.zip.ZipFile;
+import org.deeplearning4j.nn.modelimport.keras.Hdf5Archive;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * One opened Keras 3 file, either form: the model config and the weights of each layer. The weights
+ * stay in HDF5 (for a {@code .keras} zip, in a temporary copy of {@code model.weights.h5} that
+ * {@link #close()} deletes) and are read one layer at a time.
+ */
+final class KerasFile implements AutoCloseable {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final byte[] HDF5_MAGIC = {(byte) 0x89, 'H', 'D', 'F', '\r', '\n', 0x1a, '\n'};
+    private static final byte[] ZIP_MAGIC = {'P', 'K', 3, 4};
+
+    private final Path file;
+    private final JsonNode modelConfig;
+    private final Hdf5Archive weights;
+    private final Path tempCopy;
+    private final Layout layout;
+    /** For the zip form: Keras layer name → group under {@code layers/}. */
+    private final Map<String, String> groupByLayer;
+
+    /** Where a form keeps a layer's variables. */
+    private enum Layout { ZIP_VARS, LEGACY_H5 }
+
+    private KerasFile(Path file, JsonNode modelConfig, Hdf5Archive weights, Path tempCopy, Layout layout) {
+        this.file = file;
+        this.modelConfig = modelConfig;
+        this.weights = weights;
+        this.tempCopy = tempCopy;
+        this.layout = layout;
+        this.groupByLayer = layout == Layout.ZIP_VARS ? zipGroups() : Map.of();
+    }
+
+    /** True for a Keras 3 {@code .keras} zip or a Keras 3 legacy HDF5 file; never throws. */
+    static boolean isKeras3(Path file) {
+        try {
+            byte[] head = head(file);
+            if (startsWith(head, ZIP_MAGIC)) {
+                try (ZipFile zip = new ZipFile(file.toFile())) {
+                    ZipEntry meta = zip.getEntry("metadata.json");
+                    if (meta == null || zip.getEntry("config.json") == null) {
+                        return false;
+                    }
+                    try (InputStream in = zip.getInputStream(meta)) {
+                        return isVersion3(JSON.readTree(in).path("keras_version").asText(""));
+                    }
+                }
+            }
+            if (startsWith(head, HDF5_MAGIC)) {
+                try (Hdf5Archive h5 = quietArchive(file)) {
+                    return h5.hasAttribute("keras_version") && isVersion3(h5.readAttributeAsString("keras_version"));
+                }
+            }
+            return false;
+        } catch (Exception | UnsatisfiedLinkError e) {
+            return false;
+        }
+    }
+
+    /** Opens either form; FilterScopeException naming the file for anything that is not a readable Keras 3 file. */
+    static KerasFile open(Path file) {
+        byte[] head;
+        try {
+            head = head(file);
+        } catch (NoSuchFileException e) {
+            throw new FilterScopeException(file + ": no such file; give the path of a Keras 3 .keras or .h5 file");
+        } catch (IOException e) {
+            throw new FilterScopeException(file + ": cannot read (" + Messages.cause(e) + "); check the path and its permissions", e);
+        }
+        if (startsWith(head, ZIP_MAGIC)) {
+            return openZip(file);
+        }
+        if (startsWith(head, HDF5_MAGIC)) {
+            return openH5(file);
+        }
+        throw new FilterScopeException(file + ": neither a .keras zip nor an HDF5 file; save the model with Keras 3's model.save(\"model.keras\")");
+    }
+
+    private static KerasFile openZip(Path file) {
+        Path temp = null;
+        try (ZipFile zip = new ZipFile(file.toFile())) {
+            JsonNode metadata = readEntry(zip, "metadata.json", file);
+            String version = metadata.path("keras_version").asText("");
+            if (!isVersion3(version)) {
+                throw new FilterScopeException(file + ": saved by Keras " + (version.isEmpty() ? "of unknown version" : version)
+                        + ", not Keras 3; open it with the Keras 1/2 import or save it again with Keras 3");
+            }
+            JsonNode config = readEntry(zip, "config.json", file);
+            ZipEntry weightsEntry = zip.getEntry("model.weights.h5");
+            if (weightsEntry == null) {
+                throw new FilterScopeException(file + ": has no model.weights.h5 (a sharded or weights-less save?); save the whole model again with model.save(\"model.keras\")");
+            }
+            // HDF5 reads files, not streams: copy the weights out, delete the copy on close.
+            temp = Files.createTempFile("filterscope-keras3-", ".weights.h5");
+            try (InputStream in = zip.getInputStream(weightsEntry)) {
+                Files.copy(in, temp, StandardCopyOption.REPLACE_EXISTING);
+            }
+            Hdf5Archive archive = openArchive(temp, file);
+            return new KerasFile(file, config, archive, temp, Layout.ZIP_VARS);
+        } catch (ZipException | java.io.EOFException e) {
+            deleteQuietly(temp);
+            throw new FilterScopeException(file + ": not a complete .keras zip (" + Messages.cause(e) + "); the file may be truncated, copy or save it again", e);
+        } catch (IOException e) {
+            deleteQuietly(temp);
+            throw new FilterScopeException(file + ": cannot read the .keras zip (" + Messages.cause(e) + "); the file may be truncated, copy or save it again", e);
+        } catch (RuntimeException e) {
+            deleteQuietly(temp);
+            throw e;
+        }
+    }
+
+    private static KerasFile openH5(Path file) {
+        Hdf5Archive archive = openArchive(file, file);
+        try {
+            String version = archive.hasAttribute("keras_version") ? archive.readAttributeAsString("keras_version") : "";
+            if (version.isEmpty() && !archive.hasAttribute("model_config") && archive.getGroups().contains("layers")) {
+                throw new FilterScopeException(file + ": holds weights only (a .weights.h5 from model.save_weights); "
+                        + "save the whole model with model.save(\"model.keras\")");
+            }
+            if (!isVersion3(version)) {
+                throw new FilterScopeException(file + ": saved by Keras " + (version.isEmpty() ? "of unknown version" : version)
+                        + ", not Keras 3; open it with DL4J's Keras 1/2 import or save it again with Keras 3");
+            }
+            if (!archive.hasAttribute("model_config")) {
+                throw new FilterScopeException(file + ": holds weights only (no model_config attribute); save the whole model with model.save(...)");
+            }
+            JsonNode config = JSON.readTree(archive.readAttributeAsJson("model_config"));
+            return new KerasFile(file, config, archive, null, Layout.LEGACY_H5);
+        } catch (FilterScopeException e) {
+            archive.close();
+            throw e;
+        } catch (Exception e) {
+            archive.close();
+            throw new FilterScopeException(file + ": cannot read the Keras model config (" + Messages.cause(e) + "); save the model again with Keras 3", e);
+        }
+    }
+
+    private static Hdf5Archive openArchive(Path h5, Path shownAs) {
+        try {
+            return quietArchive(h5);
+        } catch (RuntimeException e) {
+            throw new FilterScopeException(shownAs + ": cannot open the HDF5 weights (" + Messages.cause(e)
+                    + "); the file may be truncated, copy or save it again", e);
+        } catch (LinkageError e) {
+            throw new FilterScopeException(shownAs + ": the HDF5 native library does not load on this platform ("
+                    + Messages.cause(e) + "); build with -Djavacpp.platform set to this machine's platform", e);
+        }
+    }
+
+    /**
+     * Opens an archive with HDF5's automatic error printing off: on a damaged file HDF5 would
+     * otherwise write its diagnostic stack to stderr before the one-line message. The setting is per
+     * thread, so it is made on the opening thread each time.
+     */
+    private static Hdf5Archive quietArchive(Path h5) {
+        org.bytedeco.hdf5.Exception.dontPrint();
+        return new Hdf5Archive(h5.toString());
+    }
+
+    private static JsonNode readEntry(ZipFile zip, String name, Path file) throws IOException {
+        ZipEntry entry = zip.getEntry(name);
+        if (entry == null) {
+            throw new FilterScopeException(file + ": has no " + name + ", so it is not a Keras 3 .keras file; save the model with model.save(\"model.keras\")");
+        }
+        try (InputStream in = zip.getInputStream(entry)) {
+            return JSON.readTree(in);
+        }
+    }
+
+    Path file() {
+        return file;
+    }
+
+    /** The top-level model config: {@code {"class_name": "Sequential" | "Functional", "config": {...}}}. */
+    JsonNode modelConfig() {
+        return modelConfig;
+    }
+
+    /**
+     * The variables of one layer, by Keras variable name. The zip form stores them by position
+     * ({@code vars/0..n}, in the layer's {@code weights} order), so {@code names} says what each
+     * position is; the legacy form stores them by name.
+     */
+    Map<String, INDArray> weights(KerasLayer layer, List<String> names) {
+        try {
+            return layout == Layout.ZIP_VARS ? zipWeights(layer, names) : h5Weights(layer, names);
+        } catch (FilterScopeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new FilterScopeException(file + ": cannot read the weights of layer '" + layer.name() + "' ("
+                    + Messages.cause(e) + "); the file may be damaged, save it again", e);
+        }
+    }
+
+    private Map<String, INDArray> zipWeights(KerasLayer layer, List<String> names) throws Exception {
+        String group = groupByLayer.get(layer.name());
+        List<String> sets = group == null ? List.of() : weights.getDataSets("layers", group, "vars");
+        if (sets.size() != names.size()) {
+            throw missing(layer, names, sets.size());
+        }
+        Map<String, INDArray> out = new HashMap<>();
+        for (int i = 0; i < names.size(); i++) {
+            out.put(names.get(i), weights.readDataSet(Integer.toString(i), "layers", group, "vars"));
+        }
+        return out;
+    }
+
+    private Map<String, INDArray> h5Weights(KerasLayer layer, List<String> names) throws Exception {
+        Map<String, INDArray> found = new HashMap<>();
+        if (weights.getGroups("model_weights").contains(layer.name())) {
+            collect(found, new ArrayList<>(List.of("model_weights", layer.name())));
+        }
+        if (!found.keySet().containsAll(names) || found.size() != names.size()) {
+            throw missing(layer, names, found.size());
+        }
+        return found;
+    }
+
+    /** Datasets anywhere below the group; Keras nests them as {@code <layer>/<model>/<layer>/kernel}. */
+    private void collect(Map<String, INDArray> into, List<String> groups) throws Exception {
+        String[] path = groups.toArray(String[]::new);
+        for (String set : weights.getDataSets(path)) {
+            // Keras 2 wrote "kernel:0"; Keras 3 writes "kernel".
+            String name = set.endsWith(":0") ? set.substring(0, set.length() - 2) : set;
+            into.put(name, weights.readDataSet(set, path));
+        }
+        for (String child : weights.getGroups(path)) {
+            List<String> deeper = new ArrayList<>(groups);
+            deeper.add(child);
+            collect(into, deeper);
+        }
+    }
+
+    private FilterScopeException missing(KerasLayer layer, List<String> names, int found) {
+        return new FilterScopeException(file + ": layer " + layer.className() + " '" + layer.name() + "' needs weights "
+                + names + " but the file has " + found + " for it; save the complete model again with Keras 3");
+    }
+
+    /**
+     * Maps layer names to their groups under {@code layers/}. Keras names a group after the layer's
+     * class (conv2d, conv2d_1, …) and records the layer's own name in the {@code vars} group's
+     * {@code name} attribute; older Keras 3 releases did not, so the class-based names are
+     * recomputed in layer order as a fallback.
+     */
+    private Map<String, String> zipGroups() {
+        Map<String, String> byName = new HashMap<>();
+        List<String> groups = weights.getGroups("layers");
+        for (String group : groups) {
+            try {
+                if (weights.getGroups("layers", group).contains("vars") && weights.hasAttribute("name", "layers", group, "vars")) {
+                    byName.put(weights.readAttributeAsString("name", "layers", group, "vars"), group);
+                }
+            } catch (Exception e) {
+                // no name recorded: the fallback below decides
+            }
+        }
+        classBasedGroups(modelConfig, groups).forEach((name, group) -> {
+            if (!byName.containsKey(name) && !byName.containsValue(group)) {
+                byName.put(name, group);
+            }
+        });
+        return byName;
+    }
+
+    /** What Keras' saving_lib calls each layer's group: its class in snake case, _1, _2… on repeats, in layer order. */
+    static Map<String, String> classBasedGroups(JsonNode modelConfig, List<String> existing) {
+        Map<String, String> byName = new HashMap<>();
+        Map<String, Integer> used = new HashMap<>();
+        for (JsonNode layer : modelConfig.path("config").path("layers")) {
+            String base = snakeCase(layer.path("class_name").asText());
+            int n = used.merge(base, 1, Integer::sum) - 1;
+            String group = n == 0 ? base : base + "_" + n;
+            if (existing.contains(group)) {
+                byName.put(layer.path("config").path("name").asText(), group);
+            }
+        }
+        return byName;
+    }
+
+    /** Layer name → its group under {@code layers/} in the zip form (empty for the legacy form). */
+    Map<String, String> weightGroups() {
+        return Map.copyOf(groupByLayer);
+    }
+
+    /** The group names under {@code layers/} in the zip form. */
+    List<String> layerGroups() {
+        return layout == Layout.ZIP_VARS ? weights.getGroups("layers") : List.of();
+    }
+
+    /** Keras' {@code naming.to_snake_case}: Conv2DTranspose → conv2d_transpose. */
+    static String snakeCase(String className) {
+        String s = className.replaceAll("\\W+", "").replaceAll("(.)([A-Z][a-z]+)", "$1_$2");
+        return s.replaceAll("([a-z])([A-Z])", "$1_$2").toLowerCase(Locale.ROOT);
+    }
+
+    private static boolean isVersion3(String version) {
+        return version.startsWith("3.");
+    }
+
+    private static byte[] head(Path file) throws IOException {
+        try (InputStream in = Files.newInputStream(file)) {
+            return in.readNBytes(8);
+        }
+    }
+
+    private static boolean startsWith(byte[] head, byte[] magic) {
+        return head.length >= magic.length && Arrays.equals(Arrays.copyOf(head, magic.length), magic);
+    }
+
+    private static void deleteQuietly(Path p) {
+        if (p != null) {
+            try {
+                Files.deleteIfExists(p);
+            } catch (IOException ignored) {
+                // a temp file left behind is harmless
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        weights.close();
+        deleteQuietly(tempCopy);
+    }
+}
