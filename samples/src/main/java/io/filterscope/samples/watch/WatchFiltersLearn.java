@@ -35,9 +35,6 @@ import picocli.CommandLine.Option;
         description = "Train the Fashion-MNIST CNN with DL4J and watch its first-layer filters and feature maps learn.",
         footer = {"", "Exit codes: 0 done, 2 bad input or option (one line on stderr), 1 internal error."})
 public final class WatchFiltersLearn implements Callable<Integer> {
-    /** The zip entry (a DL4J "object") where FilterScope finds a network's C × H × W input shape. */
-    static final String INPUT_SHAPE_OBJECT = "filterscope.inputShape";
-
     @Option(names = "--graph", description = "Train a ComputationGraph instead of a MultiLayerNetwork.")
     boolean graph;
 
@@ -167,7 +164,7 @@ public final class WatchFiltersLearn implements Callable<Integer> {
 
     /**
      * Saves with DL4J's own serializer, plus the input shape under the key FilterScope reads
-     * ({@link INPUT_SHAPE_OBJECT}): DL4J does not record it for a network that starts with a
+     * ({@link Dl4jBackend#INPUT_SHAPE_OBJECT}): DL4J does not record it for a network that starts with a
      * convolution. Written next to the target and moved into place, so a failure leaves no half file.
      */
     static void save(NeuralNetwork net, Path target) throws IOException {
@@ -176,7 +173,7 @@ public final class WatchFiltersLearn implements Callable<Integer> {
         Path tmp = Files.createTempFile(dir, ".filterscope-", ".zip.tmp");
         try {
             ModelSerializer.writeModel((org.deeplearning4j.nn.api.Model) net, tmp.toFile(), false);
-            ModelSerializer.addObjectToFile(tmp.toFile(), INPUT_SHAPE_OBJECT,
+            ModelSerializer.addObjectToFile(tmp.toFile(), Dl4jBackend.INPUT_SHAPE_OBJECT,
                     new long[] {1, FashionMnist.SIDE, FashionMnist.SIDE});
             Files.move(tmp, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
         } finally {
