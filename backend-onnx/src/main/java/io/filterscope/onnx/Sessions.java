@@ -48,15 +48,60 @@ final class Sessions implements AutoCloseable {
         this.provider = options.executionProvider();
     }
 
-    /** ONNX Runtime's environment; its native library loads here, on the first model opened. */
+    /** Stack for the thread that loads ONNX Runtime's native library (see {@link #environment(Path)}). */
+    private static final long LOADER_STACK_BYTES = 64L << 20;
+
+    /**
+     * ONNX Runtime's environment; its native library loads here, on the first model opened.
+     *
+     * <p>Loading the library needs more native stack than a JVM thread has by default (1 MiB on
+     * Linux): with a long class path, as when DL4J's jars are on it too, the process died with a
+     * segmentation fault and no Java error. The first load therefore runs on a thread of its own
+     * with a large stack; later calls find the environment made.
+     */
     private static OrtEnvironment environment(Path file) {
         try {
-            return OrtEnvironment.getEnvironment();
+            return ENVIRONMENT.get();
         } catch (LinkageError e) {
             throw new FilterScopeException(file.getFileName() + ": ONNX Runtime's native library could not be loaded on "
                     + System.getProperty("os.name") + "/" + System.getProperty("os.arch") + " (" + Messages.firstLine(e.getMessage())
                     + "); use a platform ONNX Runtime ships for (Linux, macOS, Windows; x64 or arm64)", e);
         }
+    }
+
+    private static final com.google.common.base.Supplier<OrtEnvironment> ENVIRONMENT =
+            com.google.common.base.Suppliers.memoize(Sessions::loadOnLargeStack);
+
+    private static OrtEnvironment loadOnLargeStack() {
+        java.util.concurrent.atomic.AtomicReference<Object> result = new java.util.concurrent.atomic.AtomicReference<>();
+        Thread loader = new Thread(null, () -> {
+            try {
+                result.set(OrtEnvironment.getEnvironment());
+            } catch (Throwable t) {
+                result.set(t);
+            }
+        }, "filterscope-onnxruntime-loader", LOADER_STACK_BYTES);
+        loader.start();
+        boolean interrupted = false;
+        while (true) {
+            try {
+                loader.join();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;   // loading cannot be abandoned half way; finish, then pass the interrupt on
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        Object r = result.get();
+        if (r instanceof OrtEnvironment env) {
+            return env;
+        }
+        if (r instanceof Error e) {
+            throw e;
+        }
+        throw r instanceof RuntimeException re ? re : new IllegalStateException("ONNX Runtime did not start", (Throwable) r);
     }
 
     /** The environment the sessions live in, for creating input tensors. */
