@@ -7,8 +7,7 @@ import org.deeplearning4j.nn.api.NeuralNetwork;
 
 /**
  * Reads a Keras file into a DL4J network. Keras 1/2 files go through DL4J's own Keras import;
- * Keras 3 files through {@code io.filterscope.dl4j.keras.Keras3Reader}, found by name so this
- * backend builds and runs without it.
+ * Keras 3 files through FilterScope's own {@code io.filterscope.dl4j.keras.Keras3Reader}.
  */
 interface KerasLoader {
 
@@ -25,16 +24,11 @@ interface KerasLoader {
 
     Loaded load(Path file);
 
-    /** The class name of the Keras 3 reader; it is in this artifact when the Keras 3 work is merged. */
-    String KERAS3_READER = "io.filterscope.dl4j.keras.Keras3Reader";
-
     /** The loader for this file: Keras 3 when the file is Keras 3, else DL4J's Keras 1/2 import. */
     static KerasLoader forFile(Path file) {
         KerasConfig config = KerasConfig.read(file);
         if (config.isKeras3()) {
-            return Keras3Hook.find().map(h -> (KerasLoader) f -> h.load(f, config)).orElseThrow(() -> new FilterScopeException(
-                    file.getFileName() + ": a Keras " + config.kerasVersion() + " file, and the Keras 3 reader (" + KERAS3_READER
-                    + ") is not on the class path; use a FilterScope build that has it, or save the model in Keras 2 .h5 format"));
+            return f -> Keras3Hook.load(f, config);
         }
         return f -> new Keras2Import().load(f, config);
     }

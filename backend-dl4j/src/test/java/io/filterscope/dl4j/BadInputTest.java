@@ -153,19 +153,14 @@ class BadInputTest {
         assertTrue(m.startsWith("notes.keras: neither a DL4J model zip nor an HDF5/Keras file"), m);
     }
 
-    /** Keras 3 files go to the Keras 3 reader; without it, one line says so. */
+    /** Keras 3 files, which DL4J's own import refuses, go to the Keras 3 reader. */
     @Test
-    void keras3FilesNeedTheKeras3Reader() {
+    void keras3FilesOpenThroughTheKeras3Reader() {
         for (Path file : new Path[] {KERAS3_H5, KERAS3_ZIP}) {
-            if (Keras3Hook.find().isPresent()) {
-                try (Model m = FilterScope.open(file)) {
-                    assertEquals("Keras", m.metadata().format());
-                    assertEquals("keras 3.15.1", m.metadata().producer());
-                    assertEquals(Layout.NHWC, m.metadata().inputLayout());
-                }
-            } else {
-                String msg = message(() -> FilterScope.open(file));
-                assertTrue(msg.startsWith(file.getFileName() + ": a Keras 3.15.1 file, and the Keras 3 reader"), msg);
+            try (Model m = FilterScope.open(file)) {
+                assertEquals("Keras", m.metadata().format());
+                assertEquals("keras 3.15.1", m.metadata().producer());
+                assertEquals(Layout.NHWC, m.metadata().inputLayout());
             }
         }
     }
