@@ -27,8 +27,8 @@ import picocli.CommandLine.Option;
  *
  * <pre>
  * ./mvnw -q -DskipTests package
- * java -cp "samples/target/filterscope-samples.jar:samples/target/lib/*" io.filterscope.samples.watch.WatchFiltersLearn
- * java -cp ... io.filterscope.samples.watch.WatchFiltersLearn --graph --headless -o frames
+ * java -cp "samples/target/classes:samples/target/lib/*" io.filterscope.samples.watch.WatchFiltersLearn
+ * java -cp "samples/target/classes:samples/target/lib/*" io.filterscope.samples.watch.WatchFiltersLearn --graph --headless -o frames
  * </pre>
  */
 @Command(name = "watch-filters-learn", mixinStandardHelpOptions = true,
