@@ -1,0 +1,85 @@
+package io.filterscope.app.viewer;
+
+import io.filterscope.spi.OpenOptions;
+import java.io.PrintWriter;
+import java.lang.reflect.InvocationTargetException;
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
+import javax.swing.SwingUtilities;
+
+/** Starts the viewer window from the command line and waits until it is closed. */
+public final class Viewer {
+    /** Exit code when there is no display to open the window on. */
+    public static final int EXIT_NO_DISPLAY = 2;
+
+    private Viewer() {
+    }
+
+    /**
+     * What to open first.
+     *
+     * @param model         the model file
+     * @param modelDisplay  how the title names it
+     * @param rememberModel whether it goes into the recent files (not the extracted bundled model)
+     * @param image         the input image, if any
+     * @param rememberImage whether the image goes into the recent files (not a bundled sample)
+     * @param options       backend and provider
+     */
+    public record Start(Path model, String modelDisplay, boolean rememberModel, Optional<Path> image,
+                        boolean rememberImage, OpenOptions options) {
+    }
+
+    /**
+     * The one line to print instead of opening the window when there is no display, e.g. "No
+     * display: the viewer needs a graphical desktop (DISPLAY is not set). Use …"; empty when there is one.
+     */
+    public static Optional<String> noDisplay() {
+        return NoDisplay.current();
+    }
+
+    /**
+     * Opens the window on {@code start} and blocks until the user closes it.
+     *
+     * @return 0 when the window was closed, {@link #EXIT_NO_DISPLAY} when there is no display (one
+     *         line on {@code err} says so and how to get the pictures with the command line)
+     */
+    public static int run(Start start, PrintWriter err) {
+        Optional<String> noDisplay = NoDisplay.current();
+        if (noDisplay.isPresent()) {
+            err.println(noDisplay.get());
+            err.flush();
+            return EXIT_NO_DISPLAY;
+        }
+        CountDownLatch closed = new CountDownLatch(1);
+        AtomicReference<ViewerFrame> frame = new AtomicReference<>();
+        try {
+            SwingUtilities.invokeAndWait(() -> frame.set(show(start, closed)));
+            closed.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (InvocationTargetException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+        }
+        return 0;
+    }
+
+    private static ViewerFrame show(Start start, CountDownLatch closed) {
+        ViewerPreferences prefs = ViewerPreferences.user();
+        SystemTheme system = SystemTheme.current();
+        ViewerFrame.installLookAndFeel(prefs.theme().isDark(system));
+        ViewerFrame f = new ViewerFrame(prefs, system);
+        f.addWindowListener(new java.awt.event.WindowAdapter() {
+            @Override
+            public void windowClosed(java.awt.event.WindowEvent e) {
+                closed.countDown();
+            }
+        });
+        f.setVisible(true);
+        f.openModel(start.model(), start.modelDisplay(), start.options(), start.rememberImage())
+                .whenCompleteAsync((v, failed) -> start.image().ifPresent(i -> f.openImage(i, start.rememberImage())),
+                        SwingUtilities::invokeLater);
+        return f;
+    }
+}
