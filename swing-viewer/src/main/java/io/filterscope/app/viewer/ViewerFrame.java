@@ -103,6 +103,8 @@ public final class ViewerFrame extends JFrame {
     private Path imageFile;
     private OpenOptions options = OpenOptions.defaults();
     private int running;
+    /** The last {@link #openFiles} (drops, recent files), for tests that drive a drop. */
+    private CompletableFuture<Void> lastOpen = CompletableFuture.completedFuture(null);
     /** Set while the toolbar is filled in from code, so its listeners do not reopen the model. */
     private boolean updatingControls;
 
@@ -222,6 +224,16 @@ public final class ViewerFrame extends JFrame {
      * images. Stops at the first file that cannot be opened.
      */
     public CompletableFuture<Void> openFiles(List<Path> files) {
+        lastOpen = open(files);
+        return lastOpen;
+    }
+
+    /** What the last {@link #openFiles} call, e.g. a drop, is doing. */
+    CompletableFuture<Void> lastOpen() {
+        return lastOpen;
+    }
+
+    private CompletableFuture<Void> open(List<Path> files) {
         List<Path> models = new ArrayList<>();
         List<Path> images = new ArrayList<>();
         List<ModelBackend> backends;
