@@ -1,0 +1,690 @@
+package io.filterscope.swing;
+
+import io.filterscope.FilterScopeException;
+import io.filterscope.model.Activations;
+import io.filterscope.model.Capability;
+import io.filterscope.model.CaptureRequest;
+import io.filterscope.model.FeatureMaps;
+import io.filterscope.model.FilterBank;
+import io.filterscope.model.LayerInfo;
+import io.filterscope.model.LayerOutput;
+import io.filterscope.model.Model;
+import io.filterscope.predict.Predictions;
+import io.filterscope.preprocess.ChannelOrder;
+import io.filterscope.preprocess.Preprocessing;
+import io.filterscope.preprocess.Preprocessor;
+import io.filterscope.render.GridRenderer;
+import io.filterscope.render.GridStyle;
+import io.filterscope.render.Png;
+import io.filterscope.render.RenderedGrid;
+import io.filterscope.tensor.Tensor;
+import java.awt.BorderLayout;
+import java.awt.Dimension;
+import java.awt.Toolkit;
+import java.awt.datatransfer.DataFlavor;
+import java.awt.datatransfer.Transferable;
+import java.awt.datatransfer.UnsupportedFlavorException;
+import java.awt.image.BufferedImage;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import java.util.stream.Collectors;
+import javax.swing.BorderFactory;
+import javax.swing.Box;
+import javax.swing.BoxLayout;
+import javax.swing.JFileChooser;
+import javax.swing.JLabel;
+import javax.swing.JMenuItem;
+import javax.swing.JPanel;
+import javax.swing.JPopupMenu;
+import javax.swing.JSplitPane;
+import javax.swing.JTabbedPane;
+import javax.swing.SwingUtilities;
+import javax.swing.filechooser.FileNameExtensionFilter;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The embeddable viewer: layer list, Filters / Feature maps / Model tabs, input + what the model
+ * sees + top-k predictions, with a toolbar for the {@link ViewSettings} and a status line.
+ *
+ * <p>The model runs once per (model, image, preset): one capture of every spatial layer, kept, so
+ * moving between layers only draws. Inference, drawing and hashing run in the background; a newer
+ * request supersedes an older one, whose result is dropped. Grids already drawn are kept per
+ * (layer, settings).
+ *
+ * <p>Use it from the event dispatch thread, except {@link #whenIdle()}, which any thread may call.
+ *
+ * <pre>{@code
+ * FilterScopePanel panel = new FilterScopePanel();
+ * panel.setModel(model);                       // the caller keeps ownership and closes it
+ * panel.setLabels(Predictions.readLabels(labelsFile));
+ * panel.setImage(Images.read(imageFile));
+ * frame.add(panel);
+ * }</pre>
+ */
+public final class FilterScopePanel extends JPanel {
+    private static final Logger LOG = LoggerFactory.getLogger(FilterScopePanel.class);
+    /** Predictions shown at most. */
+    static final int TOP_K = 5;
+    /** Grids kept for quick switching; a 512-channel grid is a few MB. */
+    private static final int RENDER_CACHE = 24;
+    private static final AtomicLong SOURCES = new AtomicLong();
+
+    private final LayerList layerList = new LayerList();
+    private final Controls controls = new Controls();
+    private final GridTab filtersTab = new GridTab("filters", this::zoomBy);
+    private final GridTab mapsTab = new GridTab("feature-maps", this::zoomBy);
+    private final ModelInfo modelInfo = new ModelInfo();
+    private final JTabbedPane tabs = new JTabbedPane();
+    private final InputPreview preview = new InputPreview();
+    private final PredictionBars bars = new PredictionBars();
+    private final StatusLine status = new StatusLine();
+    private final List<LayerSelectionListener> selectionListeners = new CopyOnWriteArrayList<>();
+    private final Map<RenderKey, ShownGrid> renders = new LinkedHashMap<>(32, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<RenderKey, ShownGrid> eldest) {
+            return size() > RENDER_CACHE;
+        }
+    };
+
+    private final Background.Lane captureLane = new Background.Lane("capture");
+    private final Background.Lane filtersLane = new Background.Lane("filters");
+    private final Background.Lane mapsLane = new Background.Lane("feature maps");
+    private final Background.Lane hashLane = new Background.Lane("hash");
+    private final Background background;
+
+    private Consumer<Throwable> errorHandler = FilterScopePanel::logError;
+    private Model model;
+    /** Identifies the model shown, for the render cache (models are not compared by value). */
+    private long modelSource;
+    private List<String> labels = List.of();
+    private BufferedImage image;
+    private ViewSettings settings = ViewSettings.defaults();
+    private LayerInfo selected;
+    private Captured captured;
+    private String captureProblem;
+    private TileInspector inspector;
+
+    /** The result of running the model once on the current image with the current preset. */
+    private record Captured(long source, Preprocessing preprocessing, Activations activations, BufferedImage seen,
+                            Map<String, FeatureMaps> maps) {
+    }
+
+    /** What a drawn grid depends on. {@code channels} is null for filters, which ignore it. */
+    private record RenderKey(long source, String layer, ViewTab tab, io.filterscope.render.Colormap colormap,
+                             io.filterscope.render.Normalization normalization, ChannelSelection channels) {
+    }
+
+    public FilterScopePanel() {
+        super(new BorderLayout());
+        background = new Background(2, this::reportError, new Background.Listener() {
+            @Override
+            public void busy(String what) {
+                status.setBusy(true);
+                status.working(what);
+            }
+
+            @Override
+            public void idle(boolean cancelled) {
+                status.setBusy(false);
+                if (cancelled) {
+                    status.say("Cancelled");
+                } else if (status.showsWork()) {
+                    status.say(describeState());
+                }
+            }
+        });
+        status.cancel.addActionListener(e -> background.cancelAll(List.of(captureLane, filtersLane, mapsLane, hashLane)));
+
+        tabs.addTab("Filters", filtersTab);
+        tabs.addTab("Feature maps", mapsTab);
+        tabs.addTab("Model", modelInfo);
+        tabs.addChangeListener(e -> refreshView());
+
+        JPanel right = new JPanel();
+        right.setLayout(new BoxLayout(right, BoxLayout.Y_AXIS));
+        right.setBorder(BorderFactory.createEmptyBorder(4, 0, 4, 4));
+        preview.setAlignmentX(LEFT_ALIGNMENT);
+        JLabel predictionsTitle = new JLabel("Predictions");
+        predictionsTitle.setAlignmentX(LEFT_ALIGNMENT);
+        predictionsTitle.setBorder(BorderFactory.createEmptyBorder(8, 4, 4, 4));
+        bars.setAlignmentX(LEFT_ALIGNMENT);
+        right.add(preview);
+        right.add(predictionsTitle);
+        right.add(bars);
+        right.add(Box.createVerticalGlue());
+
+        layerList.setPreferredSize(new Dimension(260, 400));
+        layerList.onSelect(this::select);
+        JSplitPane centre = new JSplitPane(JSplitPane.HORIZONTAL_SPLIT, tabs, right);
+        centre.setResizeWeight(1);
+        centre.setBorder(null);
+        JSplitPane split = new JSplitPane(JSplitPane.HORIZONTAL_SPLIT, layerList, centre);
+        split.setBorder(null);
+
+        controls.onChange(this::setSettings);
+        add(controls, BorderLayout.NORTH);
+        add(split, BorderLayout.CENTER);
+        add(status, BorderLayout.SOUTH);
+
+        for (GridTab t : List.of(filtersTab, mapsTab)) {
+            t.view.onTileClicked(this::inspect);
+            t.view.setComponentPopupMenu(popup());
+        }
+        refreshView();
+    }
+
+    // ------------------------------------------------------------------ the contract
+
+    /**
+     * Shows this model; {@code null} clears. The panel does not own the model: the caller closes it,
+     * after replacing it or disposing the panel, and after {@link #whenIdle()} has completed, so no
+     * background work still uses it.
+     */
+    public void setModel(Model model) {
+        if (model == this.model) {
+            return;
+        }
+        this.model = model;
+        this.modelSource = SOURCES.incrementAndGet();
+        renders.clear();
+        filtersLane.invalidate();
+        mapsLane.invalidate();
+        hashLane.invalidate();
+        selected = null;
+        closeInspector();
+        List<LayerInfo> layers = model == null ? List.of() : model.layers();
+        layerList.setLayers(layers);
+        if (model == null) {
+            modelInfo.clear();
+        } else {
+            modelInfo.show(model.metadata(), layers);
+            Path file = model.metadata().file();
+            background.submit(hashLane, "Computing SHA-256 of " + file.getFileName() + "…", () -> ModelInfo.sha256(file),
+                    modelInfo::setSha256);
+        }
+        recapture();
+        layers.stream().filter(l -> l.kind().hasFilters()).findFirst()
+                .or(() -> layers.stream().filter(LayerInfo::hasSpatialOutput).findFirst())
+                .or(() -> layers.stream().findFirst())
+                .ifPresentOrElse(this::select, () -> {
+                    layerList.select(Optional.empty());
+                    refreshView();
+                });
+        status.say(describeState());
+    }
+
+    /** The model shown, if any. */
+    public Optional<Model> model() {
+        return Optional.ofNullable(model);
+    }
+
+    /** Class names for predictions, in index order; an empty list shows "class 3" and so on. */
+    public void setLabels(List<String> labels) {
+        this.labels = labels == null ? List.of() : List.copyOf(labels);
+        showPredictions();
+    }
+
+    /** The input image, any size (preprocessing follows the settings); {@code null} clears. */
+    public void setImage(BufferedImage image) {
+        this.image = image;
+        preview.setInput(image);
+        recapture();
+    }
+
+    /**
+     * Selects the layer with this name and shows it.
+     *
+     * @throws FilterScopeException when no model is shown or it has no such layer (the message names
+     *         close names)
+     */
+    public void selectLayer(String name) {
+        if (model == null) {
+            throw new FilterScopeException("no model is shown; open a model before selecting layer '" + name + "'");
+        }
+        select(model.layer(name));
+    }
+
+    /** The layer shown, if any. */
+    public Optional<LayerInfo> selectedLayer() {
+        return Optional.ofNullable(selected);
+    }
+
+    /** Adds a listener told on the EDT whenever the selected layer changes. */
+    public void addLayerSelectionListener(LayerSelectionListener l) {
+        selectionListeners.add(Objects.requireNonNull(l, "listener"));
+    }
+
+    public void removeLayerSelectionListener(LayerSelectionListener l) {
+        selectionListeners.remove(l);
+    }
+
+    /** Brings a tab to the front. */
+    public void showTab(ViewTab tab) {
+        tabs.setSelectedIndex(tab.ordinal());
+    }
+
+    /** The tab in front. */
+    public ViewTab currentTab() {
+        return ViewTab.values()[tabs.getSelectedIndex()];
+    }
+
+    /** The current settings. */
+    public ViewSettings settings() {
+        return settings;
+    }
+
+    /** Applies new settings: redraws, and runs the model again only when the preset changed. */
+    public void setSettings(ViewSettings s) {
+        Objects.requireNonNull(s, "settings");
+        ViewSettings old = settings;
+        if (s.equals(old)) {
+            return;
+        }
+        settings = s;
+        controls.show(s);
+        filtersTab.view.setZoom(s.zoom());
+        mapsTab.view.setZoom(s.zoom());
+        if (!Objects.equals(old.preset(), s.preset())) {
+            recapture();
+        } else if (old.colormap() != s.colormap() || old.normalization() != s.normalization() || !old.channels().equals(s.channels())) {
+            refreshView();
+        }
+    }
+
+    /**
+     * Exactly the pixels of the current Filters or Feature maps view, as the api's GridRenderer drew
+     * them (the zoom only magnifies them on screen).
+     *
+     * @throws FilterScopeException when the current tab shows no grid (the Model tab, or a message)
+     */
+    public BufferedImage currentViewImage() {
+        return currentGrid().map(g -> g.grid().image()).orElseThrow(() -> new FilterScopeException(
+                "no grid is shown; select a layer on the Filters or Feature maps tab first"));
+    }
+
+    /** Whether {@link #currentViewImage()} has a picture to give; hosts enable Save and Copy with it. */
+    public boolean hasViewImage() {
+        return currentGrid().isPresent();
+    }
+
+    /** Writes {@link #currentViewImage()} as a PNG file, atomically. */
+    public void saveCurrentView(Path png) {
+        Png.write(currentViewImage(), png);
+    }
+
+    /** Puts {@link #currentViewImage()} on the system clipboard. */
+    public void copyCurrentViewToClipboard() {
+        BufferedImage img = currentViewImage();
+        Toolkit.getDefaultToolkit().getSystemClipboard().setContents(new ImageSelection(img), null);
+    }
+
+    /** For hosts and tests: completes when no background work is pending and the view shows the latest request. */
+    public CompletableFuture<Void> whenIdle() {
+        return background.whenIdle();
+    }
+
+    /** Where errors of background work go (a capture that failed, a grid too large); the default logs them. */
+    public void setErrorHandler(Consumer<Throwable> handler) {
+        this.errorHandler = handler == null ? FilterScopePanel::logError : handler;
+    }
+
+    // ------------------------------------------------------------------ selection and capture
+
+    private void select(LayerInfo layer) {
+        if (layer.equals(selected)) {
+            return;
+        }
+        selected = layer;
+        layerList.select(Optional.of(layer));
+        for (LayerSelectionListener l : selectionListeners) {
+            l.layerSelected(layer);
+        }
+        refreshView();
+    }
+
+    /** Runs the model on the image with the current preset, once, capturing every spatial layer. */
+    private void recapture() {
+        captured = null;
+        captureProblem = null;
+        mapsLane.invalidate();
+        if (model == null || image == null) {
+            captureLane.invalidate();
+            preview.setSeen(null, "");
+            bars.clear(model == null ? "No model" : "No image");
+            refreshView();
+            return;
+        }
+        Model m = model;
+        BufferedImage img = image;
+        Optional<io.filterscope.preprocess.Preset> preset = Optional.ofNullable(settings.preset());
+        boolean layersToo = m.capabilities().contains(Capability.ACTIVATIONS);
+        long source = SOURCES.incrementAndGet();
+        background.submit(captureLane, "Running the model…", () -> {
+            Preprocessing prep = Preprocessing.forModel(m.metadata(), preset);
+            Tensor input = Preprocessor.apply(img, prep);
+            Activations act = m.capture(input, layersToo ? CaptureRequest.allSpatial() : CaptureRequest.outputOnly());
+            return new Captured(source, prep, act, Preprocessor.toImage(input, prep), new ConcurrentHashMap<>());
+        }, c -> {
+            captured = c;
+            preview.setSeen(c.seen(), presetName(c.preprocessing()));
+            showPredictions();
+            refreshView();
+        }, failure -> {
+            captureProblem = message(failure);
+            bars.clear("No prediction: the model did not run");
+            refreshView();
+        });
+        refreshView();
+    }
+
+    private String presetName(Preprocessing p) {
+        String how = p.channels() == 1 ? "gray" : p.order().name();
+        return (settings.preset() != null ? settings.preset().name().toLowerCase(Locale.ROOT) : "model default") + ", " + how;
+    }
+
+    private void showPredictions() {
+        if (captured == null) {
+            return;
+        }
+        try {
+            bars.show(Predictions.topK(captured.activations().output(), 0, labels, TOP_K));
+        } catch (FilterScopeException e) {
+            bars.clear(e.getMessage());
+        }
+    }
+
+    // ------------------------------------------------------------------ drawing
+
+    /** Brings the tab in front up to date: from the cache, or by drawing in the background. */
+    private void refreshView() {
+        switch (currentTab()) {
+            case FILTERS -> refreshFilters();
+            case FEATURE_MAPS -> refreshMaps();
+            case MODEL -> {
+                // The Model tab is filled when the model is set.
+            }
+        }
+    }
+
+    private void refreshFilters() {
+        if (model == null) {
+            filtersTab.say("Open a model to see its filters.");
+            return;
+        }
+        if (selected == null) {
+            filtersTab.say("Select a layer on the left.");
+            return;
+        }
+        if (!selected.kind().hasFilters()) {
+            List<String> withFilters = model.layers().stream().filter(l -> l.kind().hasFilters()).map(LayerInfo::name).toList();
+            filtersTab.say(selected.name() + " (" + selected.op() + ") has no filters.\n"
+                    + (withFilters.isEmpty() ? "This model has no convolution layers."
+                    : "Layers with filters: " + String.join(", ", withFilters) + "."));
+            return;
+        }
+        RenderKey key = new RenderKey(modelSource, selected.name(), ViewTab.FILTERS, settings.colormap(), settings.normalization(), null);
+        ShownGrid cached = renders.get(key);
+        if (cached != null) {
+            filtersLane.invalidate();
+            filtersTab.show(cached);
+            return;
+        }
+        Model m = model;
+        String layer = selected.name();
+        GridStyle style = GridStyle.filters().withColormap(settings.colormap()).withNormalization(settings.normalization());
+        ChannelOrder order = channelOrder();
+        background.submit(filtersLane, "Drawing the filters of " + layer + "…", () -> {
+            FilterBank bank = m.filters(layer);
+            RenderedGrid grid = GridRenderer.renderFilters(bank, style, order);
+            return new ShownGrid(layer, grid, new ShownGrid.FilterValues(bank));
+        }, g -> {
+            renders.put(key, g);
+            if (currentTab() == ViewTab.FILTERS) {
+                filtersTab.show(g);
+            }
+        });
+    }
+
+    /** Which colour a depth-3 filter's channels are: BGR for models fed BGR (the caffe preset). */
+    private ChannelOrder channelOrder() {
+        if (captured != null) {
+            return captured.preprocessing().order();
+        }
+        try {
+            return Preprocessing.forModel(model.metadata(), Optional.ofNullable(settings.preset())).order();
+        } catch (FilterScopeException e) {
+            return ChannelOrder.RGB; // not an image model; its filters are drawn as stored
+        }
+    }
+
+    private void refreshMaps() {
+        if (model == null) {
+            mapsTab.say("Open a model to see its feature maps.");
+            return;
+        }
+        if (image == null) {
+            mapsTab.say("Open an image to see the feature maps it produces.");
+            return;
+        }
+        if (selected == null) {
+            mapsTab.say("Select a layer on the left.");
+            return;
+        }
+        if (captured == null) {
+            if (captureProblem != null) {
+                mapsTab.say("The model could not run on this image:\n" + captureProblem);
+            } else if (mapsTab.grid().isEmpty()) {
+                mapsTab.say("Running the model…");
+            }
+            return;
+        }
+        Optional<LayerOutput> out = outputOf(selected);
+        if (out.isEmpty()) {
+            String spatial = captured.activations().layers().stream().map(l -> l.layer().name()).collect(Collectors.joining(", "));
+            mapsTab.say(selected.name() + " (" + selected.op() + ") has no feature maps"
+                    + selected.outputShape().map(s -> ": its output " + s + " is not an image-like C×H×W map").orElse("") + ".\n"
+                    + (spatial.isEmpty() ? "This model has no layers with feature maps." : "Layers with feature maps: " + spatial + "."));
+            return;
+        }
+        Captured c = captured;
+        LayerOutput layerOut = out.get();
+        String layer = selected.name();
+        ChannelSelection channels = settings.channels();
+        RenderKey key = new RenderKey(c.source(), layer, ViewTab.FEATURE_MAPS, settings.colormap(), settings.normalization(), channels);
+        ShownGrid cached = renders.get(key);
+        if (cached != null) {
+            mapsLane.invalidate();
+            mapsTab.show(cached);
+            return;
+        }
+        GridStyle style = GridStyle.featureMaps().withColormap(settings.colormap()).withNormalization(settings.normalization());
+        background.submit(mapsLane, "Drawing the feature maps of " + layer + "…", () -> {
+            FeatureMaps maps = c.maps().computeIfAbsent(layerOut.layer().name(), n -> layerOut.featureMaps(0));
+            List<Integer> chosen = switch (channels.mode()) {
+                case ALL -> java.util.stream.IntStream.range(0, maps.channels()).boxed().toList();
+                case TOP_MEAN -> GridRenderer.topChannels(maps, channels.count(), false);
+                case TOP_MAX -> GridRenderer.topChannels(maps, channels.count(), true);
+            };
+            RenderedGrid grid = GridRenderer.renderFeatureMaps(maps, style, chosen);
+            return new ShownGrid(layer, grid, new ShownGrid.MapValues(maps));
+        }, g -> {
+            renders.put(key, g);
+            if (currentTab() == ViewTab.FEATURE_MAPS) {
+                mapsTab.show(g);
+            }
+        });
+    }
+
+    /**
+     * The captured output that shows {@code layer}: its own, or that of the layer whose picture is the
+     * same tensor (a Relu fused into the conv before it is shown with the conv's post-activation maps).
+     */
+    private Optional<LayerOutput> outputOf(LayerInfo layer) {
+        Activations act = captured.activations();
+        return act.layer(layer.name()).filter(LayerOutput::isSpatial)
+                .or(() -> act.layers().stream().filter(o -> o.isSpatial() && o.tensor().equals(layer.outputTensor())).findFirst());
+    }
+
+    private Optional<ShownGrid> currentGrid() {
+        return switch (currentTab()) {
+            case FILTERS -> filtersTab.grid();
+            case FEATURE_MAPS -> mapsTab.grid();
+            case MODEL -> Optional.empty();
+        };
+    }
+
+    private void zoomBy(double factor) {
+        setSettings(settings.withZoom(settings.zoom() * factor));
+    }
+
+    // ------------------------------------------------------------------ tiles, popup, errors
+
+    private void inspect(ShownGrid grid, RenderedGrid.Tile tile) {
+        closeInspector();
+        inspector = new TileInspector(SwingUtilities.getWindowAncestor(this), grid, tile);
+        inspector.setVisible(true);
+    }
+
+    private void closeInspector() {
+        if (inspector != null) {
+            inspector.dispose();
+            inspector = null;
+        }
+    }
+
+    /** The last tile window opened, for tests. */
+    Optional<TileInspector> inspector() {
+        return Optional.ofNullable(inspector);
+    }
+
+    private JPopupMenu popup() {
+        JPopupMenu menu = new JPopupMenu();
+        JMenuItem save = new JMenuItem("Save view as PNG…");
+        save.addActionListener(e -> {
+            JFileChooser chooser = new JFileChooser();
+            chooser.setFileFilter(new FileNameExtensionFilter("PNG images", "png"));
+            chooser.setSelectedFile(new java.io.File(io.filterscope.Names.sanitize(selected == null ? "view" : selected.name()) + ".png"));
+            if (chooser.showSaveDialog(this) == JFileChooser.APPROVE_OPTION) {
+                Path p = chooser.getSelectedFile().toPath();
+                if (!p.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".png")) {
+                    p = p.resolveSibling(p.getFileName() + ".png");
+                }
+                try {
+                    saveCurrentView(p);
+                    status.say("Saved " + p);
+                } catch (RuntimeException ex) {
+                    reportError(ex);
+                }
+            }
+        });
+        JMenuItem copy = new JMenuItem("Copy view to clipboard");
+        copy.addActionListener(e -> {
+            try {
+                copyCurrentViewToClipboard();
+                status.say("Copied the view to the clipboard");
+            } catch (RuntimeException ex) {
+                reportError(ex);
+            }
+        });
+        menu.add(save);
+        menu.add(copy);
+        return menu;
+    }
+
+    private void reportError(Throwable t) {
+        status.say("Error: " + message(t));
+        errorHandler.accept(t);
+    }
+
+    /** One line for a person: the message of our own exceptions, the type and message of others. */
+    static String message(Throwable t) {
+        Throwable root = t;
+        while (!(root instanceof FilterScopeException) && root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        if (root instanceof FilterScopeException) {
+            return root.getMessage();
+        }
+        String m = t.getMessage();
+        return t.getClass().getSimpleName() + (m == null || m.isBlank() ? "" : ": " + m);
+    }
+
+    private static void logError(Throwable t) {
+        LOG.warn("{}", message(t));
+        LOG.debug("background work failed", t);
+    }
+
+    private String describeState() {
+        if (model == null) {
+            return "No model";
+        }
+        String name = model.metadata().file().getFileName().toString();
+        return name + " · " + model.layers().size() + " layers" + (image == null ? " · no image" : "");
+    }
+
+    /** For tests: the status line's text. */
+    String statusText() {
+        return status.text();
+    }
+
+    LayerList layerList() {
+        return layerList;
+    }
+
+    GridTab tab(ViewTab tab) {
+        return tab == ViewTab.FILTERS ? filtersTab : mapsTab;
+    }
+
+    PredictionBars predictionBars() {
+        return bars;
+    }
+
+    InputPreview inputPreview() {
+        return preview;
+    }
+
+    ModelInfo modelInfo() {
+        return modelInfo;
+    }
+
+    Controls controls() {
+        return controls;
+    }
+
+    StatusLine statusLine() {
+        return status;
+    }
+
+    /** An image on the clipboard. */
+    private record ImageSelection(BufferedImage image) implements Transferable {
+        @Override
+        public DataFlavor[] getTransferDataFlavors() {
+            return new DataFlavor[] {DataFlavor.imageFlavor};
+        }
+
+        @Override
+        public boolean isDataFlavorSupported(DataFlavor flavor) {
+            return DataFlavor.imageFlavor.equals(flavor);
+        }
+
+        @Override
+        public Object getTransferData(DataFlavor flavor) throws UnsupportedFlavorException {
+            if (!isDataFlavorSupported(flavor)) {
+                throw new UnsupportedFlavorException(flavor);
+            }
+            return image;
+        }
+    }
+}
