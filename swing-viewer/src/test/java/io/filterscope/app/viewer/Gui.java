@@ -19,7 +19,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import javax.swing.JDialog;
@@ -88,22 +89,50 @@ final class Gui {
         return robot;
     }
 
-    /** Completes with the next dialog that opens; call before what opens it. */
-    static CompletableFuture<JDialog> nextDialog() {
-        CompletableFuture<JDialog> opened = new CompletableFuture<>();
-        AWTEventListener l = e -> {
+    /** Records every dialog that opens from its creation until {@link #close()}. */
+    static final class DialogWatch implements AutoCloseable {
+        private final BlockingQueue<JDialog> opened = new LinkedBlockingQueue<>();
+        private final AWTEventListener listener = e -> {
             if (e.getID() == WindowEvent.WINDOW_OPENED && e.getSource() instanceof JDialog d) {
-                opened.complete(d);
+                opened.add(d);
             }
         };
-        Toolkit.getDefaultToolkit().addAWTEventListener(l, AWTEvent.WINDOW_EVENT_MASK);
-        opened.whenComplete((d, t) -> Toolkit.getDefaultToolkit().removeAWTEventListener(l));
-        return opened;
+
+        DialogWatch() {
+            Toolkit.getDefaultToolkit().addAWTEventListener(listener, AWTEvent.WINDOW_EVENT_MASK);
+        }
+
+        /**
+         * The message of the next dialog that opens, checked to be among {@link Window#getWindows()}
+         * and showing; the dialog is closed.
+         */
+        String nextMessage() throws InterruptedException {
+            JDialog d = opened.poll(30, TimeUnit.SECONDS);
+            if (d == null) {
+                throw new AssertionError("no dialog opened within 30 s");
+            }
+            return readAndClose(d);
+        }
+
+        /** The messages of dialogs that opened and were not taken with {@link #nextMessage()}, once the event queue is empty; closes them. */
+        List<String> untaken() {
+            Robot r = robot();
+            edt(() -> Toolkit.getDefaultToolkit().sync());
+            r.waitForIdle();
+            List<String> out = new ArrayList<>();
+            for (JDialog d; (d = opened.poll()) != null; ) {
+                out.add(readAndClose(d));
+            }
+            return out;
+        }
+
+        @Override
+        public void close() {
+            Toolkit.getDefaultToolkit().removeAWTEventListener(listener);
+        }
     }
 
-    /** The message of the open option-pane dialog {@code d}, found among {@link Window#getWindows()}; closes it. */
-    static String readAndClose(CompletableFuture<JDialog> dialog) throws Exception {
-        JDialog d = dialog.get(30, TimeUnit.SECONDS);
+    private static String readAndClose(JDialog d) {
         return edt(() -> {
             boolean listed = false;
             for (Window w : Window.getWindows()) {

@@ -32,7 +32,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.prefs.Preferences;
 import javax.imageio.ImageIO;
-import javax.swing.JDialog;
 import javax.swing.JMenu;
 import javax.swing.JMenuBar;
 import javax.swing.JToolBar;
@@ -56,10 +55,12 @@ class ViewerFrameTest {
 
     private final Preferences node = Preferences.userRoot().node("io/filterscope/test-" + UUID.randomUUID());
     private ViewerFrame frame;
+    private Gui.DialogWatch dialogs;
 
     @BeforeEach
     void openWindow() throws Exception {
         Gui.requireDisplay();
+        dialogs = new Gui.DialogWatch();
         // The desktop is asked through a fake: the test machine's own theme must not matter.
         SystemTheme light = new SystemTheme(Map.of(), "Linux", cmd -> Optional.empty());
         frame = edt(() -> {
@@ -77,6 +78,10 @@ class ViewerFrameTest {
 
     @AfterEach
     void closeWindow() throws Exception {
+        List<String> unexpected = dialogs == null ? List.of() : dialogs.untaken();
+        if (dialogs != null) {
+            dialogs.close();
+        }
         if (frame != null) {
             edt(() -> {
                 frame.dispose();
@@ -84,6 +89,7 @@ class ViewerFrameTest {
             });
         }
         node.removeNode();
+        assertEquals(List.of(), unexpected, "dialogs nobody expected (errors shown to the user)");
     }
 
     private static void await(CompletableFuture<?> f) throws Exception {
@@ -158,10 +164,9 @@ class ViewerFrameTest {
                 brokenImage, "broken.png: not a readable image",
                 text, "notes.txt: neither a model nor an image");
         for (Map.Entry<Path, String> bad : expected.entrySet()) {
-            CompletableFuture<JDialog> dialog = Gui.nextDialog();
             CompletableFuture<Void> open = edt(() -> frame.openFiles(List.of(bad.getKey())));
             assertThrows(ExecutionException.class, () -> open.get(TIMEOUT_S, TimeUnit.SECONDS));
-            String message = Gui.readAndClose(dialog);
+            String message = dialogs.nextMessage();
             assertTrue(message.contains(bad.getValue()), message);
             assertEquals(1, message.lines().count(), message);
             assertSame(old, panel().model().orElseThrow(), "the model was replaced by a failed open");
