@@ -3,6 +3,7 @@ package io.filterscope.samples.bench;
 import io.filterscope.FilterScope;
 import io.filterscope.model.LayerInfo;
 import io.filterscope.model.Model;
+import io.filterscope.spi.OpenOptions;
 import io.filterscope.swing.FilterScopePanel;
 import io.filterscope.swing.ViewTab;
 import java.awt.image.BufferedImage;
@@ -34,7 +35,9 @@ import javax.swing.SwingUtilities;
  *       late each runs while the panel captures every layer of a new input image, several times.</li>
  * </ol>
  *
- * <pre>xvfb-run -a java -cp ... io.filterscope.samples.bench.ViewerResponsiveness MODEL.onnx [SWITCHES] [CAPTURES]</pre>
+ * <pre>xvfb-run -a java -cp ... io.filterscope.samples.bench.ViewerResponsiveness MODEL.onnx [SWITCHES] [CAPTURES] [THREADS]</pre>
+ *
+ * <p>THREADS: ONNX Runtime's intra-op threads, 0 (the default) lets it use every core.
  */
 public final class ViewerResponsiveness {
     private ViewerResponsiveness() {
@@ -42,13 +45,14 @@ public final class ViewerResponsiveness {
 
     public static void main(String[] args) throws Exception {
         if (args.length < 1) {
-            System.err.println("usage: ViewerResponsiveness MODEL.onnx [SWITCHES] [CAPTURES]");
+            System.err.println("usage: ViewerResponsiveness MODEL.onnx [SWITCHES] [CAPTURES] [THREADS]");
             System.exit(2);
         }
         Path file = Path.of(args[0]);
         int switches = args.length > 1 ? Integer.parseInt(args[1]) : 20;
         int captures = args.length > 2 ? Integer.parseInt(args[2]) : 5;
-        try (Model model = FilterScope.open(file)) {
+        int threads = args.length > 3 ? Integer.parseInt(args[3]) : 0;
+        try (Model model = FilterScope.open(file, OpenOptions.defaults().withThreads(threads, 0))) {
             long[] dims = model.metadata().input().shape().toArray();
             int h = dims.length == 4 && dims[2] > 0 ? (int) dims[2] : 224;
             int w = dims.length == 4 && dims[3] > 0 ? (int) dims[3] : 224;
@@ -70,11 +74,16 @@ public final class ViewerResponsiveness {
             panel.whenIdle().get(5, TimeUnit.MINUTES);
 
             List<LayerInfo> spatial = model.layers().stream().filter(LayerInfo::hasSpatialOutput).toList();
+            // Most channels, then the largest maps (ResNet-18: layer4's 512 × 7 × 7, not the pooled 512 × 1 × 1).
             LayerInfo widest = spatial.stream()
-                    .max(Comparator.comparingLong((LayerInfo l) -> l.outputShape().orElseThrow().dim(1)).thenComparingInt(LayerInfo::index))
+                    .max(Comparator.comparingLong((LayerInfo l) -> l.outputShape().orElseThrow().dim(1))
+                            .thenComparingLong(l -> l.outputShape().orElseThrow().dim(2) * l.outputShape().orElseThrow().dim(3))
+                            .thenComparingInt(LayerInfo::index))
                     .orElseThrow();
             LayerInfo other = spatial.get(Math.max(0, spatial.indexOf(widest) - 1));
-            System.out.printf("%s: %d spatial layers; switching between %s (%s) and %s (%s)%n", file.getFileName(), spatial.size(),
+            System.out.printf("%s (intra-op threads %s, %d cores, load average %.1f): %d spatial layers; switching between %s (%s) and %s (%s)%n", file.getFileName(), threads == 0 ? "default" : threads,
+                    Runtime.getRuntime().availableProcessors(),
+                    java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(), spatial.size(),
                     widest.name(), widest.outputShape().orElseThrow(), other.name(), other.outputShape().orElseThrow());
 
             for (ViewTab tab : new ViewTab[] {ViewTab.FEATURE_MAPS, ViewTab.FILTERS}) {
@@ -105,6 +114,7 @@ public final class ViewerResponsiveness {
                 long posted = System.nanoTime();
                 SwingUtilities.invokeLater(() -> late.add((System.nanoTime() - posted) / 1e6));
             }, 0, 10, TimeUnit.MILLISECONDS);
+            EdtSampler sampler = EdtSampler.start();
             long t0 = System.nanoTime();
             for (int i = 1; i <= captures; i++) {
                 BufferedImage img = noise(w, h, i);
@@ -112,12 +122,15 @@ public final class ViewerResponsiveness {
                 panel.whenIdle().get(5, TimeUnit.MINUTES);
             }
             double seconds = (System.nanoTime() - t0) / 1e9;
+            List<String> busy = sampler.stop();
             probe.shutdown();
             probe.awaitTermination(1, TimeUnit.SECONDS);
             SwingUtilities.invokeAndWait(() -> { }); // the last probe events have run
             double[] l = late.stream().mapToDouble(Double::doubleValue).sorted().toArray();
             System.out.printf("  EDT latency during %d captures (%.1f s, %d probes every 10 ms): median %.1f ms, p99 %.1f ms, max %.1f ms%n",
                     captures, seconds, l.length, l[l.length / 2], l[(int) Math.min(l.length - 1, Math.round(l.length * 0.99))], l[l.length - 1]);
+            System.out.println("  where the EDT was busy (FilterScope frames of 5 ms stack samples, most frequent first):");
+            busy.forEach(b -> System.out.println("    " + b));
             SwingUtilities.invokeAndWait(() -> {
                 panel.setModel(null);
                 frame.get().dispose();
@@ -125,6 +138,42 @@ public final class ViewerResponsiveness {
             panel.whenIdle().get(1, TimeUnit.MINUTES);
         }
         System.exit(0);
+    }
+
+    /** Samples the event dispatch thread's stack every 5 ms and counts the innermost FilterScope frame while it is busy. */
+    private static final class EdtSampler {
+        private final Thread edt;
+        private final java.util.Map<String, Integer> counts = new java.util.concurrent.ConcurrentHashMap<>();
+        private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
+
+        private EdtSampler(Thread edt) {
+            this.edt = edt;
+            timer.scheduleAtFixedRate(this::sample, 0, 5, TimeUnit.MILLISECONDS);
+        }
+
+        static EdtSampler start() throws Exception {
+            AtomicReference<Thread> t = new AtomicReference<>();
+            SwingUtilities.invokeAndWait(() -> t.set(Thread.currentThread()));
+            return new EdtSampler(t.get());
+        }
+
+        private void sample() {
+            StackTraceElement[] st = edt.getStackTrace();
+            if (st.length == 0 || st[0].getMethodName().equals("park") || st[0].getMethodName().equals("parkNanos")) {
+                return; // waiting for the next event
+            }
+            String where = Arrays.stream(st).filter(e -> e.getClassName().startsWith("io.filterscope")).findFirst()
+                    .map(e -> e.getClassName().replace("io.filterscope.", "") + "." + e.getMethodName() + " <- " + st[0].getClassName() + "." + st[0].getMethodName())
+                    .orElse(st[0].getClassName() + "." + st[0].getMethodName());
+            counts.merge(where, 1, Integer::sum);
+        }
+
+        List<String> stop() throws InterruptedException {
+            timer.shutdown();
+            timer.awaitTermination(1, TimeUnit.SECONDS);
+            return counts.entrySet().stream().sorted(java.util.Map.Entry.<String, Integer>comparingByValue().reversed()).limit(6)
+                    .map(e -> e.getValue() + " × " + e.getKey()).toList();
+        }
     }
 
     /** Milliseconds from selectLayer on the EDT until the view painted it. */
