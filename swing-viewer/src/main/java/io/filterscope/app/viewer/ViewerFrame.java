@@ -395,9 +395,29 @@ public final class ViewerFrame extends JFrame {
         file.add(item(action("Open image…", this::chooseImage), KeyStroke.getKeyStroke(KeyEvent.VK_I, mask)));
         file.add(recentMenu);
         file.addSeparator();
-        file.add(item(action("Save view as PNG…", this::chooseSaveTarget), KeyStroke.getKeyStroke(KeyEvent.VK_S, mask)));
-        file.add(item(action("Copy view", this::copyView),
+        JMenuItem save = file.add(item(action("Save view as PNG…", this::chooseSaveTarget), KeyStroke.getKeyStroke(KeyEvent.VK_S, mask)));
+        JMenuItem copy = file.add(item(action("Copy view", this::copyView),
                 KeyStroke.getKeyStroke(KeyEvent.VK_C, mask | java.awt.event.InputEvent.SHIFT_DOWN_MASK)));
+        file.addMenuListener(new javax.swing.event.MenuListener() {
+            @Override
+            public void menuSelected(javax.swing.event.MenuEvent e) {
+                // Only the Filters and Feature maps tabs have a picture to save.
+                boolean picture = panel.hasViewImage();
+                save.setEnabled(picture);
+                copy.setEnabled(picture);
+            }
+
+            @Override
+            public void menuDeselected(javax.swing.event.MenuEvent e) {
+                save.setEnabled(true); // the shortcuts stay live; without a picture they say why
+                copy.setEnabled(true);
+            }
+
+            @Override
+            public void menuCanceled(javax.swing.event.MenuEvent e) {
+                menuDeselected(e);
+            }
+        });
         file.addSeparator();
         file.add(item(action("Quit", this::dispose), KeyStroke.getKeyStroke(KeyEvent.VK_Q, mask)));
 
@@ -585,8 +605,8 @@ public final class ViewerFrame extends JFrame {
     }
 
     private void chooseSaveTarget() {
-        if (model == null) {
-            showError(new FilterScopeException("nothing to save yet; open a model first"));
+        if (!panel.hasViewImage()) {
+            showError(new FilterScopeException("nothing to save: show a layer on the Filters or Feature maps tab first"));
             return;
         }
         JFileChooser c = chooser("Save view as PNG");

@@ -216,6 +216,15 @@ class ViewerFrameTest {
         assertEquals(2, edt(() -> recentMenu().getItemCount()));
         assertEquals(2, new ViewerPreferences(node).recentFiles().size(), "recent files are not in the preferences");
         assertTrue(differingFraction(before, screenshot(panel())) > 0.02, "the view did not change for the dropped files");
+
+        // File ▸ Open recent ▸ keras.onnx opens the file again: a new model in place of the first.
+        Model dropped = panel().model().orElseThrow();
+        edt(() -> recentMenu().getItem(1).doClick());
+        await(edt(() -> frame.lastOpen()));
+        Model reopened = panel().model().orElseThrow();
+        assertTrue(reopened != dropped, "Open recent did not open the model again");
+        assertEquals(model.toAbsolutePath().normalize(), reopened.metadata().file().toAbsolutePath().normalize());
+        assertEquals(List.of(model.toAbsolutePath().normalize(), image.toAbsolutePath().normalize()), edt(() -> frame.recentFiles()));
     }
 
     @Test
