@@ -29,7 +29,6 @@ final class PredictionBars extends JComponent {
         message = null;
         revalidate();
         repaint();
-        getAccessibleContext().setAccessibleDescription(p.isEmpty() ? "" : "top class " + p.get(0).label());
     }
 
     void clear(String why) {
