@@ -101,6 +101,8 @@ public final class ViewerFrame extends JFrame {
     private Path modelFile;
     private String modelDisplay;
     private Path imageFile;
+    /** How the status bar names the image: its path, or "NAME (sample)" for a bundled one. */
+    private String imageDisplay;
     private OpenOptions options = OpenOptions.defaults();
     private int running;
     /** The last {@link #openFiles} (drops, recent files), for tests that drive a drop. */
@@ -205,6 +207,7 @@ public final class ViewerFrame extends JFrame {
         return openImage(file, true);
     }
 
+    /** As {@link #openImage(Path)}; {@code remember} false for a bundled sample, which is named as one and not remembered. */
     CompletableFuture<Void> openImage(Path file, boolean remember) {
         Path abs = file.toAbsolutePath().normalize();
         begin("Reading " + abs.getFileName() + " …");
@@ -212,6 +215,7 @@ public final class ViewerFrame extends JFrame {
         return finish(read, img -> {
             panel.setImage(img);
             imageFile = abs;
+            imageDisplay = remember ? abs.toString() : abs.getFileName() + " (sample)";
             if (remember) {
                 remember(abs);
             }
@@ -552,14 +556,13 @@ public final class ViewerFrame extends JFrame {
         status.setText(describe());
     }
 
+    /** Where the shown files are; the panel's own status line says what is in them. */
     private String describe() {
         if (model == null) {
-            return "Open a model (File ▸ Open model… or drop a file here)";
+            return "Open a model: File ▸ Open model…, or drop a model file on the window";
         }
-        String backend = options.backend().orElse(backendBox.getItemCount() > 0 ? String.valueOf(backendBox.getItemAt(0)) : "?");
-        return modelDisplay + ": " + model.layers().size() + " layers, " + backend + " on "
-                + options.executionProvider().name().toLowerCase(Locale.ROOT)
-                + (imageFile == null ? "; open an image to see feature maps" : "");
+        String where = modelDisplay.endsWith("(bundled)") ? modelDisplay : modelFile.toString();
+        return "Model " + where + (imageFile == null ? " · open or drop an image to see feature maps" : " · image " + imageDisplay);
     }
 
     // ---------------------------------------------------------------- file choosers

@@ -52,11 +52,11 @@ class DocScreenshots {
             List<LayerInfo> spatial = frame.panel().model().orElseThrow().layers().stream().filter(LayerInfo::hasSpatialOutput).toList();
             LayerInfo conv = frame.panel().model().orElseThrow().layers().stream().filter(l -> l.filterShape().isPresent()).findFirst().orElseThrow();
 
-            shoot(frame, ViewTab.FILTERS, conv.name(), out.resolve("viewer-filters.png"));
-            shoot(frame, ViewTab.FEATURE_MAPS, spatial.get(0).name(), out.resolve("viewer-feature-maps.png"));
-            shoot(frame, ViewTab.MODEL, spatial.get(0).name(), out.resolve("viewer-model.png"));
+            shoot(frame, ViewTab.FILTERS, conv.name(), 2.5, out.resolve("viewer-filters.png"));
+            shoot(frame, ViewTab.FEATURE_MAPS, spatial.get(0).name(), 1.5, out.resolve("viewer-feature-maps.png"));
+            shoot(frame, ViewTab.MODEL, spatial.get(0).name(), 1, out.resolve("viewer-model.png"));
             edt(() -> frame.applyTheme(Theme.DARK));
-            shoot(frame, ViewTab.FEATURE_MAPS, spatial.get(1).name(), out.resolve("viewer-dark.png"));
+            shoot(frame, ViewTab.FEATURE_MAPS, spatial.get(1).name(), 1.5, out.resolve("viewer-dark.png"));
         } finally {
             edt(() -> {
                 frame.dispose();
@@ -66,8 +66,9 @@ class DocScreenshots {
         }
     }
 
-    private static void shoot(ViewerFrame frame, ViewTab tab, String layer, Path png) throws Exception {
+    private static void shoot(ViewerFrame frame, ViewTab tab, String layer, double zoom, Path png) throws Exception {
         edt(() -> {
+            frame.panel().setSettings(frame.panel().settings().withZoom(zoom));
             frame.panel().selectLayer(layer);
             frame.panel().showTab(tab);
         });
