@@ -54,8 +54,12 @@ public final class Viewer {
         }
         CountDownLatch closed = new CountDownLatch(1);
         AtomicReference<ViewerFrame> frame = new AtomicReference<>();
+        // Asking the desktop may start processes (gsettings): not on the event dispatch thread.
+        ViewerPreferences prefs = ViewerPreferences.user();
+        SystemTheme system = SystemTheme.current();
+        boolean dark = prefs.theme().isDark(system);
         try {
-            SwingUtilities.invokeAndWait(() -> frame.set(show(start, closed)));
+            SwingUtilities.invokeAndWait(() -> frame.set(show(start, prefs, system, dark, closed)));
             closed.await();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -65,10 +69,8 @@ public final class Viewer {
         return 0;
     }
 
-    private static ViewerFrame show(Start start, CountDownLatch closed) {
-        ViewerPreferences prefs = ViewerPreferences.user();
-        SystemTheme system = SystemTheme.current();
-        ViewerFrame.installLookAndFeel(prefs.theme().isDark(system));
+    private static ViewerFrame show(Start start, ViewerPreferences prefs, SystemTheme system, boolean dark, CountDownLatch closed) {
+        ViewerFrame.installLookAndFeel(dark);
         ViewerFrame f = new ViewerFrame(prefs, system);
         f.addWindowListener(new java.awt.event.WindowAdapter() {
             @Override
@@ -77,9 +79,7 @@ public final class Viewer {
             }
         });
         f.setVisible(true);
-        f.openModel(start.model(), start.modelDisplay(), start.options(), start.rememberImage())
-                .whenCompleteAsync((v, failed) -> start.image().ifPresent(i -> f.openImage(i, start.rememberImage())),
-                        SwingUtilities::invokeLater);
+        f.start(start);
         return f;
     }
 }

@@ -232,7 +232,14 @@ public final class ViewerFrame extends JFrame {
         return lastOpen;
     }
 
-    /** What the last {@link #openFiles} call, e.g. a drop, is doing. */
+    /** Opens what the command line asked for: the model, then the image whether or not the model opened. */
+    void start(Viewer.Start start) {
+        CompletableFuture<Void> model = openModel(start.model(), start.modelDisplay(), start.options(), start.rememberModel());
+        lastOpen = model.handleAsync((v, failed) -> start.image().map(i -> openImage(i, start.rememberImage()))
+                .orElse(CompletableFuture.completedFuture(null)), EDT).thenCompose(f -> f);
+    }
+
+    /** What the last {@link #openFiles} or {@link #start} call, e.g. a drop, is doing. */
     CompletableFuture<Void> lastOpen() {
         return lastOpen;
     }

@@ -27,10 +27,16 @@ public final class ViewerPreferences {
         this.node = node;
     }
 
-    /** The current user's viewer preferences. */
+    /**
+     * The current user's viewer preferences, in the node {@code io/filterscope/viewer}, or the one the
+     * system property {@code filterscope.viewer.preferences} names (a separate profile, or tests).
+     */
     public static ViewerPreferences user() {
-        return new ViewerPreferences(Preferences.userRoot().node("io/filterscope/viewer"));
+        return new ViewerPreferences(Preferences.userRoot().node(System.getProperty(NODE_PROPERTY, "io/filterscope/viewer")));
     }
+
+    /** The system property that names another preferences node. */
+    static final String NODE_PROPERTY = "filterscope.viewer.preferences";
 
     /** The chosen theme; {@link Theme#SYSTEM} until one is chosen. */
     Theme theme() {
