@@ -239,7 +239,7 @@ public final class ViewerFrame extends JFrame {
                 .orElse(CompletableFuture.completedFuture(null)), EDT).thenCompose(f -> f);
     }
 
-    /** What the last {@link #openFiles} or {@link #start} call, e.g. a drop, is doing. */
+    /** What the last {@link #openFiles}, {@link #start} or toolbar change, e.g. a drop, is doing. */
     CompletableFuture<Void> lastOpen() {
         return lastOpen;
     }
@@ -458,12 +458,14 @@ public final class ViewerFrame extends JFrame {
         bar.add(action("Open image…", this::chooseImage));
         bar.addSeparator();
         bar.add(new JLabel("Backend "));
+        backendBox.setName("backend");
         backendBox.setToolTipText("The installed backends that read this model file; choosing one reopens the model");
         backendBox.setMaximumSize(new Dimension(160, 40));
         backendBox.addActionListener(e -> reopenFromControls());
         bar.add(backendBox);
         bar.addSeparator();
         bar.add(new JLabel("Provider "));
+        providerBox.setName("provider");
         providerBox.setToolTipText("Where inference runs; CUDA falls back to the CPU with a log line when it is not available");
         providerBox.setMaximumSize(new Dimension(120, 40));
         providerBox.addActionListener(e -> reopenFromControls());
@@ -530,7 +532,7 @@ public final class ViewerFrame extends JFrame {
             o = o.withBackend(backend);
         }
         if (!o.equals(options)) {
-            openModel(modelFile, modelDisplay, o, false);
+            lastOpen = openModel(modelFile, modelDisplay, o, false);
         }
     }
 

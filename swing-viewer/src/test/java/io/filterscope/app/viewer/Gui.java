@@ -147,6 +147,22 @@ final class Gui {
         });
     }
 
+    /** The component named {@code name} inside {@code root}, depth first. */
+    static Optional<Component> named(Component root, String name) {
+        if (name.equals(root.getName())) {
+            return Optional.of(root);
+        }
+        if (root instanceof Container c) {
+            for (Component child : c.getComponents()) {
+                Optional<Component> f = named(child, name);
+                if (f.isPresent()) {
+                    return f;
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
     /** The first component of {@code type} inside {@code root}, depth first. */
     static <T> Optional<T> find(Component root, Class<T> type) {
         if (type.isInstance(root)) {

@@ -13,6 +13,7 @@ import io.filterscope.app.BundledModel;
 import io.filterscope.model.LayerInfo;
 import io.filterscope.model.Model;
 import io.filterscope.render.Colormap;
+import io.filterscope.spi.ExecutionProvider;
 import io.filterscope.spi.OpenOptions;
 import io.filterscope.swing.FilterScopePanel;
 import io.filterscope.swing.ViewTab;
@@ -32,6 +33,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.prefs.Preferences;
 import javax.imageio.ImageIO;
+import javax.swing.JComboBox;
 import javax.swing.JMenu;
 import javax.swing.JMenuBar;
 import javax.swing.JToolBar;
@@ -246,6 +248,27 @@ class ViewerFrameTest {
         BufferedImage system = screenshot(toolBar);
         assertTrue(Gui.luminance(system, system.getWidth() - 8, system.getHeight() / 2) > 200);
         assertEquals(Theme.SYSTEM, new ViewerPreferences(node).theme());
+    }
+
+    @Test
+    void choosingAnotherProviderReopensTheModel() throws Exception {
+        Model before = panel().model().orElseThrow();
+        @SuppressWarnings("unchecked")
+        JComboBox<ExecutionProvider> provider = edt(() -> (JComboBox<ExecutionProvider>) Gui.named(frame, "provider").orElseThrow());
+        @SuppressWarnings("unchecked")
+        JComboBox<String> backend = edt(() -> (JComboBox<String>) Gui.named(frame, "backend").orElseThrow());
+        assertEquals("onnx", edt(() -> backend.getSelectedItem()));
+        assertEquals(ExecutionProvider.CPU, edt(() -> provider.getSelectedItem()));
+
+        // This build has ONNX Runtime's CPU package: CUDA falls back to the CPU with a log line, no dialog.
+        edt(() -> provider.setSelectedItem(ExecutionProvider.CUDA));
+        await(edt(() -> frame.lastOpen()));
+        Model after = panel().model().orElseThrow();
+        assertTrue(after != before, "the model was not reopened");
+        assertEquals(ExecutionProvider.CUDA, frame.openOptions().executionProvider());
+        assertEquals(Optional.of("onnx"), frame.openOptions().backend());
+        assertEquals(ExecutionProvider.CUDA, edt(() -> provider.getSelectedItem()));
+        assertEquals(frame.modelFile().orElseThrow(), after.metadata().file().toAbsolutePath().normalize());
     }
 
     @Test
