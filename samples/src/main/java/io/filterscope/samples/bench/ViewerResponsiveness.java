@@ -108,28 +108,24 @@ public final class ViewerResponsiveness {
 
             SwingUtilities.invokeAndWait(() -> panel.showTab(ViewTab.FEATURE_MAPS));
             panel.whenIdle().get(5, TimeUnit.MINUTES);
-            ConcurrentLinkedQueue<Double> late = new ConcurrentLinkedQueue<>();
-            ScheduledExecutorService probe = Executors.newSingleThreadScheduledExecutor();
-            probe.scheduleAtFixedRate(() -> {
-                long posted = System.nanoTime();
-                SwingUtilities.invokeLater(() -> late.add((System.nanoTime() - posted) / 1e6));
-            }, 0, 10, TimeUnit.MILLISECONDS);
+            // The same probe with nothing else to do first: what the machine itself costs.
+            double[] idle = probe(() -> Thread.sleep(2000));
+            System.out.printf("  EDT latency idle (2 s, %d probes every 10 ms): median %.1f ms, p99 %.1f ms, max %.1f ms%n",
+                    idle.length, idle[idle.length / 2], p99(idle), idle[idle.length - 1]);
             EdtSampler sampler = EdtSampler.start();
             long t0 = System.nanoTime();
-            for (int i = 1; i <= captures; i++) {
-                BufferedImage img = noise(w, h, i);
-                SwingUtilities.invokeAndWait(() -> panel.setImage(img));
-                panel.whenIdle().get(5, TimeUnit.MINUTES);
-            }
+            double[] l = probe(() -> {
+                for (int i = 1; i <= captures; i++) {
+                    BufferedImage img = noise(w, h, i);
+                    SwingUtilities.invokeAndWait(() -> panel.setImage(img));
+                    panel.whenIdle().get(5, TimeUnit.MINUTES);
+                }
+            });
             double seconds = (System.nanoTime() - t0) / 1e9;
             List<String> busy = sampler.stop();
-            probe.shutdown();
-            probe.awaitTermination(1, TimeUnit.SECONDS);
-            SwingUtilities.invokeAndWait(() -> { }); // the last probe events have run
-            double[] l = late.stream().mapToDouble(Double::doubleValue).sorted().toArray();
             System.out.printf("  EDT latency during %d captures (%.1f s, %d probes every 10 ms): median %.1f ms, p99 %.1f ms, max %.1f ms%n",
-                    captures, seconds, l.length, l[l.length / 2], l[(int) Math.min(l.length - 1, Math.round(l.length * 0.99))], l[l.length - 1]);
-            System.out.println("  where the EDT was busy (FilterScope frames of 5 ms stack samples, most frequent first):");
+                    captures, seconds, l.length, l[l.length / 2], p99(l), l[l.length - 1]);
+            System.out.println("  where the EDT was busy (innermost FilterScope frame of 5 ms stack samples, most frequent first):");
             busy.forEach(b -> System.out.println("    " + b));
             SwingUtilities.invokeAndWait(() -> {
                 panel.setModel(null);
@@ -138,6 +134,31 @@ public final class ViewerResponsiveness {
             panel.whenIdle().get(1, TimeUnit.MINUTES);
         }
         System.exit(0);
+    }
+
+    /** Work to probe during. */
+    @FunctionalInterface
+    private interface Work {
+        void run() throws Exception;
+    }
+
+    /** How late (ms, sorted) events posted every 10 ms ran while {@code work} ran. */
+    private static double[] probe(Work work) throws Exception {
+        ConcurrentLinkedQueue<Double> late = new ConcurrentLinkedQueue<>();
+        ScheduledExecutorService probe = Executors.newSingleThreadScheduledExecutor();
+        probe.scheduleAtFixedRate(() -> {
+            long posted = System.nanoTime();
+            SwingUtilities.invokeLater(() -> late.add((System.nanoTime() - posted) / 1e6));
+        }, 0, 10, TimeUnit.MILLISECONDS);
+        work.run();
+        probe.shutdown();
+        probe.awaitTermination(1, TimeUnit.SECONDS);
+        SwingUtilities.invokeAndWait(() -> { }); // the last probe events have run
+        return late.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+    }
+
+    private static double p99(double[] sorted) {
+        return sorted[(int) Math.min(sorted.length - 1, Math.round(sorted.length * 0.99))];
     }
 
     /** Samples the event dispatch thread's stack every 5 ms and counts the innermost FilterScope frame while it is busy. */
