@@ -18,10 +18,10 @@ public final class EmbedPanel {
         Model model = FilterScope.open(bundled.model());                        // the host owns the model
         SwingUtilities.invokeLater(() -> {
             FilterScopePanel panel = new FilterScopePanel();
+            panel.addLayerSelectionListener(layer -> System.out.println("selected " + layer.name()));
             panel.setModel(model);
             panel.setLabels(Predictions.readLabels(bundled.labels()));
             panel.setImage(Images.read(bundled.defaultImage()));
-            panel.addLayerSelectionListener(layer -> System.out.println("selected " + layer.name()));
             JFrame frame = new JFrame("FilterScope panel in a host window");
             frame.setDefaultCloseOperation(JFrame.DISPOSE_ON_CLOSE);
             frame.addWindowListener(new WindowAdapter() {
