@@ -107,6 +107,8 @@ public final class ViewerFrame extends JFrame {
     private int running;
     /** The last {@link #openFiles} (drops, recent files), for tests that drive a drop. */
     private CompletableFuture<Void> lastOpen = CompletableFuture.completedFuture(null);
+    /** Set once the window is closed: models that finish opening after that are closed at once. */
+    private boolean released;
     /** Set while the toolbar is filled in from code, so its listeners do not reopen the model. */
     private boolean updatingControls;
 
@@ -183,6 +185,10 @@ public final class ViewerFrame extends JFrame {
         CompletableFuture<Opened> opened = CompletableFuture.supplyAsync(
                 () -> new Opened(FilterScope.open(abs, opts), labelsFor(abs)), worker);
         return finish(opened, o -> {
+            if (released) {
+                closeQuietly(o.model()); // the window was closed while the model was opening
+                return;
+            }
             Model previous = model;
             model = o.model();
             modelFile = abs;
@@ -352,6 +358,7 @@ public final class ViewerFrame extends JFrame {
     }
 
     private void release() {
+        released = true;
         Model last = model;
         model = null;
         panel.setModel(null);
@@ -412,6 +419,7 @@ public final class ViewerFrame extends JFrame {
         file.addMenuListener(new javax.swing.event.MenuListener() {
             @Override
             public void menuSelected(javax.swing.event.MenuEvent e) {
+                refreshRecent(); // files deleted since are dropped
                 // Only the Filters and Feature maps tabs have a picture to save.
                 boolean picture = panel.hasViewImage();
                 save.setEnabled(picture);

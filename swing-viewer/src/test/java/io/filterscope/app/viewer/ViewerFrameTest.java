@@ -17,6 +17,7 @@ import io.filterscope.spi.ExecutionProvider;
 import io.filterscope.spi.OpenOptions;
 import io.filterscope.swing.FilterScopePanel;
 import io.filterscope.swing.ViewTab;
+import java.awt.Toolkit;
 import java.awt.datatransfer.DataFlavor;
 import java.awt.datatransfer.Transferable;
 import java.awt.image.BufferedImage;
@@ -35,6 +36,7 @@ import java.util.prefs.Preferences;
 import javax.imageio.ImageIO;
 import javax.swing.JComboBox;
 import javax.swing.JMenu;
+import javax.swing.JMenuItem;
 import javax.swing.JMenuBar;
 import javax.swing.JToolBar;
 import javax.swing.TransferHandler;
@@ -280,6 +282,22 @@ class ViewerFrameTest {
         BufferedImage saved = ImageIO.read(png.toFile());
         BufferedImage expected = edt(() -> panel().currentViewImage());
         assertEquals(0.0, differingFraction(expected, saved), "the saved PNG is not the current view");
+
+        // File ▸ Copy view puts the same picture on the clipboard.
+        edt(() -> menuItem("Copy view").doClick());
+        Transferable copied = edt(() -> Toolkit.getDefaultToolkit().getSystemClipboard().getContents(null));
+        BufferedImage pasted = (BufferedImage) copied.getTransferData(DataFlavor.imageFlavor);
+        assertEquals(0.0, differingFraction(expected, pasted), "the clipboard does not hold the current view");
+    }
+
+    private JMenuItem menuItem(String text) {
+        JMenu file = frame.getJMenuBar().getMenu(0);
+        for (int i = 0; i < file.getItemCount(); i++) {
+            if (file.getItem(i) != null && text.equals(file.getItem(i).getText())) {
+                return file.getItem(i);
+            }
+        }
+        throw new AssertionError("no File ▸ " + text);
     }
 
     private JMenu recentMenu() {
