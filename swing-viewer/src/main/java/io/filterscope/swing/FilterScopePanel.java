@@ -165,7 +165,7 @@ public final class FilterScopePanel extends JPanel {
         right.add(bars);
         right.add(Box.createVerticalGlue());
 
-        layerList.setPreferredSize(new Dimension(260, 400));
+        layerList.setPreferredSize(new Dimension(300, 400));
         layerList.onSelect(this::select);
         JSplitPane centre = new JSplitPane(JSplitPane.HORIZONTAL_SPLIT, tabs, right);
         centre.setResizeWeight(1);
@@ -378,7 +378,7 @@ public final class FilterScopePanel extends JPanel {
             return new Captured(source, prep, act, Preprocessor.toImage(input, prep), new ConcurrentHashMap<>());
         }, c -> {
             captured = c;
-            preview.setSeen(c.seen(), presetName(c.preprocessing()));
+            preview.setSeen(c.seen(), presetName(m, c.preprocessing()));
             showPredictions();
             refreshView();
         }, failure -> {
@@ -389,9 +389,17 @@ public final class FilterScopePanel extends JPanel {
         refreshView();
     }
 
-    private String presetName(Preprocessing p) {
-        String how = p.channels() == 1 ? "gray" : p.order().name();
-        return (settings.preset() != null ? settings.preset().name().toLowerCase(Locale.ROOT) : "model default") + ", " + how;
+    /** The preset's name, e.g. "unit (model default)": the default is found by comparing with each preset's result. */
+    private String presetName(Model m, Preprocessing p) {
+        if (settings.preset() != null) {
+            return settings.preset().name().toLowerCase(Locale.ROOT);
+        }
+        for (io.filterscope.preprocess.Preset candidate : io.filterscope.preprocess.Preset.values()) {
+            if (Preprocessing.forModel(m.metadata(), Optional.of(candidate)).equals(p)) {
+                return candidate.name().toLowerCase(Locale.ROOT) + " (model default)";
+            }
+        }
+        return "model default";
     }
 
     private void showPredictions() {
