@@ -145,7 +145,7 @@ public final class FilterScopePanel extends JPanel {
                 }
             }
         });
-        status.cancel.addActionListener(e -> background.cancelAll(List.of(captureLane, filtersLane, mapsLane, hashLane)));
+        status.cancel.addActionListener(e -> cancel());
 
         tabs.addTab("Filters", filtersTab);
         tabs.addTab("Feature maps", mapsTab);
@@ -382,7 +382,7 @@ public final class FilterScopePanel extends JPanel {
             showPredictions();
             refreshView();
         }, failure -> {
-            captureProblem = message(failure);
+            captureProblem = "The model could not run on this image:\n" + message(failure);
             bars.clear("No prediction: the model did not run");
             refreshView();
         });
@@ -492,7 +492,7 @@ public final class FilterScopePanel extends JPanel {
         }
         if (captured == null) {
             if (captureProblem != null) {
-                mapsTab.say("The model could not run on this image:\n" + captureProblem);
+                mapsTab.say(captureProblem);
             } else if (mapsTab.grid().isEmpty()) {
                 mapsTab.say("Running the model…");
             }
@@ -558,6 +558,32 @@ public final class FilterScopePanel extends JPanel {
     }
 
     // ------------------------------------------------------------------ tiles, popup, errors
+
+    /**
+     * Drops everything pending. Whatever was waiting for it says so, rather than keep showing a
+     * picture that no longer matches the settings.
+     */
+    private void cancel() {
+        boolean capture = captureLane.waiting();
+        boolean filters = filtersLane.waiting();
+        boolean maps = mapsLane.waiting();
+        boolean hash = hashLane.waiting();
+        background.cancelAll(List.of(captureLane, filtersLane, mapsLane, hashLane));
+        if (capture) {
+            captureProblem = "The model run was cancelled; choose the preset or the image again to run it.";
+            preview.setSeen(null, "");
+            bars.clear("Cancelled");
+        }
+        if (filters) {
+            filtersTab.say("Drawing cancelled; select the layer again to draw it.");
+        }
+        if (capture || maps) {
+            mapsTab.say(capture ? captureProblem : "Drawing cancelled; select the layer again to draw it.");
+        }
+        if (hash) {
+            modelInfo.setSha256("cancelled");
+        }
+    }
 
     private void inspect(ShownGrid grid, RenderedGrid.Tile tile) {
         closeInspector();
