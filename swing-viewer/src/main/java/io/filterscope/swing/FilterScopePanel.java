@@ -130,6 +130,7 @@ public final class FilterScopePanel extends JPanel {
                              io.filterscope.render.Normalization normalization, ChannelSelection channels) {
     }
 
+    /** An empty panel; give it a model with {@link #setModel} and an image with {@link #setImage}. */
     public FilterScopePanel() {
         super(new BorderLayout());
         background = new Background(2, this::reportError, new Background.Listener() {
@@ -270,6 +271,7 @@ public final class FilterScopePanel extends JPanel {
         selectionListeners.add(Objects.requireNonNull(l, "listener"));
     }
 
+    /** Removes a listener added with {@link #addLayerSelectionListener}. */
     public void removeLayerSelectionListener(LayerSelectionListener l) {
         selectionListeners.remove(l);
     }

@@ -452,6 +452,31 @@ class FilterScopePanelGuiTest {
     }
 
     @Test
+    void clearingTheImageAndTheModelLeavesPlainMessagesAndSettingThemBackRestoresTheView() {
+        onEdt(() -> {
+            panel.showTab(ViewTab.FEATURE_MAPS);
+            panel.setImage(null);
+        });
+        idle();
+        assertTrue(call(() -> panel.tab(ViewTab.FEATURE_MAPS).messageText()).contains("Open an image"));
+        assertTrue(call(() -> panel.predictionBars().shown()).isEmpty());
+        onEdt(() -> panel.setModel(null));
+        idle();
+        assertTrue(call(() -> panel.model().isEmpty()));
+        assertTrue(call(() -> panel.selectedLayer().isEmpty()));
+        assertTrue(call(() -> panel.tab(ViewTab.FEATURE_MAPS).messageText()).contains("Open a model"));
+        assertThrows(FilterScopeException.class, () -> onEdt(() -> panel.selectLayer("/conv1/Conv")));
+        onEdt(() -> {
+            panel.setModel(model);
+            panel.setImage(boot);
+        });
+        idle();
+        assertEquals("/conv1/Conv", call(() -> panel.selectedLayer().orElseThrow().name()), "the first conv layer is selected");
+        assertTrue(call(panel::hasViewImage));
+        assertEquals("Ankle boot", call(() -> panel.predictionBars().shown().get(0).label()));
+    }
+
+    @Test
     void anUnknownLayerIsRefusedWithCloseNames() {
         FilterScopeException e = assertThrows(FilterScopeException.class, () -> onEdt(() -> panel.selectLayer("/conv9/Conv")));
         assertTrue(e.getMessage().contains("no layer named '/conv9/Conv'"), e.getMessage());
