@@ -44,9 +44,18 @@ final class Background implements AutoCloseable {
             this.name = name;
         }
 
+        // EDT only: whether the newest request has yet to report back.
+        private boolean waiting;
+
         /** Makes every request made so far stale. */
         void invalidate() {
             generation.incrementAndGet();
+            waiting = false;
+        }
+
+        /** Whether the newest request of this lane is still to report back (and was not made stale). */
+        boolean waiting() {
+            return waiting;
         }
 
         @Override
@@ -91,6 +100,7 @@ final class Background implements AutoCloseable {
     /** As {@link #submit(Lane, String, Callable, Consumer)}; {@code onFailure} runs on the EDT before the error handler. */
     <T> void submit(Lane lane, String what, Callable<T> work, Consumer<T> onResult, Consumer<Throwable> onFailure) {
         long gen = lane.generation.incrementAndGet();
+        lane.waiting = true;
         pending++;
         cancelled = false;
         listener.busy(what);
@@ -113,6 +123,7 @@ final class Background implements AutoCloseable {
     private <T> void finish(Lane lane, long gen, T result, Throwable failure, Consumer<T> onResult, Consumer<Throwable> onFailure) {
         try {
             if (lane.generation.get() == gen) {
+                lane.waiting = false;
                 if (failure != null) {
                     onFailure.accept(failure);
                     errors.accept(failure);

@@ -66,7 +66,13 @@ final class Controls extends JToolBar {
         addSeparator();
         add(new JLabel("Zoom % "));
         add(zoom);
+        ((JSpinner.DefaultEditor) count.getEditor()).getTextField().setColumns(3);
+        ((JSpinner.DefaultEditor) zoom.getEditor()).getTextField().setColumns(4);
 
+        // A tool bar stretches its components to fill the row; keep each at its natural width.
+        for (java.awt.Component c : getComponents()) {
+            c.setMaximumSize(c.getPreferredSize());
+        }
         preset.addActionListener(e -> edit(current.withPreset(preset.getSelectedItem() instanceof Preset p ? p : null)));
         colormap.addActionListener(e -> edit(current.withColormap((Colormap) colormap.getSelectedItem())));
         normalization.addActionListener(e -> edit(current.withNormalization((Normalization) normalization.getSelectedItem())));

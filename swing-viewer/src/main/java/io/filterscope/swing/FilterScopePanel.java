@@ -27,18 +27,24 @@ import java.awt.datatransfer.UnsupportedFlavorException;
 import java.awt.image.BufferedImage;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import javax.swing.BorderFactory;
 import javax.swing.Box;
 import javax.swing.BoxLayout;
@@ -77,8 +83,8 @@ public final class FilterScopePanel extends JPanel {
     private static final Logger LOG = LoggerFactory.getLogger(FilterScopePanel.class);
     /** Predictions shown at most. */
     static final int TOP_K = 5;
-    /** Grids kept for quick switching; a 512-channel grid is a few MB. */
-    private static final int RENDER_CACHE = 24;
+    /** Pixels of drawn grids kept for quick switching (4 bytes each): a 512-channel grid has 1–3 M. */
+    private static final long RENDER_CACHE_PIXELS = 48L << 20;
     private static final AtomicLong SOURCES = new AtomicLong();
 
     private final LayerList layerList = new LayerList();
@@ -91,12 +97,10 @@ public final class FilterScopePanel extends JPanel {
     private final PredictionBars bars = new PredictionBars();
     private final StatusLine status = new StatusLine();
     private final List<LayerSelectionListener> selectionListeners = new CopyOnWriteArrayList<>();
-    private final Map<RenderKey, ShownGrid> renders = new LinkedHashMap<>(32, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<RenderKey, ShownGrid> eldest) {
-            return size() > RENDER_CACHE;
-        }
-    };
+    private final RenderCache<RenderKey> renders = new RenderCache<>(RENDER_CACHE_PIXELS);
+    /** Draws the feature maps of the layers next to the selected one, so stepping through layers finds them drawn. */
+    private final ThreadPoolExecutor prefetcher = prefetcher();
+    private final Set<RenderKey> prefetching = new HashSet<>();
 
     private final Background.Lane captureLane = new Background.Lane("capture");
     private final Background.Lane filtersLane = new Background.Lane("filters");
@@ -126,6 +130,7 @@ public final class FilterScopePanel extends JPanel {
                              io.filterscope.render.Normalization normalization, ChannelSelection channels) {
     }
 
+    /** An empty panel; give it a model with {@link #setModel} and an image with {@link #setImage}. */
     public FilterScopePanel() {
         super(new BorderLayout());
         background = new Background(2, this::reportError, new Background.Listener() {
@@ -145,7 +150,7 @@ public final class FilterScopePanel extends JPanel {
                 }
             }
         });
-        status.cancel.addActionListener(e -> background.cancelAll(List.of(captureLane, filtersLane, mapsLane, hashLane)));
+        status.cancel.addActionListener(e -> cancel());
 
         tabs.addTab("Filters", filtersTab);
         tabs.addTab("Feature maps", mapsTab);
@@ -165,7 +170,7 @@ public final class FilterScopePanel extends JPanel {
         right.add(bars);
         right.add(Box.createVerticalGlue());
 
-        layerList.setPreferredSize(new Dimension(260, 400));
+        layerList.setPreferredSize(new Dimension(300, 400));
         layerList.onSelect(this::select);
         JSplitPane centre = new JSplitPane(JSplitPane.HORIZONTAL_SPLIT, tabs, right);
         centre.setResizeWeight(1);
@@ -266,6 +271,7 @@ public final class FilterScopePanel extends JPanel {
         selectionListeners.add(Objects.requireNonNull(l, "listener"));
     }
 
+    /** Removes a listener added with {@link #addLayerSelectionListener}. */
     public void removeLayerSelectionListener(LayerSelectionListener l) {
         selectionListeners.remove(l);
     }
@@ -378,20 +384,28 @@ public final class FilterScopePanel extends JPanel {
             return new Captured(source, prep, act, Preprocessor.toImage(input, prep), new ConcurrentHashMap<>());
         }, c -> {
             captured = c;
-            preview.setSeen(c.seen(), presetName(c.preprocessing()));
+            preview.setSeen(c.seen(), presetName(m, c.preprocessing()));
             showPredictions();
             refreshView();
         }, failure -> {
-            captureProblem = message(failure);
+            captureProblem = "The model could not run on this image:\n" + message(failure);
             bars.clear("No prediction: the model did not run");
             refreshView();
         });
         refreshView();
     }
 
-    private String presetName(Preprocessing p) {
-        String how = p.channels() == 1 ? "gray" : p.order().name();
-        return (settings.preset() != null ? settings.preset().name().toLowerCase(Locale.ROOT) : "model default") + ", " + how;
+    /** The preset's name, e.g. "unit (model default)": the default is found by comparing with each preset's result. */
+    private String presetName(Model m, Preprocessing p) {
+        if (settings.preset() != null) {
+            return settings.preset().name().toLowerCase(Locale.ROOT);
+        }
+        for (io.filterscope.preprocess.Preset candidate : io.filterscope.preprocess.Preset.values()) {
+            if (Preprocessing.forModel(m.metadata(), Optional.of(candidate)).equals(p)) {
+                return candidate.name().toLowerCase(Locale.ROOT) + " (model default)";
+            }
+        }
+        return "model default";
     }
 
     private void showPredictions() {
@@ -484,7 +498,7 @@ public final class FilterScopePanel extends JPanel {
         }
         if (captured == null) {
             if (captureProblem != null) {
-                mapsTab.say("The model could not run on this image:\n" + captureProblem);
+                mapsTab.say(captureProblem);
             } else if (mapsTab.grid().isEmpty()) {
                 mapsTab.say("Running the model…");
             }
@@ -501,30 +515,97 @@ public final class FilterScopePanel extends JPanel {
         Captured c = captured;
         LayerOutput layerOut = out.get();
         String layer = selected.name();
-        ChannelSelection channels = settings.channels();
-        RenderKey key = new RenderKey(c.source(), layer, ViewTab.FEATURE_MAPS, settings.colormap(), settings.normalization(), channels);
+        RenderKey key = mapsKey(c, layer);
         ShownGrid cached = renders.get(key);
         if (cached != null) {
             mapsLane.invalidate();
             mapsTab.show(cached);
+            prefetchNeighbours();
             return;
         }
+        background.submit(mapsLane, "Drawing the feature maps of " + layer + "…", drawMaps(c, layerOut, layer), g -> {
+            renders.put(key, g);
+            if (currentTab() == ViewTab.FEATURE_MAPS) {
+                mapsTab.show(g);
+                prefetchNeighbours();
+            }
+        });
+    }
+
+    /** The work of drawing one layer's feature maps with the current settings. */
+    private Callable<ShownGrid> drawMaps(Captured c, LayerOutput layerOut, String layer) {
+        ChannelSelection channels = settings.channels();
         GridStyle style = GridStyle.featureMaps().withColormap(settings.colormap()).withNormalization(settings.normalization());
-        background.submit(mapsLane, "Drawing the feature maps of " + layer + "…", () -> {
+        return () -> {
             FeatureMaps maps = c.maps().computeIfAbsent(layerOut.layer().name(), n -> layerOut.featureMaps(0));
             List<Integer> chosen = switch (channels.mode()) {
-                case ALL -> java.util.stream.IntStream.range(0, maps.channels()).boxed().toList();
+                case ALL -> IntStream.range(0, maps.channels()).boxed().toList();
                 case TOP_MEAN -> GridRenderer.topChannels(maps, channels.count(), false);
                 case TOP_MAX -> GridRenderer.topChannels(maps, channels.count(), true);
             };
             RenderedGrid grid = GridRenderer.renderFeatureMaps(maps, style, chosen);
             return new ShownGrid(layer, grid, new ShownGrid.MapValues(maps));
-        }, g -> {
-            renders.put(key, g);
-            if (currentTab() == ViewTab.FEATURE_MAPS) {
-                mapsTab.show(g);
+        };
+    }
+
+    private RenderKey mapsKey(Captured c, String layer) {
+        return new RenderKey(c.source(), layer, ViewTab.FEATURE_MAPS, settings.colormap(), settings.normalization(), settings.channels());
+    }
+
+    /**
+     * Draws, at low priority, the feature maps of the layers just above and below the selected one in
+     * the list, so that stepping with the arrow keys finds them drawn. This work never delays
+     * {@link #whenIdle()} and never changes what is shown: it only fills the cache.
+     */
+    private void prefetchNeighbours() {
+        if (captured == null || selected == null) {
+            return;
+        }
+        List<LayerInfo> visible = layerList.visibleLayers();
+        int i = visible.indexOf(selected);
+        if (i < 0) {
+            return;
+        }
+        prefetcher.getQueue().clear(); // only the newest neighbours matter
+        prefetching.clear();
+        Captured c = captured;
+        for (int j : new int[] {i + 1, i - 1}) {
+            if (j < 0 || j >= visible.size()) {
+                continue;
             }
+            LayerInfo l = visible.get(j);
+            Optional<LayerOutput> out = outputOf(l);
+            RenderKey key = mapsKey(c, l.name());
+            if (out.isEmpty() || renders.contains(key) || !prefetching.add(key)) {
+                continue;
+            }
+            Callable<ShownGrid> work = drawMaps(c, out.get(), l.name());
+            prefetcher.execute(() -> {
+                try {
+                    ShownGrid g = work.call();
+                    SwingUtilities.invokeLater(() -> {
+                        prefetching.remove(key);
+                        if (captured == c && !renders.contains(key)) {
+                            renders.put(key, g);
+                        }
+                    });
+                } catch (Exception | OutOfMemoryError e) {
+                    // A neighbour that cannot be drawn is reported when the person selects it.
+                    LOG.debug("prefetching {} failed", key, e);
+                }
+            });
+        }
+    }
+
+    private static ThreadPoolExecutor prefetcher() {
+        ThreadPoolExecutor e = new ThreadPoolExecutor(1, 1, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
+            Thread t = new Thread(r, "filterscope-viewer-prefetch");
+            t.setDaemon(true);
+            t.setPriority(Thread.MIN_PRIORITY);
+            return t;
         });
+        e.allowCoreThreadTimeOut(true);
+        return e;
     }
 
     /**
@@ -550,6 +631,32 @@ public final class FilterScopePanel extends JPanel {
     }
 
     // ------------------------------------------------------------------ tiles, popup, errors
+
+    /**
+     * Drops everything pending. Whatever was waiting for it says so, rather than keep showing a
+     * picture that no longer matches the settings.
+     */
+    private void cancel() {
+        boolean capture = captureLane.waiting();
+        boolean filters = filtersLane.waiting();
+        boolean maps = mapsLane.waiting();
+        boolean hash = hashLane.waiting();
+        background.cancelAll(List.of(captureLane, filtersLane, mapsLane, hashLane));
+        if (capture) {
+            captureProblem = "The model run was cancelled; choose the preset or the image again to run it.";
+            preview.setSeen(null, "");
+            bars.clear("Cancelled");
+        }
+        if (filters) {
+            filtersTab.say("Drawing cancelled; select the layer again to draw it.");
+        }
+        if (capture || maps) {
+            mapsTab.say(capture ? captureProblem : "Drawing cancelled; select the layer again to draw it.");
+        }
+        if (hash) {
+            modelInfo.setSha256("cancelled");
+        }
+    }
 
     private void inspect(ShownGrid grid, RenderedGrid.Tile tile) {
         closeInspector();

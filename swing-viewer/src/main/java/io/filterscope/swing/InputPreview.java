@@ -1,5 +1,6 @@
 package io.filterscope.swing;
 
+import java.awt.BorderLayout;
 import java.awt.Dimension;
 import java.awt.Graphics;
 import java.awt.Graphics2D;
@@ -19,16 +20,23 @@ final class InputPreview extends JPanel {
 
     private final Picture input = new Picture();
     private final Picture seen = new Picture();
-    private final JLabel inputCaption = caption("Input");
-    private final JLabel seenCaption = caption("What the model sees");
+    private final JLabel inputCaption = caption("<html><center>No image<br> </center></html>");
+    private final JLabel seenCaption = caption("<html><center>What the model sees<br> </center></html>");
 
     InputPreview() {
-        super(new GridLayout(2, 2, 8, 2));
-        add(input);
-        add(seen);
-        add(inputCaption);
-        add(seenCaption);
+        super(new GridLayout(1, 2, 8, 0));
+        add(captioned(input, inputCaption));
+        add(captioned(seen, seenCaption));
         setBorder(BorderFactory.createEmptyBorder(4, 4, 4, 4));
+        setMaximumSize(new Dimension(Integer.MAX_VALUE, getPreferredSize().height));
+    }
+
+    private static JPanel captioned(JComponent picture, JLabel caption) {
+        JPanel p = new JPanel(new BorderLayout(0, 2));
+        p.setOpaque(false);
+        p.add(picture, BorderLayout.CENTER);
+        p.add(caption, BorderLayout.SOUTH);
+        return p;
     }
 
     private static JLabel caption(String text) {
@@ -39,12 +47,14 @@ final class InputPreview extends JPanel {
 
     void setInput(BufferedImage img) {
         input.set(img);
-        inputCaption.setText(img == null ? "No image" : "Input " + img.getWidth() + "×" + img.getHeight());
+        inputCaption.setText(img == null ? "<html><center>No image<br> </center></html>"
+                : "<html><center>Input<br>" + img.getWidth() + "×" + img.getHeight() + "</center></html>");
     }
 
     void setSeen(BufferedImage img, String how) {
         seen.set(img);
-        seenCaption.setText(img == null ? "What the model sees" : "Model sees " + img.getWidth() + "×" + img.getHeight() + " (" + how + ")");
+        seenCaption.setText(img == null ? "<html><center>What the model sees<br> </center></html>"
+                : "<html><center>What the model sees<br>" + img.getWidth() + "×" + img.getHeight() + ", " + GridView.escape(how) + "</center></html>");
     }
 
     BufferedImage seen() {

@@ -15,6 +15,7 @@ import java.util.Locale;
 import javax.swing.JPanel;
 import javax.swing.JScrollPane;
 import javax.swing.JTable;
+import javax.swing.table.DefaultTableCellRenderer;
 import javax.swing.table.DefaultTableModel;
 
 /** The Model tab: what the model file says about itself, its size and SHA-256 as a two-column table. */
@@ -36,6 +37,14 @@ final class ModelInfo extends JPanel {
         table.getColumnModel().getColumn(0).setPreferredWidth(140);
         table.getColumnModel().getColumn(1).setPreferredWidth(520);
         table.setCellSelectionEnabled(true); // lets a person copy a single value such as the hash
+        table.setDefaultRenderer(Object.class, new DefaultTableCellRenderer() {
+            @Override
+            public java.awt.Component getTableCellRendererComponent(JTable t, Object value, boolean selected, boolean focus, int row, int column) {
+                super.getTableCellRendererComponent(t, value, selected, focus, row, column);
+                setToolTipText(value == null ? null : value.toString()); // long paths and hashes are cut off in the cell
+                return this;
+            }
+        });
         add(new JScrollPane(table), BorderLayout.CENTER);
     }
 

@@ -10,6 +10,8 @@ import io.filterscope.model.ModelMetadata;
 import io.filterscope.tensor.Tensor;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -20,6 +22,9 @@ final class CountingModel implements Model {
     final Model real;
     final AtomicInteger captures = new AtomicInteger();
     volatile RuntimeException failWith;
+    /** When set, captures wait until it opens: lets a test catch the panel while it is busy. */
+    volatile CountDownLatch gate;
+    final CountDownLatch entered = new CountDownLatch(1);
 
     CountingModel(Model real) {
         this.real = real;
@@ -48,6 +53,15 @@ final class CountingModel implements Model {
     @Override
     public Activations capture(Tensor input, CaptureRequest request) {
         captures.incrementAndGet();
+        CountDownLatch g = gate;
+        if (g != null) {
+            entered.countDown();
+            try {
+                g.await(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         RuntimeException e = failWith;
         if (e != null) {
             throw e;

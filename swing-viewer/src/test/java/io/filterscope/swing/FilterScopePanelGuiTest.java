@@ -43,6 +43,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -236,6 +237,63 @@ class FilterScopePanelGuiTest {
     }
 
     @Test
+    void topChannelsByMeanAreOnnxRuntimesStrongestChannelsInOrder() {
+        onEdt(() -> {
+            panel.showTab(ViewTab.FEATURE_MAPS);
+            panel.setSettings(panel.settings().withChannels(ChannelSelection.top(ChannelSelection.Mode.TOP_MEAN, 4)));
+        });
+        idle();
+        JsonNode means = ref.get("layers").get("/conv1/Conv").get("mean");
+        List<Integer> expected = java.util.stream.IntStream.range(0, means.size()).boxed()
+                .sorted((a, b) -> Double.compare(means.get(b).asDouble(), means.get(a).asDouble())).limit(4).toList();
+        GridView view = call(() -> panel.tab(ViewTab.FEATURE_MAPS).view);
+        assertEquals(expected, call(() -> view.shown().orElseThrow().grid().tiles().stream().map(RenderedGrid.Tile::channel).toList()));
+        assertEquals(4, Screens.regions(gridOnScreen(ViewTab.FEATURE_MAPS), WHITE, 40));
+        // Top N by max: a different choice for this image.
+        onEdt(() -> panel.setSettings(panel.settings().withChannels(ChannelSelection.top(ChannelSelection.Mode.TOP_MAX, 4))));
+        idle();
+        JsonNode maxes = ref.get("layers").get("/conv1/Conv").get("max");
+        List<Integer> byMax = java.util.stream.IntStream.range(0, maxes.size()).boxed()
+                .sorted((a, b) -> Double.compare(maxes.get(b).asDouble(), maxes.get(a).asDouble())).limit(4).toList();
+        assertEquals(byMax, call(() -> view.shown().orElseThrow().grid().tiles().stream().map(RenderedGrid.Tile::channel).toList()));
+    }
+
+    @Test
+    void cancelWhileTheModelRunsStopsWaitingAndDropsTheResult() throws Exception {
+        onEdt(() -> panel.showTab(ViewTab.FEATURE_MAPS));
+        idle();
+        CountDownLatch gate = new CountDownLatch(1);
+        model.gate = gate;
+        try {
+            onEdt(() -> panel.setSettings(panel.settings().withPreset(Preset.RAW)));
+            assertTrue(model.entered.await(30, TimeUnit.SECONDS), "the capture started");
+            StatusLine status = call(panel::statusLine);
+            assertTrue(call(status::isBusy), "busy while the model runs");
+            assertTrue(call(() -> status.cancel.isShowing()), "a Cancel button is shown");
+            var idle = panel.whenIdle();
+            assertFalse(idle.isDone());
+            // A real click on the Cancel button.
+            Point p = Screens.onScreen(status.cancel, 5, 5);
+            Screens.robot().mouseMove(p.x, p.y);
+            Screens.robot().mousePress(InputEvent.BUTTON1_DOWN_MASK);
+            Screens.robot().mouseRelease(InputEvent.BUTTON1_DOWN_MASK);
+            gate.countDown();
+            idle.get(30, TimeUnit.SECONDS);
+            Screens.settle();
+            assertEquals("Cancelled", call(panel::statusText));
+            assertFalse(call(status::isBusy));
+            assertFalse(call(panel::hasViewImage), "the cancelled run's maps are not shown");
+        } finally {
+            model.gate = null;
+            gate.countDown();
+        }
+        // Choosing again runs the model again and shows the maps.
+        onEdt(() -> panel.setSettings(panel.settings().withPreset(null)));
+        idle();
+        assertTrue(call(panel::hasViewImage));
+    }
+
+    @Test
     void keyboardDownMovesToTheNextLayerAndTellsTheListeners() {
         List<LayerInfo> told = new ArrayList<>();
         LayerSelectionListener l = told::add;
@@ -391,6 +449,31 @@ class FilterScopePanelGuiTest {
                 }
             }
         }
+    }
+
+    @Test
+    void clearingTheImageAndTheModelLeavesPlainMessagesAndSettingThemBackRestoresTheView() {
+        onEdt(() -> {
+            panel.showTab(ViewTab.FEATURE_MAPS);
+            panel.setImage(null);
+        });
+        idle();
+        assertTrue(call(() -> panel.tab(ViewTab.FEATURE_MAPS).messageText()).contains("Open an image"));
+        assertTrue(call(() -> panel.predictionBars().shown()).isEmpty());
+        onEdt(() -> panel.setModel(null));
+        idle();
+        assertTrue(call(() -> panel.model().isEmpty()));
+        assertTrue(call(() -> panel.selectedLayer().isEmpty()));
+        assertTrue(call(() -> panel.tab(ViewTab.FEATURE_MAPS).messageText()).contains("Open a model"));
+        assertThrows(FilterScopeException.class, () -> onEdt(() -> panel.selectLayer("/conv1/Conv")));
+        onEdt(() -> {
+            panel.setModel(model);
+            panel.setImage(boot);
+        });
+        idle();
+        assertEquals("/conv1/Conv", call(() -> panel.selectedLayer().orElseThrow().name()), "the first conv layer is selected");
+        assertTrue(call(panel::hasViewImage));
+        assertEquals("Ankle boot", call(() -> panel.predictionBars().shown().get(0).label()));
     }
 
     @Test
