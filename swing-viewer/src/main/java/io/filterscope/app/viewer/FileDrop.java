@@ -1,5 +1,7 @@
 package io.filterscope.app.viewer;
 
+import java.awt.Component;
+import java.awt.Container;
 import java.awt.datatransfer.DataFlavor;
 import java.awt.datatransfer.Transferable;
 import java.awt.datatransfer.UnsupportedFlavorException;
@@ -10,6 +12,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
+import javax.swing.JComponent;
 import javax.swing.TransferHandler;
 
 /**
@@ -51,6 +54,64 @@ final class FileDrop extends TransferHandler {
         }
         open.accept(files);
         return true;
+    }
+
+    /**
+     * Makes files dropped anywhere in {@code root} open: components without a transfer handler pass
+     * drops to their parent already; those with their own (lists, tables and text fields install one
+     * for copy and paste) get one that takes files and leaves everything else to theirs.
+     */
+    void installOn(JComponent root) {
+        root.setTransferHandler(this);
+        installOnChildren(root);
+    }
+
+    private void installOnChildren(Container parent) {
+        for (Component c : parent.getComponents()) {
+            if (c instanceof JComponent j && j.getTransferHandler() != null && !(j.getTransferHandler() instanceof FileDrop)
+                    && !(j.getTransferHandler() instanceof FilesFirst)) {
+                j.setTransferHandler(new FilesFirst(this, j.getTransferHandler()));
+            }
+            if (c instanceof Container child) {
+                installOnChildren(child);
+            }
+        }
+    }
+
+    /** A component's own transfer handler, with dropped files going to the viewer instead. */
+    private static final class FilesFirst extends TransferHandler {
+        private final FileDrop files;
+        private final TransferHandler own;
+
+        FilesFirst(FileDrop files, TransferHandler own) {
+            this.files = files;
+            this.own = own;
+        }
+
+        @Override
+        public boolean canImport(TransferSupport support) {
+            return files.canImport(support) || own.canImport(support);
+        }
+
+        @Override
+        public boolean importData(TransferSupport support) {
+            return files.canImport(support) ? files.importData(support) : own.importData(support);
+        }
+
+        @Override
+        public int getSourceActions(JComponent c) {
+            return own.getSourceActions(c);
+        }
+
+        @Override
+        public void exportAsDrag(JComponent comp, java.awt.event.InputEvent e, int action) {
+            own.exportAsDrag(comp, e, action);
+        }
+
+        @Override
+        public void exportToClipboard(JComponent comp, java.awt.datatransfer.Clipboard clip, int action) {
+            own.exportToClipboard(comp, clip, action);
+        }
     }
 
     static List<Path> files(Transferable t) throws UnsupportedFlavorException, IOException {

@@ -126,7 +126,7 @@ public final class ViewerFrame extends JFrame {
 
         FileDrop drop = new FileDrop(this::openFiles);
         setTransferHandler(drop);
-        panel.setTransferHandler(drop);
+        drop.installOn(panel);
 
         setJMenuBar(menuBar());
         JPanel content = new JPanel(new BorderLayout());

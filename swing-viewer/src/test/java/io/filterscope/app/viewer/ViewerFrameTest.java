@@ -35,6 +35,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.prefs.Preferences;
 import javax.imageio.ImageIO;
 import javax.swing.JComboBox;
+import javax.swing.JList;
 import javax.swing.JMenu;
 import javax.swing.JMenuItem;
 import javax.swing.JMenuBar;
@@ -229,6 +230,29 @@ class ViewerFrameTest {
         assertTrue(reopened != dropped, "Open recent did not open the model again");
         assertEquals(model.toAbsolutePath().normalize(), reopened.metadata().file().toAbsolutePath().normalize());
         assertEquals(List.of(model.toAbsolutePath().normalize(), image.toAbsolutePath().normalize()), edt(() -> frame.recentFiles()));
+
+        // Dropped on the layer list, which has a transfer handler of its own, files still open.
+        Path dress = Files.copy(FASHION.resolve("images/3-dress.png"), tmp.resolve("dress.png"));
+        JList<?> layerList = edt(() -> Gui.find(panel(), JList.class).orElseThrow());
+        Transferable dressFile = new Transferable() {
+            @Override
+            public DataFlavor[] getTransferDataFlavors() {
+                return new DataFlavor[] {DataFlavor.javaFileListFlavor};
+            }
+
+            @Override
+            public boolean isDataFlavorSupported(DataFlavor f) {
+                return DataFlavor.javaFileListFlavor.equals(f);
+            }
+
+            @Override
+            public Object getTransferData(DataFlavor f) {
+                return List.of(dress.toFile());
+            }
+        };
+        assertTrue(edt(() -> layerList.getTransferHandler().importData(new TransferHandler.TransferSupport(layerList, dressFile))));
+        await(edt(() -> frame.lastOpen()));
+        assertEquals(dress.toAbsolutePath().normalize(), frame.imageFile().orElseThrow());
     }
 
     @Test
