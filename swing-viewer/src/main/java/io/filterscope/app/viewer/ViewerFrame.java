@@ -105,7 +105,7 @@ public final class ViewerFrame extends JFrame {
     private String imageDisplay;
     private OpenOptions options = OpenOptions.defaults();
     private int running;
-    /** The last {@link #openFiles} (drops, recent files), for tests that drive a drop. */
+    /** The last {@link #openFiles}, {@link #start} or toolbar reopen, for tests that drive them as a user would. */
     private CompletableFuture<Void> lastOpen = CompletableFuture.completedFuture(null);
     /** Set once the window is closed: models that finish opening after that are closed at once. */
     private boolean released;
@@ -322,7 +322,13 @@ public final class ViewerFrame extends JFrame {
                 showError(cause);
                 throw new CompletionException(cause);
             }
-            show.accept(result);
+            try {
+                show.accept(result);
+            } catch (RuntimeException e) {
+                // e.g. the panel refusing the model: tell the user like any other failure.
+                showError(e);
+                throw new CompletionException(e);
+            }
             return panel.whenIdle();
         }, EDT).thenCompose(idle -> idle);
     }
