@@ -34,9 +34,10 @@ enum FileKind {
         if (isImage(file)) {
             return IMAGE;
         }
-        throw new FilterScopeException(file + ": neither a model nor an image; open "
-                + backends.stream().map(ModelBackend::describeFiles).collect(Collectors.joining(", "))
-                + (backends.isEmpty() ? "" : ", or ") + "a PNG, JPEG, BMP or GIF image");
+        // Also what a .h5 or .pt file gets while no installed backend reads it: say which ones are installed.
+        throw new FilterScopeException(file + ": neither a model that an installed backend reads ("
+                + (backends.isEmpty() ? "none installed" : backends.stream().map(ModelBackend::describeFiles).collect(Collectors.joining(", ")))
+                + ") nor a PNG, JPEG, BMP or GIF image");
     }
 
     private static boolean isImage(Path file) {

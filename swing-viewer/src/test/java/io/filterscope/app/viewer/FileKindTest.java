@@ -41,7 +41,8 @@ class FileKindTest {
     void neitherGivesOneLineNamingTheFile(@TempDir Path tmp) throws IOException {
         Path text = Files.writeString(tmp.resolve("notes.txt"), "hello");
         FilterScopeException e = assertThrows(FilterScopeException.class, () -> FileKind.of(text, backends));
-        assertTrue(e.getMessage().startsWith(text + ": neither a model nor an image"), e.getMessage());
+        assertTrue(e.getMessage().startsWith(text + ": neither a model that an installed backend reads (ONNX"), e.getMessage());
+        assertTrue(e.getMessage().endsWith("nor a PNG, JPEG, BMP or GIF image"), e.getMessage());
         assertTrue(e.getMessage().contains("ONNX"), e.getMessage());
         assertTrue(assertThrows(FilterScopeException.class, () -> FileKind.of(tmp, backends)).getMessage().contains("is a folder"));
         assertTrue(assertThrows(FilterScopeException.class, () -> FileKind.of(tmp.resolve("nope.onnx"), backends))

@@ -167,7 +167,7 @@ class ViewerFrameTest {
         Map<Path, String> expected = Map.of(
                 truncated, "truncated.onnx",
                 brokenImage, "broken.png: not a readable image",
-                text, "notes.txt: neither a model nor an image");
+                text, "notes.txt: neither a model that an installed backend reads");
         for (Map.Entry<Path, String> bad : expected.entrySet()) {
             CompletableFuture<Void> open = edt(() -> frame.openFiles(List.of(bad.getKey())));
             assertThrows(ExecutionException.class, () -> open.get(TIMEOUT_S, TimeUnit.SECONDS));
