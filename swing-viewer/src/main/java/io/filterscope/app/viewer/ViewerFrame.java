@@ -107,6 +107,8 @@ public final class ViewerFrame extends JFrame {
     private int running;
     /** The last {@link #openFiles}, {@link #start} or toolbar reopen, for tests that drive them as a user would. */
     private CompletableFuture<Void> lastOpen = CompletableFuture.completedFuture(null);
+    /** Closing the model the last open replaced, for tests. */
+    private CompletableFuture<Void> lastClose = CompletableFuture.completedFuture(null);
     /** Set once the window is closed: models that finish opening after that are closed at once. */
     private boolean released;
     /** Set while the toolbar is filled in from code, so its listeners do not reopen the model. */
@@ -198,7 +200,10 @@ public final class ViewerFrame extends JFrame {
             panel.setLabels(o.labels());
             if (previous != null) {
                 // The panel may still be finishing work on the old model: close it once it is idle.
-                panel.whenIdle().whenComplete((v, t) -> closeQuietly(previous));
+                lastClose = panel.whenIdle().handle((v, t) -> {
+                    closeQuietly(previous);
+                    return null;
+                });
             }
             if (remember) {
                 remember(abs);
@@ -243,6 +248,11 @@ public final class ViewerFrame extends JFrame {
         CompletableFuture<Void> model = openModel(start.model(), start.modelDisplay(), start.options(), start.rememberModel());
         lastOpen = model.handleAsync((v, failed) -> start.image().map(i -> openImage(i, start.rememberImage()))
                 .orElse(CompletableFuture.completedFuture(null)), EDT).thenCompose(f -> f);
+    }
+
+    /** Completes when the model that the last opened one replaced has been closed. */
+    CompletableFuture<Void> lastClose() {
+        return lastClose;
     }
 
     /** What the last {@link #openFiles}, {@link #start} or toolbar change, e.g. a drop, is doing. */

@@ -15,6 +15,8 @@ import io.filterscope.model.Model;
 import io.filterscope.render.Colormap;
 import io.filterscope.spi.ExecutionProvider;
 import io.filterscope.spi.OpenOptions;
+import io.filterscope.tensor.Shape;
+import io.filterscope.tensor.Tensor;
 import io.filterscope.swing.FilterScopePanel;
 import io.filterscope.swing.ViewTab;
 import java.awt.Toolkit;
@@ -187,6 +189,9 @@ class ViewerFrameTest {
         edt(() -> panel().showTab(ViewTab.FEATURE_MAPS));
         idle();
         BufferedImage before = screenshot(panel());
+        Model bundled = panel().model().orElseThrow();
+        Tensor input = Tensor.of(Shape.of(1, 1, 28, 28), new float[28 * 28]);
+        bundled.run(input); // open: runs
         // The Keras export of the model (NHWC input) with its labels, and another image, in a folder of their own.
         Path model = Files.copy(FASHION.resolve("fashion_cnn_keras.onnx"), tmp.resolve("keras.onnx"));
         Files.copy(FASHION.resolve("labels.txt"), tmp.resolve("labels.txt"));
@@ -221,6 +226,10 @@ class ViewerFrameTest {
         assertEquals(2, edt(() -> recentMenu().getItemCount()));
         assertEquals(2, new ViewerPreferences(node).recentFiles().size(), "recent files are not in the preferences");
         assertTrue(differingFraction(before, screenshot(panel())) > 0.02, "the view did not change for the dropped files");
+        // The window owns its models: the replaced one is closed once the panel let go of it.
+        await(edt(() -> frame.lastClose()));
+        IllegalStateException closed = assertThrows(IllegalStateException.class, () -> bundled.run(input));
+        assertTrue(closed.getMessage().contains("closed"), closed.getMessage());
 
         // File ▸ Open recent ▸ keras.onnx opens the file again: a new model in place of the first.
         Model dropped = panel().model().orElseThrow();
