@@ -135,6 +135,10 @@ final class Background implements AutoCloseable {
             errors.accept(e);
         } finally {
             pending--;
+            if (pending == 0) {
+                listener.idle(cancelled);
+                cancelled = false;
+            }
             checkIdle();
         }
     }
@@ -168,8 +172,6 @@ final class Background implements AutoCloseable {
         if (pending > 0) {
             return;
         }
-        listener.idle(cancelled);
-        cancelled = false;
         List<CompletableFuture<Void>> done = new ArrayList<>(waiters);
         waiters.clear();
         done.forEach(w -> w.complete(null));

@@ -468,7 +468,7 @@ public final class FilterScopePanel extends JPanel {
             if (currentTab() == ViewTab.FILTERS) {
                 filtersTab.show(g);
             }
-        });
+        }, failure -> filtersTab.say("Cannot draw the filters of " + layer + ":\n" + message(failure)));
     }
 
     /** Which colour a depth-3 filter's channels are: BGR for models fed BGR (the caffe preset). */
@@ -529,7 +529,7 @@ public final class FilterScopePanel extends JPanel {
                 mapsTab.show(g);
                 prefetchNeighbours();
             }
-        });
+        }, failure -> mapsTab.say("Cannot draw the feature maps of " + layer + ":\n" + message(failure)));
     }
 
     /** The work of drawing one layer's feature maps with the current settings. */

@@ -73,7 +73,7 @@ final class PredictionBars extends JComponent {
             g2.setColor(track);
             g2.fillRect(4, by, width, BAR);
             g2.setColor(bar);
-            g2.fillRect(4, by, (int) Math.round(width * Math.max(0, Math.min(1, p.probability()))), BAR);
+            g2.fillRect(4, by, (int) Math.round(width * Math.max(0.0, Math.min(1.0, p.probability()))), BAR);
             y += ROW + BAR;
         }
         g2.dispose();
