@@ -36,6 +36,7 @@ class DocScreenshots {
         Path out = Path.of(System.getProperty("filterscope.docImages"));
         Files.createDirectories(out);
         Preferences node = Preferences.userRoot().node("io/filterscope/docs-" + UUID.randomUUID());
+        javax.swing.LookAndFeel lookAndFeel = Gui.lookAndFeel();
         SystemTheme light = new SystemTheme(Map.of(), "Linux", cmd -> Optional.empty());
         ViewerFrame frame = edt(() -> {
             ViewerFrame.installLookAndFeel(false);
@@ -58,10 +59,8 @@ class DocScreenshots {
             edt(() -> frame.applyTheme(Theme.DARK));
             shoot(frame, ViewTab.FEATURE_MAPS, spatial.get(1).name(), 1.5, out.resolve("viewer-dark.png"));
         } finally {
-            edt(() -> {
-                frame.dispose();
-                ViewerFrame.installLookAndFeel(false);
-            });
+            edt(() -> frame.dispose());
+            Gui.restore(lookAndFeel);
             node.removeNode();
         }
     }

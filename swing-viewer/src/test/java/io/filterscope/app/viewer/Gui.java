@@ -25,6 +25,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import javax.swing.JDialog;
 import javax.swing.JOptionPane;
+import javax.swing.LookAndFeel;
+import javax.swing.UIManager;
+import javax.swing.UnsupportedLookAndFeelException;
 import javax.swing.SwingUtilities;
 
 /** Drives real windows for the GUI tests: the event dispatch thread, Robot screenshots, dialogs, pixel counts. */
@@ -32,6 +35,25 @@ final class Gui {
     private static Robot robot;
 
     private Gui() {
+    }
+
+    /** The look and feel in use now; tests that switch it put it back with {@link #restore}, so later tests in the JVM see the one they expect. */
+    static LookAndFeel lookAndFeel() {
+        return UIManager.getLookAndFeel();
+    }
+
+    /** Reinstalls {@code laf} and updates every window. */
+    static void restore(LookAndFeel laf) {
+        edt(() -> {
+            try {
+                UIManager.setLookAndFeel(laf);
+            } catch (UnsupportedLookAndFeelException e) {
+                throw new IllegalStateException(e);
+            }
+            for (Window w : Window.getWindows()) {
+                SwingUtilities.updateComponentTreeUI(w);
+            }
+        });
     }
 
     /** Fails (never skips) when there is no display, saying how to get one. */

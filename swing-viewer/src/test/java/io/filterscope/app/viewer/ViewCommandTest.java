@@ -18,6 +18,7 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.prefs.Preferences;
+import javax.swing.LookAndFeel;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -41,6 +42,7 @@ class ViewCommandTest {
         Path model = FASHION.resolve("fashion_cnn_keras.onnx");
         Path image = FASHION.resolve("images/3-dress.png");
         ByteArrayOutputStream err = new ByteArrayOutputStream();
+        LookAndFeel lookAndFeel = Gui.lookAndFeel();
         try {
             CompletableFuture<Integer> code = CompletableFuture.supplyAsync(() -> Main.run(
                     new String[] {"view", model.toString(), image.toString()}, System.out, new PrintStream(err, true, StandardCharsets.UTF_8)));
@@ -56,6 +58,7 @@ class ViewCommandTest {
             assertEquals(0, code.get(60, TimeUnit.SECONDS));
             assertEquals("", err.toString(StandardCharsets.UTF_8));
         } finally {
+            Gui.restore(lookAndFeel);
             Toolkit.getDefaultToolkit().removeAWTEventListener(l);
             System.clearProperty(ViewerPreferences.NODE_PROPERTY);
             Preferences.userRoot().node(node).removeNode();

@@ -42,6 +42,7 @@ import javax.swing.JMenu;
 import javax.swing.JMenuItem;
 import javax.swing.JMenuBar;
 import javax.swing.JToolBar;
+import javax.swing.LookAndFeel;
 import javax.swing.TransferHandler;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -63,6 +64,7 @@ class ViewerFrameTest {
     private final Preferences node = Preferences.userRoot().node("io/filterscope/test-" + UUID.randomUUID());
     private ViewerFrame frame;
     private Gui.DialogWatch dialogs;
+    private final LookAndFeel lookAndFeel = Gui.lookAndFeel();
 
     @BeforeEach
     void openWindow() throws Exception {
@@ -90,11 +92,9 @@ class ViewerFrameTest {
             dialogs.close();
         }
         if (frame != null) {
-            edt(() -> {
-                frame.dispose();
-                ViewerFrame.installLookAndFeel(false);
-            });
+            edt(() -> frame.dispose());
         }
+        Gui.restore(lookAndFeel);
         node.removeNode();
         assertEquals(List.of(), unexpected, "dialogs nobody expected (errors shown to the user)");
     }
