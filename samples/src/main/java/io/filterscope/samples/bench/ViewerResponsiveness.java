@@ -101,9 +101,14 @@ public final class ViewerResponsiveness {
                     ms[i] = switchTo(panel, filtered);
                 }
                 Arrays.sort(ms);
-                System.out.printf("  layer switch to %s on %s (%s): median %.1f ms, max %.1f ms over %d switches%n",
+                AtomicReference<String> grid = new AtomicReference<>();
+                SwingUtilities.invokeAndWait(() -> {
+                    BufferedImage g = panel.currentViewImage();
+                    grid.set(g.getWidth() + "×" + g.getHeight() + " px");
+                });
+                System.out.printf("  layer switch to %s on %s (%s, grid %s): median %.1f ms, max %.1f ms over %d switches%n",
                         filtered.name(), tab, tab == ViewTab.FILTERS ? filtered.filterShape().orElseThrow() : filtered.outputShape().orElseThrow(),
-                        ms[ms.length / 2], ms[ms.length - 1], switches);
+                        grid.get(), ms[ms.length / 2], ms[ms.length - 1], switches);
             }
 
             SwingUtilities.invokeAndWait(() -> panel.showTab(ViewTab.FEATURE_MAPS));
