@@ -14,7 +14,7 @@ import java.util.prefs.Preferences;
  * {@code ~/.java/.userPrefs/io/filterscope/viewer}): the theme, the recently opened files and the
  * folder of the last file chooser. Tests give their own node.
  */
-public final class ViewerPreferences {
+final class ViewerPreferences {
     /** How many recent files File ▸ Open recent keeps. */
     static final int MAX_RECENT = 10;
     private static final String THEME = "theme";
@@ -31,7 +31,7 @@ public final class ViewerPreferences {
      * The current user's viewer preferences, in the node {@code io/filterscope/viewer}, or the one the
      * system property {@code filterscope.viewer.preferences} names (a separate profile, or tests).
      */
-    public static ViewerPreferences user() {
+    static ViewerPreferences user() {
         return new ViewerPreferences(Preferences.userRoot().node(System.getProperty(NODE_PROPERTY, "io/filterscope/viewer")));
     }
 
