@@ -26,8 +26,13 @@ final class NoDisplay {
         } else {
             why = "Java found no screen on DISPLAY=" + display;
         }
-        return Optional.of("No display: the viewer needs a graphical desktop (" + why + "). Use `java -jar filterscope.jar "
-                + "filters|activations|predict …` to write the same pictures as PNG files (see `--help`).");
+        return Optional.of(line(why));
+    }
+
+    /** The line, with why there is no display, e.g. the toolkit's own "Can't connect to X11 window server …". */
+    static String line(String why) {
+        return "No display: the viewer needs a graphical desktop (" + why + "). Use `java -jar filterscope.jar "
+                + "filters|activations|predict …` to write the same pictures as PNG files (see `--help`).";
     }
 
     /** The line for this process, or empty when it can open windows. */

@@ -1,6 +1,7 @@
 package io.filterscope.app.viewer;
 
 import io.filterscope.spi.OpenOptions;
+import java.awt.AWTError;
 import java.io.PrintWriter;
 import java.lang.reflect.InvocationTargetException;
 import java.nio.file.Path;
@@ -64,9 +65,21 @@ public final class Viewer {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (InvocationTargetException e) {
+            if (e.getCause() instanceof AWTError noScreen) {
+                return noDisplay(noScreen, err);
+            }
             throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+        } catch (AWTError noScreen) {
+            return noDisplay(noScreen, err);
         }
         return 0;
+    }
+
+    /** DISPLAY names a display Java cannot reach (no X server there, or not allowed): the same one line. */
+    private static int noDisplay(AWTError e, PrintWriter err) {
+        err.println(NoDisplay.line(e.getMessage() == null ? "the display cannot be reached" : e.getMessage().strip().replaceAll("\\.$", "")));
+        err.flush();
+        return EXIT_NO_DISPLAY;
     }
 
     private static ViewerFrame show(Start start, ViewerPreferences prefs, SystemTheme system, boolean dark, CountDownLatch closed) {

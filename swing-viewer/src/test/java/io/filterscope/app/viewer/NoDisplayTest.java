@@ -61,6 +61,17 @@ class NoDisplayTest {
     }
 
     @Test
+    void aDisplayThatCannotBeReachedIsOneLineExit2() throws Exception {
+        // No X server listens on display :4711 (xvfb-run -a counts up from :99).
+        Run r = launch(Map.of("DISPLAY", ":4711"), Main.class.getName(), "view");
+        assertEquals(2, r.code(), r::toString);
+        List<String> lines = r.err().lines().filter(l -> l.startsWith("No display")).toList();
+        assertEquals(1, lines.size(), r::toString);
+        assertTrue(lines.get(0).contains(":4711"), r::toString);
+        assertFalse(r.err().contains("Exception") || r.err().contains("internal error"), r::toString);
+    }
+
+    @Test
     void messageForEachCause() {
         assertTrue(NoDisplay.message(false, null, ":0").isEmpty());
         assertTrue(NoDisplay.message(true, null, ":7").orElseThrow().contains("Java found no screen on DISPLAY=:7"));
