@@ -7,7 +7,6 @@ import java.lang.reflect.InvocationTargetException;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.atomic.AtomicReference;
 import javax.swing.SwingUtilities;
 
 /** Starts the viewer window from the command line and waits until it is closed. */
@@ -54,13 +53,12 @@ public final class Viewer {
             return EXIT_NO_DISPLAY;
         }
         CountDownLatch closed = new CountDownLatch(1);
-        AtomicReference<ViewerFrame> frame = new AtomicReference<>();
         // Asking the desktop may start processes (gsettings): not on the event dispatch thread.
         ViewerPreferences prefs = ViewerPreferences.user();
         SystemTheme system = SystemTheme.current();
         boolean dark = prefs.theme().isDark(system);
         try {
-            SwingUtilities.invokeAndWait(() -> frame.set(show(start, prefs, system, dark, closed)));
+            SwingUtilities.invokeAndWait(() -> show(start, prefs, system, dark, closed));
             closed.await();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -82,7 +80,7 @@ public final class Viewer {
         return EXIT_NO_DISPLAY;
     }
 
-    private static ViewerFrame show(Start start, ViewerPreferences prefs, SystemTheme system, boolean dark, CountDownLatch closed) {
+    private static void show(Start start, ViewerPreferences prefs, SystemTheme system, boolean dark, CountDownLatch closed) {
         ViewerFrame.installLookAndFeel(dark);
         ViewerFrame f = new ViewerFrame(prefs, system);
         f.addWindowListener(new java.awt.event.WindowAdapter() {
@@ -93,6 +91,5 @@ public final class Viewer {
         });
         f.setVisible(true);
         f.start(start);
-        return f;
     }
 }
