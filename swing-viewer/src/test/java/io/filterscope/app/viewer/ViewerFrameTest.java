@@ -273,13 +273,14 @@ class ViewerFrameTest {
         double lightLum = Gui.luminance(light, light.getWidth() - 8, light.getHeight() / 2);
         assertTrue(lightLum > 200, "light toolbar background has luminance " + lightLum);
 
-        edt(() -> frame.applyTheme(Theme.DARK));
+        edt(() -> themeItem("Dark").doClick()); // View ▸ Theme ▸ Dark
+        assertTrue(edt(() -> themeItem("Dark").isSelected() && !themeItem("Light").isSelected()));
         BufferedImage dark = screenshot(toolBar);
         double darkLum = Gui.luminance(dark, dark.getWidth() - 8, dark.getHeight() / 2);
         assertTrue(darkLum < 100, "dark toolbar background has luminance " + darkLum);
         assertEquals(Theme.DARK, new ViewerPreferences(node).theme());
 
-        edt(() -> frame.applyTheme(Theme.SYSTEM)); // the fake desktop says nothing: light
+        edt(() -> themeItem("System").doClick()); // the fake desktop says nothing: light
         BufferedImage system = screenshot(toolBar);
         assertTrue(Gui.luminance(system, system.getWidth() - 8, system.getHeight() / 2) > 200);
         assertEquals(Theme.SYSTEM, new ViewerPreferences(node).theme());
@@ -321,6 +322,17 @@ class ViewerFrameTest {
         Transferable copied = edt(() -> Toolkit.getDefaultToolkit().getSystemClipboard().getContents(null));
         BufferedImage pasted = (BufferedImage) copied.getTransferData(DataFlavor.imageFlavor);
         assertEquals(0.0, differingFraction(expected, pasted), "the clipboard does not hold the current view");
+    }
+
+    private JMenuItem themeItem(String text) {
+        JMenu view = frame.getJMenuBar().getMenu(1);
+        JMenu themes = (JMenu) view.getItem(0);
+        for (int i = 0; i < themes.getItemCount(); i++) {
+            if (text.equals(themes.getItem(i).getText())) {
+                return themes.getItem(i);
+            }
+        }
+        throw new AssertionError("no View ▸ Theme ▸ " + text);
     }
 
     private JMenuItem menuItem(String text) {
