@@ -336,7 +336,10 @@ public final class FilterScopePanel extends JPanel {
         Toolkit.getDefaultToolkit().getSystemClipboard().setContents(new ImageSelection(img), null);
     }
 
-    /** For hosts and tests: completes when no background work is pending and the view shows the latest request. */
+    /**
+     * For hosts and tests: completes when no background work is pending and the view shows the latest
+     * request. Completed on the EDT, so never block the EDT waiting for it; chain on it instead.
+     */
     public CompletableFuture<Void> whenIdle() {
         return background.whenIdle();
     }

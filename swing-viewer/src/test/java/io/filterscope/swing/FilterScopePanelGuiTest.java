@@ -477,6 +477,39 @@ class FilterScopePanelGuiTest {
     }
 
     @Test
+    void ctrlWheelOnTheGridZooms() {
+        GridView view = call(() -> panel.tab(ViewTab.FILTERS).view);
+        Point p = Screens.onScreen(view, 30, 30);
+        Screens.robot().mouseMove(p.x, p.y);
+        Screens.robot().keyPress(KeyEvent.VK_CONTROL);
+        try {
+            Screens.robot().mouseWheel(-1);
+        } finally {
+            Screens.robot().keyRelease(KeyEvent.VK_CONTROL);
+        }
+        idle();
+        assertEquals(1.1, call(() -> panel.settings().zoom()), 1e-9);
+        assertEquals(1.1, call(view::zoom), 1e-9);
+        assertEquals(110, call(() -> ((Number) panel.controls().zoom.getValue()).intValue()), "the zoom control follows");
+    }
+
+    @Test
+    void arrowKeysInTheFilterFieldStepThroughTheMatches() {
+        var field = call(() -> panel.layerList().filterField());
+        onEdt(() -> field.setText("conv"));
+        Point p = Screens.onScreen(field, 10, 5);
+        Screens.robot().mouseMove(p.x, p.y);
+        Screens.robot().mousePress(InputEvent.BUTTON1_DOWN_MASK);
+        Screens.robot().mouseRelease(InputEvent.BUTTON1_DOWN_MASK);
+        Screens.robot().keyPress(KeyEvent.VK_DOWN);
+        Screens.robot().keyRelease(KeyEvent.VK_DOWN);
+        idle();
+        assertEquals("/conv2/Conv", call(() -> panel.selectedLayer().orElseThrow().name()));
+        assertTrue(call(field::hasFocus), "typing can go on");
+        onEdt(() -> field.setText(""));
+    }
+
+    @Test
     void anUnknownLayerIsRefusedWithCloseNames() {
         FilterScopeException e = assertThrows(FilterScopeException.class, () -> onEdt(() -> panel.selectLayer("/conv9/Conv")));
         assertTrue(e.getMessage().contains("no layer named '/conv9/Conv'"), e.getMessage());
