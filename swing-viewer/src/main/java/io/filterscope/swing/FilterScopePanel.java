@@ -209,6 +209,7 @@ public final class FilterScopePanel extends JPanel {
         hashLane.invalidate();
         selected = null;
         closeInspector();
+        filtersTab.say(""); // nothing of the old model stays on screen while the new one is drawn
         List<LayerInfo> layers = model == null ? List.of() : model.layers();
         layerList.setLayers(layers);
         if (model == null) {
@@ -227,7 +228,9 @@ public final class FilterScopePanel extends JPanel {
                     layerList.select(Optional.empty());
                     refreshView();
                 });
-        status.say(describeState());
+        if (!background.busy()) {
+            status.say(describeState());
+        }
     }
 
     /** The model shown, if any. */
@@ -380,6 +383,8 @@ public final class FilterScopePanel extends JPanel {
         Optional<io.filterscope.preprocess.Preset> preset = Optional.ofNullable(settings.preset());
         boolean layersToo = m.capabilities().contains(Capability.ACTIVATIONS);
         long source = SOURCES.incrementAndGet();
+        // Maps of another image or preset would mislead while the new ones are computed.
+        mapsTab.say("Running the model…");
         background.submit(captureLane, "Running the model…", () -> {
             Preprocessing prep = Preprocessing.forModel(m.metadata(), preset);
             Tensor input = Preprocessor.apply(img, prep);
@@ -500,11 +505,7 @@ public final class FilterScopePanel extends JPanel {
             return;
         }
         if (captured == null) {
-            if (captureProblem != null) {
-                mapsTab.say(captureProblem);
-            } else if (mapsTab.grid().isEmpty()) {
-                mapsTab.say("Running the model…");
-            }
+            mapsTab.say(captureProblem != null ? captureProblem : "Running the model…");
             return;
         }
         Optional<LayerOutput> out = outputOf(selected);
