@@ -510,6 +510,41 @@ class FilterScopePanelGuiTest {
     }
 
     @Test
+    void theNextLayersAreDrawnAheadSoSteppingToThemShowsThemAtOnce() throws Exception {
+        onEdt(() -> panel.showTab(ViewTab.FEATURE_MAPS));
+        idle();
+        panel.whenPrefetched().get(60, TimeUnit.SECONDS);
+        int runs = model.captures.get();
+        // The next layer with feature maps below conv1 in the list is relu1 (the same tensor).
+        boolean shownAtOnce = call(() -> {
+            panel.selectLayer("/relu1/Relu");
+            return panel.hasViewImage() && panel.tab(ViewTab.FEATURE_MAPS).grid().orElseThrow().layer().equals("/relu1/Relu")
+                    && !panel.statusLine().isBusy();
+        });
+        assertTrue(shownAtOnce, "a prefetched layer is shown within the selection, with nothing left to draw");
+        idle();
+        // On the Filters tab relu1 has none; the nearest layers with filters, conv1 above and conv2
+        // below, are drawn ahead (in a colormap no test drew before, so nothing was cached).
+        onEdt(() -> {
+            panel.showTab(ViewTab.FILTERS);
+            panel.setSettings(panel.settings().withColormap(Colormap.INFERNO));
+        });
+        idle();
+        panel.whenPrefetched().get(60, TimeUnit.SECONDS);
+        for (String layer : List.of("/conv2/Conv", "/relu1/Relu", "/conv1/Conv")) {
+            assertTrue(call(() -> {
+                panel.selectLayer(layer);
+                return layer.contains("Relu") || panel.hasViewImage() && panel.tab(ViewTab.FILTERS).grid().orElseThrow().layer().equals(layer)
+                        && !panel.statusLine().isBusy();
+            }), layer);
+            idle();
+        }
+        Screens.assertSameTopLeft(GridRenderer.filters(onnx.filters("/conv1/Conv"),
+                style(Colormap.INFERNO, Normalization.PER_LAYER, GridStyle.filters())), gridOnScreen(ViewTab.FILTERS));
+        assertEquals(runs, model.captures.get());
+    }
+
+    @Test
     void anUnknownLayerIsRefusedWithCloseNames() {
         FilterScopeException e = assertThrows(FilterScopeException.class, () -> onEdt(() -> panel.selectLayer("/conv9/Conv")));
         assertTrue(e.getMessage().contains("no layer named '/conv9/Conv'"), e.getMessage());
