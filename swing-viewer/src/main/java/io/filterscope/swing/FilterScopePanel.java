@@ -83,8 +83,8 @@ public final class FilterScopePanel extends JPanel {
     private static final Logger LOG = LoggerFactory.getLogger(FilterScopePanel.class);
     /** Predictions shown at most. */
     static final int TOP_K = 5;
-    /** Pixels of drawn grids kept for quick switching (4 bytes each): a 512-channel grid has 1–3 M. */
-    private static final long RENDER_CACHE_PIXELS = 48L << 20;
+    /** Pixels of drawn grids kept for quick switching (4 bytes each, so 128 MiB): a 512-channel grid has 1–3 M. */
+    private static final long RENDER_CACHE_PIXELS = 32L << 20;
     private static final AtomicLong SOURCES = new AtomicLong();
 
     private final LayerList layerList = new LayerList();
@@ -101,6 +101,7 @@ public final class FilterScopePanel extends JPanel {
     /** Draws the feature maps of the layers next to the selected one, so stepping through layers finds them drawn. */
     private final ThreadPoolExecutor prefetcher = prefetcher();
     private final Set<RenderKey> prefetching = new HashSet<>();
+    private final List<CompletableFuture<Void>> prefetchWaiters = new ArrayList<>();
 
     private final Background.Lane captureLane = new Background.Lane("capture");
     private final Background.Lane filtersLane = new Background.Lane("filters");
@@ -209,6 +210,7 @@ public final class FilterScopePanel extends JPanel {
         hashLane.invalidate();
         selected = null;
         closeInspector();
+        filtersTab.say(""); // nothing of the old model stays on screen while the new one is drawn
         List<LayerInfo> layers = model == null ? List.of() : model.layers();
         layerList.setLayers(layers);
         if (model == null) {
@@ -227,7 +229,9 @@ public final class FilterScopePanel extends JPanel {
                     layerList.select(Optional.empty());
                     refreshView();
                 });
-        status.say(describeState());
+        if (!background.busy()) {
+            status.say(describeState());
+        }
     }
 
     /** The model shown, if any. */
@@ -336,7 +340,10 @@ public final class FilterScopePanel extends JPanel {
         Toolkit.getDefaultToolkit().getSystemClipboard().setContents(new ImageSelection(img), null);
     }
 
-    /** For hosts and tests: completes when no background work is pending and the view shows the latest request. */
+    /**
+     * For hosts and tests: completes when no background work is pending and the view shows the latest
+     * request. Completed on the EDT, so never block the EDT waiting for it; chain on it instead.
+     */
     public CompletableFuture<Void> whenIdle() {
         return background.whenIdle();
     }
@@ -377,6 +384,8 @@ public final class FilterScopePanel extends JPanel {
         Optional<io.filterscope.preprocess.Preset> preset = Optional.ofNullable(settings.preset());
         boolean layersToo = m.capabilities().contains(Capability.ACTIVATIONS);
         long source = SOURCES.incrementAndGet();
+        // Maps of another image or preset would mislead while the new ones are computed.
+        mapsTab.say("Running the model…");
         background.submit(captureLane, "Running the model…", () -> {
             Preprocessing prep = Preprocessing.forModel(m.metadata(), preset);
             Tensor input = Preprocessor.apply(img, prep);
@@ -446,29 +455,41 @@ public final class FilterScopePanel extends JPanel {
             filtersTab.say(selected.name() + " (" + selected.op() + ") has no filters.\n"
                     + (withFilters.isEmpty() ? "This model has no convolution layers."
                     : "Layers with filters: " + String.join(", ", withFilters) + "."));
+            prefetchNeighbours(ViewTab.FILTERS);
             return;
         }
-        RenderKey key = new RenderKey(modelSource, selected.name(), ViewTab.FILTERS, settings.colormap(), settings.normalization(), null);
+        RenderKey key = filtersKey(selected.name());
         ShownGrid cached = renders.get(key);
         if (cached != null) {
             filtersLane.invalidate();
             filtersTab.show(cached);
+            prefetchNeighbours(ViewTab.FILTERS);
             return;
         }
-        Model m = model;
         String layer = selected.name();
-        GridStyle style = GridStyle.filters().withColormap(settings.colormap()).withNormalization(settings.normalization());
-        ChannelOrder order = channelOrder();
-        background.submit(filtersLane, "Drawing the filters of " + layer + "…", () -> {
-            FilterBank bank = m.filters(layer);
-            RenderedGrid grid = GridRenderer.renderFilters(bank, style, order);
-            return new ShownGrid(layer, grid, new ShownGrid.FilterValues(bank));
-        }, g -> {
+        background.submit(filtersLane, "Drawing the filters of " + layer + "…", drawFilters(layer), g -> {
             renders.put(key, g);
             if (currentTab() == ViewTab.FILTERS) {
                 filtersTab.show(g);
+                prefetchNeighbours(ViewTab.FILTERS);
             }
         }, failure -> filtersTab.say("Cannot draw the filters of " + layer + ":\n" + message(failure)));
+    }
+
+    private RenderKey filtersKey(String layer) {
+        return new RenderKey(modelSource, layer, ViewTab.FILTERS, settings.colormap(), settings.normalization(), null);
+    }
+
+    /** The work of drawing one layer's filters with the current settings. */
+    private Callable<ShownGrid> drawFilters(String layer) {
+        Model m = model;
+        GridStyle style = GridStyle.filters().withColormap(settings.colormap()).withNormalization(settings.normalization());
+        ChannelOrder order = channelOrder();
+        return () -> {
+            FilterBank bank = m.filters(layer);
+            RenderedGrid grid = GridRenderer.renderFilters(bank, style, order);
+            return new ShownGrid(layer, grid, new ShownGrid.FilterValues(bank));
+        };
     }
 
     /** Which colour a depth-3 filter's channels are: BGR for models fed BGR (the caffe preset). */
@@ -497,11 +518,7 @@ public final class FilterScopePanel extends JPanel {
             return;
         }
         if (captured == null) {
-            if (captureProblem != null) {
-                mapsTab.say(captureProblem);
-            } else if (mapsTab.grid().isEmpty()) {
-                mapsTab.say("Running the model…");
-            }
+            mapsTab.say(captureProblem != null ? captureProblem : "Running the model…");
             return;
         }
         Optional<LayerOutput> out = outputOf(selected);
@@ -510,6 +527,7 @@ public final class FilterScopePanel extends JPanel {
             mapsTab.say(selected.name() + " (" + selected.op() + ") has no feature maps"
                     + selected.outputShape().map(s -> ": its output " + s + " is not an image-like C×H×W map").orElse("") + ".\n"
                     + (spatial.isEmpty() ? "This model has no layers with feature maps." : "Layers with feature maps: " + spatial + "."));
+            prefetchNeighbours(ViewTab.FEATURE_MAPS);
             return;
         }
         Captured c = captured;
@@ -520,14 +538,14 @@ public final class FilterScopePanel extends JPanel {
         if (cached != null) {
             mapsLane.invalidate();
             mapsTab.show(cached);
-            prefetchNeighbours();
+            prefetchNeighbours(ViewTab.FEATURE_MAPS);
             return;
         }
         background.submit(mapsLane, "Drawing the feature maps of " + layer + "…", drawMaps(c, layerOut, layer), g -> {
             renders.put(key, g);
             if (currentTab() == ViewTab.FEATURE_MAPS) {
                 mapsTab.show(g);
-                prefetchNeighbours();
+                prefetchNeighbours(ViewTab.FEATURE_MAPS);
             }
         }, failure -> mapsTab.say("Cannot draw the feature maps of " + layer + ":\n" + message(failure)));
     }
@@ -553,12 +571,13 @@ public final class FilterScopePanel extends JPanel {
     }
 
     /**
-     * Draws, at low priority, the feature maps of the layers just above and below the selected one in
-     * the list, so that stepping with the arrow keys finds them drawn. This work never delays
-     * {@link #whenIdle()} and never changes what is shown: it only fills the cache.
+     * Draws, at low priority, the grids of the nearest layers above and below the selected one in the
+     * list that have a picture on this tab, so that stepping with the arrow keys finds them drawn.
+     * This work never delays {@link #whenIdle()} and never changes what is shown: it only fills the
+     * cache.
      */
-    private void prefetchNeighbours() {
-        if (captured == null || selected == null) {
+    private void prefetchNeighbours(ViewTab tab) {
+        if (model == null || selected == null || (tab == ViewTab.FEATURE_MAPS && captured == null)) {
             return;
         }
         List<LayerInfo> visible = layerList.visibleLayers();
@@ -569,32 +588,77 @@ public final class FilterScopePanel extends JPanel {
         prefetcher.getQueue().clear(); // only the newest neighbours matter
         prefetching.clear();
         Captured c = captured;
-        for (int j : new int[] {i + 1, i - 1}) {
-            if (j < 0 || j >= visible.size()) {
-                continue;
-            }
-            LayerInfo l = visible.get(j);
-            Optional<LayerOutput> out = outputOf(l);
-            RenderKey key = mapsKey(c, l.name());
-            if (out.isEmpty() || renders.contains(key) || !prefetching.add(key)) {
-                continue;
-            }
-            Callable<ShownGrid> work = drawMaps(c, out.get(), l.name());
-            prefetcher.execute(() -> {
-                try {
-                    ShownGrid g = work.call();
-                    SwingUtilities.invokeLater(() -> {
-                        prefetching.remove(key);
-                        if (captured == c && !renders.contains(key)) {
-                            renders.put(key, g);
-                        }
-                    });
-                } catch (Exception | OutOfMemoryError e) {
-                    // A neighbour that cannot be drawn is reported when the person selects it.
-                    LOG.debug("prefetching {} failed", key, e);
+        long source = modelSource;
+        for (int step : new int[] {1, -1}) {
+            for (int j = i + step; j >= 0 && j < visible.size(); j += step) {
+                LayerInfo l = visible.get(j);
+                Callable<ShownGrid> work;
+                RenderKey key;
+                if (tab == ViewTab.FILTERS) {
+                    if (!l.kind().hasFilters()) {
+                        continue;
+                    }
+                    key = filtersKey(l.name());
+                    work = drawFilters(l.name());
+                } else {
+                    Optional<LayerOutput> out = outputOf(l);
+                    if (out.isEmpty()) {
+                        continue;
+                    }
+                    key = mapsKey(c, l.name());
+                    work = drawMaps(c, out.get(), l.name());
                 }
-            });
+                if (!renders.contains(key) && prefetching.add(key)) {
+                    prefetcher.execute(() -> prefetch(key, work, c, source));
+                }
+                break;
+            }
         }
+        releasePrefetchWaiters();
+    }
+
+    /** On the prefetch thread: draws, then hands the grid to the cache if it still belongs to what is shown. */
+    private void prefetch(RenderKey key, Callable<ShownGrid> work, Captured c, long source) {
+        try {
+            ShownGrid g = work.call();
+            SwingUtilities.invokeLater(() -> {
+                boolean current = key.tab() == ViewTab.FILTERS ? modelSource == source : captured == c;
+                if (current && !renders.contains(key)) {
+                    renders.put(key, g);
+                }
+                prefetched(key);
+            });
+        } catch (Exception | OutOfMemoryError e) {
+            // A neighbour that cannot be drawn is reported when the person selects it.
+            SwingUtilities.invokeLater(() -> prefetched(key));
+            LOG.debug("prefetching {} failed", key, e);
+        }
+    }
+
+    private void prefetched(RenderKey key) {
+        prefetching.remove(key);
+        releasePrefetchWaiters();
+    }
+
+    private void releasePrefetchWaiters() {
+        if (prefetching.isEmpty()) {
+            List<CompletableFuture<Void>> done = new ArrayList<>(prefetchWaiters);
+            prefetchWaiters.clear();
+            done.forEach(f -> f.complete(null));
+        }
+    }
+
+    /** For tests: completes when the neighbours asked for last are drawn (or could not be). */
+    CompletableFuture<Void> whenPrefetched() {
+        CompletableFuture<Void> f = new CompletableFuture<>();
+        SwingUtilities.invokeLater(() -> {
+            if (prefetching.isEmpty()) {
+                f.complete(null);
+            } else {
+                prefetchWaiters.add(f);
+            }
+        });
+        return f;
     }
 
     private static ThreadPoolExecutor prefetcher() {

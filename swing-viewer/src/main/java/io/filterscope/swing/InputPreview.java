@@ -1,11 +1,13 @@
 package io.filterscope.swing;
 
 import java.awt.BorderLayout;
+import java.awt.Color;
 import java.awt.Dimension;
 import java.awt.Graphics;
 import java.awt.Graphics2D;
 import java.awt.GridLayout;
 import java.awt.RenderingHints;
+import java.awt.geom.AffineTransform;
 import java.awt.image.BufferedImage;
 import javax.swing.BorderFactory;
 import javax.swing.JComponent;
@@ -61,9 +63,14 @@ final class InputPreview extends JPanel {
         return seen.img;
     }
 
-    /** An image fitted into a square box, nearest neighbour so small inputs stay crisp. */
+    /**
+     * An image fitted into a square box. The fitted copy is made once per image and size, at device
+     * pixels, so a repaint (the status line animates while the model runs) is a plain copy rather
+     * than a rescale of a possibly large photo; small inputs are enlarged nearest-neighbour, crisp.
+     */
     private static final class Picture extends JComponent {
         BufferedImage img;
+        private BufferedImage fitted;
 
         Picture() {
             setPreferredSize(new Dimension(BOX, BOX));
@@ -71,23 +78,51 @@ final class InputPreview extends JPanel {
 
         void set(BufferedImage i) {
             img = i;
+            fitted = null;
             repaint();
         }
 
         @Override
         protected void paintComponent(Graphics g) {
             Graphics2D g2 = (Graphics2D) g.create();
-            g2.setColor(UIManager.getColor("Separator.foreground") != null ? UIManager.getColor("Separator.foreground") : getForeground());
-            g2.drawRect(0, 0, getWidth() - 1, getHeight() - 1);
-            if (img != null) {
-                double s = Math.min((getWidth() - 2) / (double) img.getWidth(), (getHeight() - 2) / (double) img.getHeight());
-                int w = (int) Math.round(img.getWidth() * s);
-                int h = (int) Math.round(img.getHeight() * s);
-                g2.setRenderingHint(RenderingHints.KEY_INTERPOLATION, s >= 1
-                        ? RenderingHints.VALUE_INTERPOLATION_NEAREST_NEIGHBOR : RenderingHints.VALUE_INTERPOLATION_BILINEAR);
-                g2.drawImage(img, (getWidth() - w) / 2, (getHeight() - h) / 2, w, h, null);
+            try {
+                Color line = UIManager.getColor("Separator.foreground");
+                g2.setColor(line != null ? line : getForeground());
+                g2.drawRect(0, 0, getWidth() - 1, getHeight() - 1);
+                if (img == null) {
+                    return;
+                }
+                AffineTransform t = g2.getTransform();
+                double sx = t.getShearX() == 0 && t.getShearY() == 0 ? t.getScaleX() : 1;
+                double sy = t.getShearX() == 0 && t.getShearY() == 0 ? t.getScaleY() : 1;
+                // The box inside the border, in device pixels.
+                int boxW = (int) Math.floor((getWidth() - 2) * sx);
+                int boxH = (int) Math.floor((getHeight() - 2) * sy);
+                double s = Math.min(boxW / (double) img.getWidth(), boxH / (double) img.getHeight());
+                int w = Math.max(1, (int) Math.round(img.getWidth() * s));
+                int h = Math.max(1, (int) Math.round(img.getHeight() * s));
+                if (fitted == null || fitted.getWidth() != w || fitted.getHeight() != h) {
+                    fitted = fit(img, w, h);
+                }
+                if (sx != 1 || sy != 1) {
+                    g2.setTransform(AffineTransform.getTranslateInstance(Math.round(t.getTranslateX()), Math.round(t.getTranslateY())));
+                }
+                g2.drawImage(fitted, (int) Math.round(sx) + (boxW - w) / 2, (int) Math.round(sy) + (boxH - h) / 2, null);
+            } finally {
+                g2.dispose();
             }
-            g2.dispose();
+        }
+
+        private static BufferedImage fit(BufferedImage src, int w, int h) {
+            BufferedImage out = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
+            Graphics2D g = out.createGraphics();
+            boolean enlarge = w >= src.getWidth();
+            g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, enlarge
+                    ? RenderingHints.VALUE_INTERPOLATION_NEAREST_NEIGHBOR : RenderingHints.VALUE_INTERPOLATION_BILINEAR);
+            g.setRenderingHint(RenderingHints.KEY_RENDERING, RenderingHints.VALUE_RENDER_QUALITY);
+            g.drawImage(src, 0, 0, w, h, null);
+            g.dispose();
+            return out;
         }
     }
 }

@@ -477,6 +477,74 @@ class FilterScopePanelGuiTest {
     }
 
     @Test
+    void ctrlWheelOnTheGridZooms() {
+        GridView view = call(() -> panel.tab(ViewTab.FILTERS).view);
+        Point p = Screens.onScreen(view, 30, 30);
+        Screens.robot().mouseMove(p.x, p.y);
+        Screens.robot().keyPress(KeyEvent.VK_CONTROL);
+        try {
+            Screens.robot().mouseWheel(-1);
+        } finally {
+            Screens.robot().keyRelease(KeyEvent.VK_CONTROL);
+        }
+        idle();
+        assertEquals(1.1, call(() -> panel.settings().zoom()), 1e-9);
+        assertEquals(1.1, call(view::zoom), 1e-9);
+        assertEquals(110, call(() -> ((Number) panel.controls().zoom.getValue()).intValue()), "the zoom control follows");
+    }
+
+    @Test
+    void arrowKeysInTheFilterFieldStepThroughTheMatches() {
+        var field = call(() -> panel.layerList().filterField());
+        onEdt(() -> field.setText("conv"));
+        Point p = Screens.onScreen(field, 10, 5);
+        Screens.robot().mouseMove(p.x, p.y);
+        Screens.robot().mousePress(InputEvent.BUTTON1_DOWN_MASK);
+        Screens.robot().mouseRelease(InputEvent.BUTTON1_DOWN_MASK);
+        Screens.robot().keyPress(KeyEvent.VK_DOWN);
+        Screens.robot().keyRelease(KeyEvent.VK_DOWN);
+        idle();
+        assertEquals("/conv2/Conv", call(() -> panel.selectedLayer().orElseThrow().name()));
+        assertTrue(call(field::hasFocus), "typing can go on");
+        onEdt(() -> field.setText(""));
+    }
+
+    @Test
+    void theNextLayersAreDrawnAheadSoSteppingToThemShowsThemAtOnce() throws Exception {
+        onEdt(() -> panel.showTab(ViewTab.FEATURE_MAPS));
+        idle();
+        panel.whenPrefetched().get(60, TimeUnit.SECONDS);
+        int runs = model.captures.get();
+        // The next layer with feature maps below conv1 in the list is relu1 (the same tensor).
+        boolean shownAtOnce = call(() -> {
+            panel.selectLayer("/relu1/Relu");
+            return panel.hasViewImage() && panel.tab(ViewTab.FEATURE_MAPS).grid().orElseThrow().layer().equals("/relu1/Relu")
+                    && !panel.statusLine().isBusy();
+        });
+        assertTrue(shownAtOnce, "a prefetched layer is shown within the selection, with nothing left to draw");
+        idle();
+        // On the Filters tab relu1 has none; the nearest layers with filters, conv1 above and conv2
+        // below, are drawn ahead (in a colormap no test drew before, so nothing was cached).
+        onEdt(() -> {
+            panel.showTab(ViewTab.FILTERS);
+            panel.setSettings(panel.settings().withColormap(Colormap.INFERNO));
+        });
+        idle();
+        panel.whenPrefetched().get(60, TimeUnit.SECONDS);
+        for (String layer : List.of("/conv2/Conv", "/relu1/Relu", "/conv1/Conv")) {
+            assertTrue(call(() -> {
+                panel.selectLayer(layer);
+                return layer.contains("Relu") || panel.hasViewImage() && panel.tab(ViewTab.FILTERS).grid().orElseThrow().layer().equals(layer)
+                        && !panel.statusLine().isBusy();
+            }), layer);
+            idle();
+        }
+        Screens.assertSameTopLeft(GridRenderer.filters(onnx.filters("/conv1/Conv"),
+                style(Colormap.INFERNO, Normalization.PER_LAYER, GridStyle.filters())), gridOnScreen(ViewTab.FILTERS));
+        assertEquals(runs, model.captures.get());
+    }
+
+    @Test
     void anUnknownLayerIsRefusedWithCloseNames() {
         FilterScopeException e = assertThrows(FilterScopeException.class, () -> onEdt(() -> panel.selectLayer("/conv9/Conv")));
         assertTrue(e.getMessage().contains("no layer named '/conv9/Conv'"), e.getMessage());
