@@ -4,8 +4,11 @@ import static io.filterscope.app.viewer.Gui.edt;
 
 import io.filterscope.app.BundledModel;
 import io.filterscope.model.LayerInfo;
+import io.filterscope.render.Colormap;
+import io.filterscope.render.Normalization;
 import io.filterscope.render.Png;
 import io.filterscope.spi.OpenOptions;
+import io.filterscope.swing.ViewSettings;
 import io.filterscope.swing.ViewTab;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -53,11 +56,11 @@ class DocScreenshots {
             List<LayerInfo> spatial = frame.panel().model().orElseThrow().layers().stream().filter(LayerInfo::hasSpatialOutput).toList();
             LayerInfo conv = frame.panel().model().orElseThrow().layers().stream().filter(l -> l.filterShape().isPresent()).findFirst().orElseThrow();
 
-            shoot(frame, ViewTab.FILTERS, conv.name(), 2.5, out.resolve("viewer-filters.png"));
-            shoot(frame, ViewTab.FEATURE_MAPS, spatial.get(0).name(), 1.5, out.resolve("viewer-feature-maps.png"));
+            shoot(frame, ViewTab.FILTERS, conv.name(), 1.5, out.resolve("viewer-filters.png"));
+            shoot(frame, ViewTab.FEATURE_MAPS, spatial.get(0).name(), 1.25, out.resolve("viewer-feature-maps.png"));
             shoot(frame, ViewTab.MODEL, spatial.get(0).name(), 1, out.resolve("viewer-model.png"));
             edt(() -> frame.applyTheme(Theme.DARK));
-            shoot(frame, ViewTab.FEATURE_MAPS, spatial.get(1).name(), 1.5, out.resolve("viewer-dark.png"));
+            shoot(frame, ViewTab.FEATURE_MAPS, spatial.get(1).name(), 1.25, out.resolve("viewer-dark.png"));
         } finally {
             edt(() -> frame.dispose());
             Gui.restore(lookAndFeel);
@@ -67,7 +70,10 @@ class DocScreenshots {
 
     private static void shoot(ViewerFrame frame, ViewTab tab, String layer, double zoom, Path png) throws Exception {
         edt(() -> {
-            frame.panel().setSettings(frame.panel().settings().withZoom(zoom));
+            // Weights are signed: a diverging map around zero shows them best; activations keep the default.
+            ViewSettings base = ViewSettings.defaults();
+            frame.panel().setSettings((tab == ViewTab.FILTERS
+                    ? base.withColormap(Colormap.COOLWARM).withNormalization(Normalization.SYMMETRIC) : base).withZoom(zoom));
             frame.panel().selectLayer(layer);
             frame.panel().showTab(tab);
         });
