@@ -8,9 +8,11 @@ import java.awt.image.BufferedImage;
 import java.awt.image.DataBufferInt;
 import java.math.BigDecimal;
 import java.math.MathContext;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.function.IntFunction;
+import java.util.function.IntUnaryOperator;
 import java.util.stream.IntStream;
 
 /**
@@ -70,6 +72,11 @@ public final class GridRenderer {
      * is, so that a BGR model's first layer is drawn in its true colours.
      */
     public static BufferedImage filters(FilterBank bank, GridStyle style, ChannelOrder order) {
+        return renderFilters(bank, style, order).image();
+    }
+
+    /** As {@link #filters(FilterBank, GridStyle, ChannelOrder)}, with where each tile was drawn. */
+    public static RenderedGrid renderFilters(FilterBank bank, GridStyle style, ChannelOrder order) {
         float[] w = bank.weights().toArray();
         int out = bank.outChannels();
         int depth = bank.inChannelsPerGroup();
@@ -100,7 +107,7 @@ public final class GridRenderer {
             };
             Grid g = new Grid(out, columns(out, style), kh, kw, painter, String::valueOf, null, null, null,
                     new ColorBar(Colormap.GRAY, style.normalization(), layer));
-            return paint(g, style, what);
+            return paint(g, style, what, i -> i, i -> -1);
         }
 
         if (depth == 1) {
@@ -111,7 +118,7 @@ public final class GridRenderer {
             TilePainter painter = (i, y, x) -> style.colormap().rgb(normalise(w[i * plane + y * kw + x], style.normalization(), tiles[i], layer));
             Grid g = new Grid(out, columns(out, style), kh, kw, painter, String::valueOf, null, null, null,
                     new ColorBar(style.colormap(), style.normalization(), layer));
-            return paint(g, style, what);
+            return paint(g, style, what, i -> i, i -> 0);
         }
 
         int cols = Math.min(depth, MAX_INPUT_COLUMNS);
@@ -128,7 +135,7 @@ public final class GridRenderer {
                 ? "input channels 0-" + (MAX_INPUT_COLUMNS - 1) + " of " + depth + " shown" : null;
         Grid g = new Grid(count, cols, kh, kw, painter, null, rows, columns, note,
                 new ColorBar(style.colormap(), style.normalization(), layer));
-        return paint(g, style, what);
+        return paint(g, style, what, i -> i / cols, i -> i % cols);
     }
 
     /** Every channel of {@code maps}, in order. */
@@ -144,6 +151,11 @@ public final class GridRenderer {
      * @throws FilterScopeException when the list is empty or names a channel the layer lacks
      */
     public static BufferedImage featureMaps(FeatureMaps maps, GridStyle style, List<Integer> channels) {
+        return renderFeatureMaps(maps, style, channels).image();
+    }
+
+    /** As {@link #featureMaps(FeatureMaps, GridStyle, List)}, with where each tile was drawn. */
+    public static RenderedGrid renderFeatureMaps(FeatureMaps maps, GridStyle style, List<Integer> channels) {
         String what = "layer " + maps.layer();
         if (channels.isEmpty()) {
             throw new FilterScopeException(what + ": no channels to show; give at least one channel index");
@@ -170,7 +182,7 @@ public final class GridRenderer {
         TilePainter painter = (i, y, x) -> style.colormap().rgb(normalise(v[chosen[i] * plane + y * w + x], style.normalization(), tiles[i], layer));
         Grid g = new Grid(chosen.length, columns(chosen.length, style), h, w, painter, i -> String.valueOf(chosen[i]),
                 null, null, null, new ColorBar(style.colormap(), style.normalization(), layer));
-        return paint(g, style, what);
+        return paint(g, style, what, i -> chosen[i], i -> -1);
     }
 
     /**
@@ -267,7 +279,7 @@ public final class GridRenderer {
         return Math.max(1, (int) Math.ceil(Math.sqrt(count)));
     }
 
-    private static BufferedImage paint(Grid g, GridStyle style, String what) {
+    private static RenderedGrid paint(Grid g, GridStyle style, String what, IntUnaryOperator channelOf, IntUnaryOperator inputOf) {
         Text text = Text.get();
         int lineH = text.lineHeight();
         int gap = style.gap();
@@ -313,9 +325,11 @@ public final class GridRenderer {
             int iw = (int) width;
             int left = margin + rowHeaderW;
             int top = margin + noteH + colHeaderH;
+            List<RenderedGrid.Tile> placed = new ArrayList<>(g.count());
             for (int i = 0; i < g.count(); i++) {
                 int x0 = left + (i % cols) * (int) (tileW + gap);
                 int y0 = top + (i / cols) * (int) (cellH + gap);
+                placed.add(new RenderedGrid.Tile(i, channelOf.applyAsInt(i), inputOf.applyAsInt(i), x0, y0, g.valH(), g.valW(), scale));
                 for (int y = 0; y < g.valH(); y++) {
                     for (int x = 0; x < g.valW(); x++) {
                         int rgb = g.painter().rgb(i, y, x);
@@ -361,7 +375,7 @@ public final class GridRenderer {
                     text.draw(img, barLabels.get(1), lx, top + h / 2 - lineH / 2, INK);
                 }
             }
-            return img;
+            return new RenderedGrid(img, placed);
         }
     }
 

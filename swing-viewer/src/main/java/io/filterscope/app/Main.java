@@ -31,9 +31,10 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "filterscope", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "See what a convolutional neural network has learned: filters, feature maps, predictions.",
-        subcommands = {InfoCommand.class, FiltersCommand.class, ActivationsCommand.class, PredictCommand.class,
+        subcommands = {ViewCommand.class, InfoCommand.class, FiltersCommand.class, ActivationsCommand.class, PredictCommand.class,
             CommandLine.HelpCommand.class},
-        footer = {"", "Without MODEL, commands use the bundled Fashion-MNIST model, its labels and a sample image.",
+        footer = {"", "Without a command, the viewer window opens (`filterscope view`).",
+            "Without MODEL, commands use the bundled Fashion-MNIST model, its labels and a sample image.",
             "Exit codes: 0 done, 2 bad input or option (one line on stderr), 1 internal error."})
 public final class Main implements Callable<Integer> {
     /** A problem with what the user gave. */
@@ -46,9 +47,8 @@ public final class Main implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        // The Swing viewer will open here; for now, say how to use the command line.
-        spec.commandLine().usage(spec.commandLine().getOut());
-        return 0;
+        // No command: the viewer window on the bundled model, as `filterscope view`.
+        return spec.commandLine().getSubcommands().get("view").execute();
     }
 
     public static void main(String[] args) {

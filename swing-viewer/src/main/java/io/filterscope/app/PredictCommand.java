@@ -8,7 +8,6 @@ import io.filterscope.preprocess.Preset;
 import io.filterscope.tensor.Tensor;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -92,12 +91,11 @@ final class PredictCommand extends ModelCommand {
         } else if (ref.bundled()) {
             file = BundledModel.get().labels();
         } else {
-            Path parent = ref.file().toAbsolutePath().getParent();
-            Path beside = parent == null ? null : parent.resolve("labels.txt");
-            if (beside == null || !Files.isRegularFile(beside) || !Files.isReadable(beside)) {
+            Optional<Path> beside = LabelFiles.besideModel(ref.file());
+            if (beside.isEmpty()) {
                 return List.of();
             }
-            file = beside;
+            file = beside.get();
         }
         try {
             return Predictions.readLabels(file);

@@ -13,11 +13,11 @@ import org.junit.jupiter.api.io.TempDir;
 class MainTest {
 
     @Test
-    void noArgumentsPrintsUsage() {
-        Cli.Result r = Cli.run();
+    void helpListsEveryCommand() {
+        Cli.Result r = Cli.run("--help");
         assertEquals(0, r.code(), r::toString);
         assertTrue(r.out().contains("Usage: filterscope"), r::toString);
-        for (String cmd : new String[] {"info", "filters", "activations", "predict"}) {
+        for (String cmd : new String[] {"view", "info", "filters", "activations", "predict"}) {
             assertTrue(r.out().contains(cmd), cmd + " missing from usage\n" + r);
         }
         assertEquals("", r.err());

@@ -1,0 +1,163 @@
+package io.filterscope.swing;
+
+import io.filterscope.render.RenderedGrid;
+import java.awt.Dimension;
+import java.awt.Graphics;
+import java.awt.Graphics2D;
+import java.awt.Point;
+import java.awt.Rectangle;
+import java.awt.RenderingHints;
+import java.awt.event.MouseAdapter;
+import java.awt.event.MouseEvent;
+import java.awt.geom.AffineTransform;
+import java.awt.image.BufferedImage;
+import java.util.Optional;
+import java.util.function.BiConsumer;
+import javax.swing.JComponent;
+import javax.swing.Scrollable;
+import javax.swing.SwingConstants;
+import javax.swing.ToolTipManager;
+
+/**
+ * Shows a rendered grid at a zoom, crisply: nearest-neighbour scaling straight to device pixels, so
+ * on a HiDPI screen a value square stays a sharp square instead of being scaled twice and blurred.
+ * Tells which tile is under the pointer (tooltip with its statistics) and reports clicks on tiles.
+ */
+final class GridView extends JComponent implements Scrollable {
+    private ShownGrid shown;
+    private double zoom = 1;
+    private BiConsumer<ShownGrid, RenderedGrid.Tile> onTileClicked = (g, t) -> { };
+
+    GridView() {
+        setOpaque(false); // the image carries its own background; the margin shows the viewport's
+        ToolTipManager.sharedInstance().registerComponent(this);
+        addMouseListener(new MouseAdapter() {
+            @Override
+            public void mouseClicked(MouseEvent e) {
+                if (e.getButton() == MouseEvent.BUTTON1) {
+                    tileAt(e.getPoint()).ifPresent(t -> onTileClicked.accept(shown, t));
+                }
+            }
+        });
+    }
+
+    void show(ShownGrid grid) {
+        this.shown = grid;
+        revalidate();
+        repaint();
+    }
+
+    Optional<ShownGrid> shown() {
+        return Optional.ofNullable(shown);
+    }
+
+    void setZoom(double z) {
+        if (z != zoom) {
+            zoom = z;
+            revalidate();
+            repaint();
+        }
+    }
+
+    double zoom() {
+        return zoom;
+    }
+
+    void onTileClicked(BiConsumer<ShownGrid, RenderedGrid.Tile> action) {
+        this.onTileClicked = action;
+    }
+
+    /** The image pixel under a point of this component, in image coordinates. */
+    Point imagePixel(Point p) {
+        return new Point((int) Math.floor(p.x / zoom), (int) Math.floor(p.y / zoom));
+    }
+
+    /** Where image pixel (x, y) starts on this component. */
+    Point componentPoint(int x, int y) {
+        return new Point((int) Math.ceil(x * zoom), (int) Math.ceil(y * zoom));
+    }
+
+    Optional<RenderedGrid.Tile> tileAt(Point p) {
+        if (shown == null) {
+            return Optional.empty();
+        }
+        Point px = imagePixel(p);
+        return shown.grid().tileAt(px.x, px.y);
+    }
+
+    @Override
+    public String getToolTipText(MouseEvent e) {
+        return tileAt(e.getPoint()).map(this::tooltip).orElse(null);
+    }
+
+    /** The tooltip of a tile: which channel or filter it is and its statistics. */
+    String tooltip(RenderedGrid.Tile t) {
+        ShownGrid.Values v = shown.values();
+        return "<html><b>" + escape(v.name(t)) + "</b><br>" + escape(ShownGrid.describe(v.stats(t)))
+                + "<br>click to enlarge</html>";
+    }
+
+    static String escape(String s) {
+        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
+    }
+
+    @Override
+    public Dimension getPreferredSize() {
+        if (shown == null) {
+            return new Dimension(0, 0);
+        }
+        BufferedImage img = shown.grid().image();
+        return new Dimension((int) Math.ceil(img.getWidth() * zoom), (int) Math.ceil(img.getHeight() * zoom));
+    }
+
+    @Override
+    protected void paintComponent(Graphics g) {
+        if (shown == null) {
+            return;
+        }
+        BufferedImage img = shown.grid().image();
+        Graphics2D g2 = (Graphics2D) g.create();
+        try {
+            AffineTransform t = g2.getTransform();
+            // Only a pure scale + translation can be drawn at device pixels; anything else (a
+            // printer's rotation) is drawn through the transform.
+            if (t.getShearX() == 0 && t.getShearY() == 0) {
+                double sx = t.getScaleX();
+                double sy = t.getScaleY();
+                g2.setTransform(AffineTransform.getTranslateInstance(Math.round(t.getTranslateX()), Math.round(t.getTranslateY())));
+                g2.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_NEAREST_NEIGHBOR);
+                g2.drawImage(img, 0, 0, (int) Math.round(img.getWidth() * zoom * sx), (int) Math.round(img.getHeight() * zoom * sy), null);
+            } else {
+                g2.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_NEAREST_NEIGHBOR);
+                g2.drawImage(img, 0, 0, (int) Math.round(img.getWidth() * zoom), (int) Math.round(img.getHeight() * zoom), null);
+            }
+        } finally {
+            g2.dispose();
+        }
+    }
+
+    @Override
+    public Dimension getPreferredScrollableViewportSize() {
+        return getPreferredSize();
+    }
+
+    @Override
+    public int getScrollableUnitIncrement(Rectangle visibleRect, int orientation, int direction) {
+        return 16;
+    }
+
+    @Override
+    public int getScrollableBlockIncrement(Rectangle visibleRect, int orientation, int direction) {
+        return orientation == SwingConstants.VERTICAL ? visibleRect.height - 16 : visibleRect.width - 16;
+    }
+
+    @Override
+    public boolean getScrollableTracksViewportWidth() {
+        return false;
+    }
+
+    @Override
+    public boolean getScrollableTracksViewportHeight() {
+        return false;
+    }
+}

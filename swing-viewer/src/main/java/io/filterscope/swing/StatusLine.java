@@ -1,0 +1,62 @@
+package io.filterscope.swing;
+
+import java.awt.BorderLayout;
+import java.awt.FlowLayout;
+import javax.swing.BorderFactory;
+import javax.swing.JButton;
+import javax.swing.JLabel;
+import javax.swing.JPanel;
+import javax.swing.JProgressBar;
+
+/** The bottom line of the panel: what is happening, a progress bar and a Cancel button while work runs. */
+final class StatusLine extends JPanel {
+    private final JLabel message = new JLabel(" ");
+    private final JProgressBar progress = new JProgressBar();
+    final JButton cancel = new JButton("Cancel");
+
+    StatusLine() {
+        super(new BorderLayout(8, 0));
+        setBorder(BorderFactory.createEmptyBorder(2, 6, 2, 6));
+        message.setName("status");
+        progress.setIndeterminate(true);
+        JPanel right = new JPanel(new FlowLayout(FlowLayout.RIGHT, 6, 0));
+        right.setOpaque(false);
+        right.add(progress);
+        right.add(cancel);
+        add(message, BorderLayout.CENTER);
+        add(right, BorderLayout.EAST);
+        setBusy(false);
+    }
+
+    void setBusy(boolean busy) {
+        progress.setVisible(busy);
+        cancel.setVisible(busy);
+    }
+
+    private boolean work;
+
+    /** Shows a message; it stays after the work ends (an error, "Saved …"). */
+    void say(String text) {
+        message.setText(text == null || text.isEmpty() ? " " : text);
+        work = false;
+    }
+
+    /** Shows what the running work does; replaced when the work ends. */
+    void working(String text) {
+        say(text);
+        work = true;
+    }
+
+    /** Whether the message describes work, rather than something to keep. */
+    boolean showsWork() {
+        return work;
+    }
+
+    String text() {
+        return message.getText();
+    }
+
+    boolean isBusy() {
+        return progress.isVisible();
+    }
+}
