@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Reproduces docs/benchmarks.md. Needs the Python packages of samples/scripts (torch, torchvision,
-# onnx) once, to export the benchmark models; the measurements themselves are Java only.
+# onnx) once, to export the benchmark models; the measurements themselves are Java only. The DL4J
+# benchmarks read Fashion-MNIST from Debian's dataset-fashion-mnist; the viewer benchmark needs a
+# display (it runs itself under xvfb-run when there is none).
 #
 #   samples/scripts/bench.sh [MODEL_DIR]      (default /tmp/bench-models)
 set -euo pipefail
@@ -9,11 +11,26 @@ dir=${1:-/tmp/bench-models}
 mkdir -p "$dir"
 [ -f "$dir/resnet18.onnx" ] || python3 samples/scripts/export_benchmark_models.py "$dir"
 [ -f "$dir/large.onnx" ] || python3 samples/scripts/make_large_model.py "$dir/large.onnx"
-./mvnw -q -B -DskipTests install
-cp=$(./mvnw -q -B -pl samples dependency:build-classpath -Dmdep.outputFile=/dev/stdout):samples/target/classes
+./mvnw -q -B -DskipTests package
+cp="samples/target/classes:samples/target/lib/*"
 # -Xms2g -XX:+AlwaysPreTouch: a capture hands back tens of MB of feature maps; a heap that must grow (and that G1 shrinks
 # again) makes the first touch of fresh pages cost more than the copy itself.
 for m in resnet18 mobilenet_v2; do
   java -Xms2g -XX:+AlwaysPreTouch -cp "$cp" io.filterscope.samples.bench.CaptureOverhead "$dir/$m.onnx" 60
 done
 java -cp "$cp" io.filterscope.samples.bench.OpenMemory "$dir/large.onnx"
+
+# DL4J vs ONNX Runtime: the bundled Keras model, opened and every feature map of 64 test images.
+fm=samples/models/fashion-mnist
+java -Xms2g -cp "$cp" io.filterscope.samples.bench.BackendComparison \
+  "$fm/fashion_cnn_keras.keras" dl4j "$fm/fashion_cnn_keras.onnx" onnx 10 64
+java -Xms2g -cp "$cp" io.filterscope.samples.bench.BackendComparison \
+  "$fm/fashion_cnn_dl4j.zip" dl4j "$fm/fashion_cnn.onnx" onnx 10 64
+
+# What watching costs DL4J training (PNG recorder when headless, the live window under a display).
+java -Djava.awt.headless=true -cp "$cp" io.filterscope.samples.watch.TrainingViewCost mln 3 60 20
+on_display() { if [ -n "${DISPLAY:-}" ]; then "$@"; else xvfb-run -a -s "-screen 0 1280x1024x24" "$@"; fi; }
+on_display java -cp "$cp" io.filterscope.samples.watch.TrainingViewCost graph 3 60 20
+
+# The viewer: layer switch and event-dispatch-thread latency during captures of ResNet-18.
+on_display java -cp "$cp" io.filterscope.samples.bench.ViewerResponsiveness "$dir/resnet18.onnx" 20 10
