@@ -126,9 +126,12 @@ public final class FilterScopePanel extends JPanel {
                             Map<String, FeatureMaps> maps) {
     }
 
-    /** What a drawn grid depends on. {@code channels} is null for filters, which ignore it. */
+    /**
+     * What a drawn grid depends on. {@code channels} is null for filters, which ignore it; {@code order}
+     * (how a depth-3 filter's channels map to colours, which follows the preset) is null for maps.
+     */
     private record RenderKey(long source, String layer, ViewTab tab, io.filterscope.render.Colormap colormap,
-                             io.filterscope.render.Normalization normalization, ChannelSelection channels) {
+                             io.filterscope.render.Normalization normalization, ChannelSelection channels, ChannelOrder order) {
     }
 
     /** An empty panel; give it a model with {@link #setModel} and an image with {@link #setImage}. */
@@ -307,7 +310,7 @@ public final class FilterScopePanel extends JPanel {
         filtersTab.view.setZoom(s.zoom());
         mapsTab.view.setZoom(s.zoom());
         if (!Objects.equals(old.preset(), s.preset())) {
-            recapture();
+            recapture(); // redraws too: a BGR preset shows colour filters channel-swapped
         } else if (old.colormap() != s.colormap() || old.normalization() != s.normalization() || !old.channels().equals(s.channels())) {
             refreshView();
         }
@@ -477,7 +480,7 @@ public final class FilterScopePanel extends JPanel {
     }
 
     private RenderKey filtersKey(String layer) {
-        return new RenderKey(modelSource, layer, ViewTab.FILTERS, settings.colormap(), settings.normalization(), null);
+        return new RenderKey(modelSource, layer, ViewTab.FILTERS, settings.colormap(), settings.normalization(), null, channelOrder());
     }
 
     /** The work of drawing one layer's filters with the current settings. */
@@ -567,7 +570,7 @@ public final class FilterScopePanel extends JPanel {
     }
 
     private RenderKey mapsKey(Captured c, String layer) {
-        return new RenderKey(c.source(), layer, ViewTab.FEATURE_MAPS, settings.colormap(), settings.normalization(), settings.channels());
+        return new RenderKey(c.source(), layer, ViewTab.FEATURE_MAPS, settings.colormap(), settings.normalization(), settings.channels(), null);
     }
 
     /**
