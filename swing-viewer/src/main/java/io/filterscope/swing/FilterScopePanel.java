@@ -42,6 +42,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
@@ -111,8 +112,11 @@ public final class FilterScopePanel extends JPanel {
 
     private Consumer<Throwable> errorHandler = FilterScopePanel::logError;
     private Model model;
-    /** Identifies the model shown, for the render cache (models are not compared by value). */
-    private long modelSource;
+    /** Identifies the model shown, for the render cache (models are not compared by value); read by the prefetcher. */
+    private volatile long modelSource;
+    /** Held while a prefetch runs, so that work on a replaced model can be waited for. */
+    private final ReentrantLock prefetchRunning = new ReentrantLock();
+    private final Background.Lane retireLane = new Background.Lane("retire");
     private List<String> labels = List.of();
     private BufferedImage image;
     private ViewSettings settings = ViewSettings.defaults();
@@ -126,9 +130,12 @@ public final class FilterScopePanel extends JPanel {
                             Map<String, FeatureMaps> maps) {
     }
 
-    /** What a drawn grid depends on. {@code channels} is null for filters, which ignore it. */
+    /**
+     * What a drawn grid depends on. {@code channels} is null for filters, which ignore it; {@code order}
+     * (how a depth-3 filter's channels map to colours, which follows the preset) is null for maps.
+     */
     private record RenderKey(long source, String layer, ViewTab tab, io.filterscope.render.Colormap colormap,
-                             io.filterscope.render.Normalization normalization, ChannelSelection channels) {
+                             io.filterscope.render.Normalization normalization, ChannelSelection channels, ChannelOrder order) {
     }
 
     /** An empty panel; give it a model with {@link #setModel} and an image with {@link #setImage}. */
@@ -202,8 +209,19 @@ public final class FilterScopePanel extends JPanel {
         if (model == this.model) {
             return;
         }
+        Model old = this.model;
         this.model = model;
         this.modelSource = SOURCES.incrementAndGet();
+        prefetcher.getQueue().clear();
+        if (old != null) {
+            // whenIdle() must not complete while a prefetch still reads the old model's filters: the
+            // caller closes the old model then. A prefetch that starts later sees the new source and skips.
+            background.submit(retireLane, "Finishing with the previous model…", () -> {
+                prefetchRunning.lock();
+                prefetchRunning.unlock();
+                return null;
+            }, r -> { });
+        }
         renders.clear();
         filtersLane.invalidate();
         mapsLane.invalidate();
@@ -307,7 +325,7 @@ public final class FilterScopePanel extends JPanel {
         filtersTab.view.setZoom(s.zoom());
         mapsTab.view.setZoom(s.zoom());
         if (!Objects.equals(old.preset(), s.preset())) {
-            recapture();
+            recapture(); // redraws too: a BGR preset shows colour filters channel-swapped
         } else if (old.colormap() != s.colormap() || old.normalization() != s.normalization() || !old.channels().equals(s.channels())) {
             refreshView();
         }
@@ -477,7 +495,7 @@ public final class FilterScopePanel extends JPanel {
     }
 
     private RenderKey filtersKey(String layer) {
-        return new RenderKey(modelSource, layer, ViewTab.FILTERS, settings.colormap(), settings.normalization(), null);
+        return new RenderKey(modelSource, layer, ViewTab.FILTERS, settings.colormap(), settings.normalization(), null, channelOrder());
     }
 
     /** The work of drawing one layer's filters with the current settings. */
@@ -567,7 +585,7 @@ public final class FilterScopePanel extends JPanel {
     }
 
     private RenderKey mapsKey(Captured c, String layer) {
-        return new RenderKey(c.source(), layer, ViewTab.FEATURE_MAPS, settings.colormap(), settings.normalization(), settings.channels());
+        return new RenderKey(c.source(), layer, ViewTab.FEATURE_MAPS, settings.colormap(), settings.normalization(), settings.channels(), null);
     }
 
     /**
@@ -619,7 +637,12 @@ public final class FilterScopePanel extends JPanel {
 
     /** On the prefetch thread: draws, then hands the grid to the cache if it still belongs to what is shown. */
     private void prefetch(RenderKey key, Callable<ShownGrid> work, Captured c, long source) {
+        prefetchRunning.lock();
         try {
+            if (modelSource != source) {
+                SwingUtilities.invokeLater(() -> prefetched(key));
+                return; // the model was replaced (and may be closed)
+            }
             ShownGrid g = work.call();
             SwingUtilities.invokeLater(() -> {
                 boolean current = key.tab() == ViewTab.FILTERS ? modelSource == source : captured == c;
@@ -632,6 +655,8 @@ public final class FilterScopePanel extends JPanel {
             // A neighbour that cannot be drawn is reported when the person selects it.
             SwingUtilities.invokeLater(() -> prefetched(key));
             LOG.debug("prefetching {} failed", key, e);
+        } finally {
+            prefetchRunning.unlock();
         }
     }
 
@@ -705,7 +730,7 @@ public final class FilterScopePanel extends JPanel {
         boolean filters = filtersLane.waiting();
         boolean maps = mapsLane.waiting();
         boolean hash = hashLane.waiting();
-        background.cancelAll(List.of(captureLane, filtersLane, mapsLane, hashLane));
+        background.cancelAll(List.of(captureLane, filtersLane, mapsLane, hashLane, retireLane));
         if (capture) {
             captureProblem = "The model run was cancelled; choose the preset or the image again to run it.";
             preview.setSeen(null, "");

@@ -72,6 +72,8 @@ final class LayerList extends JPanel {
         list.setName("layers");
         list.setSelectionMode(ListSelectionModel.SINGLE_SELECTION);
         list.setCellRenderer(new Renderer());
+        // A new look and feel brings other fonts; measure again once the renderer has them too.
+        list.addPropertyChangeListener("UI", e -> javax.swing.SwingUtilities.invokeLater(this::sizeCells));
         list.addListSelectionListener(e -> {
             if (!updating && !e.getValueIsAdjusting() && list.getSelectedValue() != null) {
                 onSelect.accept(list.getSelectedValue());
@@ -89,8 +91,30 @@ final class LayerList extends JPanel {
 
     void setLayers(List<LayerInfo> layers) {
         all = List.copyOf(layers);
+        sizeCells();
         refilter();
     }
+
+    /**
+     * Gives every row the size of the widest one, measured once: otherwise the list lays out every
+     * row's HTML to size it, which takes long for models with thousands of layers.
+     */
+    private void sizeCells() {
+        if (all.isEmpty()) {
+            list.setFixedCellWidth(-1);
+            list.setFixedCellHeight(-1);
+            return;
+        }
+        LayerInfo widest = all.stream()
+                .max(java.util.Comparator.comparingInt((LayerInfo l) -> Math.max(l.name().length(), details(l).length())))
+                .orElseThrow();
+        Component c = list.getCellRenderer().getListCellRendererComponent(list, widest, 0, true, true);
+        java.awt.Dimension d = c.getPreferredSize();
+        // Text widths differ by letter; a little slack keeps the widest row whole.
+        list.setFixedCellWidth(d.width + d.width / 10);
+        list.setFixedCellHeight(d.height);
+    }
+
 
     /** Selects {@code layer} in the list without telling the panel, clearing the filter when it hides the layer. */
     void select(Optional<LayerInfo> layer) {

@@ -27,7 +27,8 @@ final class TileInspector extends JDialog {
     private static final int TARGET = 384;
 
     private final Enlarged picture;
-    private final JLabel readout = new JLabel(" ");
+    static final String HINT = "Point at a value to read it";
+    private final JLabel readout = new JLabel(HINT);
 
     TileInspector(Window owner, ShownGrid grid, RenderedGrid.Tile tile) {
         super(owner, grid.layer() + " — " + grid.values().name(tile), ModalityType.MODELESS);
@@ -42,7 +43,13 @@ final class TileInspector extends JDialog {
         picture.addMouseMotionListener(new MouseAdapter() {
             @Override
             public void mouseMoved(MouseEvent e) {
-                readout.setText(valueTextAt(e.getPoint()).orElse(" "));
+                readout.setText(valueTextAt(e.getPoint()).orElse(HINT));
+            }
+        });
+        picture.addMouseListener(new MouseAdapter() {
+            @Override
+            public void mouseExited(MouseEvent e) {
+                readout.setText(HINT);
             }
         });
         setDefaultCloseOperation(DISPOSE_ON_CLOSE);

@@ -45,8 +45,22 @@ final class CountingModel implements Model {
         return real.capabilities();
     }
 
+    /** When set, reading the filters of {@link #filtersGateLayer} waits until it opens. */
+    volatile CountDownLatch filtersGate;
+    volatile String filtersGateLayer;
+    final CountDownLatch filtersEntered = new CountDownLatch(1);
+
     @Override
     public FilterBank filters(String layer) {
+        CountDownLatch g = filtersGate;
+        if (g != null && layer.equals(filtersGateLayer)) {
+            filtersEntered.countDown();
+            try {
+                g.await(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         return real.filters(layer);
     }
 

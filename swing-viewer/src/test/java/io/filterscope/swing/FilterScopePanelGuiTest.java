@@ -545,6 +545,33 @@ class FilterScopePanelGuiTest {
     }
 
     @Test
+    void afterReplacingTheModelWhenIdleWaitsForAPrefetchStillReadingTheOldOne() throws Exception {
+        CountDownLatch gate = new CountDownLatch(1);
+        model.filtersGateLayer = "/conv2/Conv";
+        model.filtersGate = gate;
+        try {
+            // A colormap not drawn before: conv1 is drawn now, and conv2 is prefetched and blocks.
+            onEdt(() -> panel.setSettings(panel.settings().withColormap(Colormap.GRAY)));
+            idle();
+            assertTrue(model.filtersEntered.await(30, TimeUnit.SECONDS), "conv2 is being prefetched");
+            onEdt(() -> panel.setModel(null));
+            var idle = panel.whenIdle();
+            Screens.settle();
+            assertFalse(idle.isDone(), "the old model is still in use");
+            gate.countDown();
+            idle.get(30, TimeUnit.SECONDS);
+        } finally {
+            model.filtersGate = null;
+            gate.countDown();
+            onEdt(() -> {
+                panel.setModel(model);
+                panel.setImage(boot);
+            });
+            idle();
+        }
+    }
+
+    @Test
     void anUnknownLayerIsRefusedWithCloseNames() {
         FilterScopeException e = assertThrows(FilterScopeException.class, () -> onEdt(() -> panel.selectLayer("/conv9/Conv")));
         assertTrue(e.getMessage().contains("no layer named '/conv9/Conv'"), e.getMessage());

@@ -119,6 +119,28 @@ class RgbModelGuiTest {
     }
 
     @Test
+    void aBgrPresetShowsColourFiltersChannelSwapped() {
+        String first = model.layers().get(0).name();
+        onEdt(() -> {
+            panel.showTab(ViewTab.FILTERS);
+            panel.selectLayer(first);
+        });
+        idle();
+        GridStyle style = GridStyle.filters().withColormap(panel.settings().colormap()).withNormalization(panel.settings().normalization());
+        BufferedImage rgb = GridRenderer.filters(model.filters(first), style, ChannelOrder.RGB);
+        Screens.assertSameRegion(rgb, 0, 0, call(panel::currentViewImage), 0, 0, rgb.getWidth(), rgb.getHeight());
+        try {
+            onEdt(() -> panel.setSettings(panel.settings().withPreset(io.filterscope.preprocess.Preset.CAFFE)));
+            idle();
+            BufferedImage bgr = GridRenderer.filters(model.filters(first), style, ChannelOrder.BGR);
+            Screens.assertSameRegion(bgr, 0, 0, call(panel::currentViewImage), 0, 0, bgr.getWidth(), bgr.getHeight());
+        } finally {
+            onEdt(() -> panel.setSettings(panel.settings().withPreset(null)));
+            idle();
+        }
+    }
+
+    @Test
     void firstLayerFiltersAreColourTilesOnScreenWithTheirThreeWeights() {
         onEdt(() -> {
             panel.showTab(ViewTab.FILTERS);
