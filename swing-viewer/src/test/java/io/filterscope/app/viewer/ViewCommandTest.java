@@ -28,6 +28,22 @@ class ViewCommandTest {
     private static final Path FASHION = Path.of("../samples/models/fashion-mnist");
 
     @Test
+    void aMissingFileIsOneLineExit2BeforeAnyWindow() {
+        Gui.requireDisplay();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = Main.run(new String[] {"view", "no-such-model.onnx"}, System.out, new PrintStream(err, true, StandardCharsets.UTF_8));
+        String text = err.toString(StandardCharsets.UTF_8);
+        assertEquals(2, code, text);
+        assertEquals(List.of("no-such-model.onnx: no such file; give the path of a model file"), text.lines().toList());
+        err.reset();
+        code = Main.run(new String[] {"view", FASHION.resolve("fashion_cnn.onnx").toString(), "no-such-image.png"}, System.out,
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+        assertEquals(2, code);
+        assertEquals(List.of("no-such-image.png: no such file; give the path of an image"), err.toString(StandardCharsets.UTF_8).lines().toList());
+        assertTrue(java.util.Arrays.stream(java.awt.Window.getWindows()).noneMatch(w -> w instanceof ViewerFrame && w.isShowing()));
+    }
+
+    @Test
     void viewOpensTheGivenFilesAndReturnsWhenClosed() throws Exception {
         Gui.requireDisplay();
         String node = "io/filterscope/test-" + UUID.randomUUID();
