@@ -46,7 +46,7 @@ class Dl4jCommandsTest {
                 FASHION.resolve("images/9-ankle-boot.png"), "-o", out());
         assertEquals(0, r.code(), r::toString);
         for (String layer : new String[] {"conv1", "pool1", "conv2", "pool2", "conv3", "pool3"}) {
-            assertTrue(Files.size(out().resolve(layer + ".png")) > 0, layer);
+            assertTrue(Files.size(out().resolve(layer + ".activations.png")) > 0, layer);
         }
     }
 
