@@ -304,10 +304,12 @@ class FilterScopePanelGuiTest {
             Screens.robot().mouseMove(p.x, p.y);
             Screens.robot().mousePress(InputEvent.BUTTON1_DOWN_MASK);
             Screens.robot().mouseRelease(InputEvent.BUTTON1_DOWN_MASK);
+            Screens.waitUntil(() -> panel.selectedLayer().map(x -> x.name().equals("/conv1/Conv")).orElse(false), "the click to select conv1");
             idle();
             assertEquals("/conv1/Conv", call(() -> panel.selectedLayer().orElseThrow().name()));
             Screens.robot().keyPress(KeyEvent.VK_DOWN);
             Screens.robot().keyRelease(KeyEvent.VK_DOWN);
+            Screens.waitUntil(() -> !panel.selectedLayer().orElseThrow().name().equals("/conv1/Conv"), "the key to move the selection");
             idle();
             String second = onnx.layers().get(1).name();
             assertEquals(second, call(() -> panel.selectedLayer().orElseThrow().name()));
@@ -362,7 +364,7 @@ class FilterScopePanelGuiTest {
         Screens.robot().mouseMove(p.x, p.y);
         Screens.robot().mousePress(InputEvent.BUTTON1_DOWN_MASK);
         Screens.robot().mouseRelease(InputEvent.BUTTON1_DOWN_MASK);
-        Screens.settle();
+        Screens.waitUntil(() -> panel.inspector().isPresent(), "the tile window to open");
         TileInspector inspector = call(() -> panel.inspector().orElseThrow(() -> new AssertionError("no tile window opened")));
         try {
             assertTrue(call(inspector::isShowing));
@@ -370,7 +372,7 @@ class FilterScopePanelGuiTest {
             int size = call(inspector::cellSize);
             Point q = Screens.onScreen(inspector.picture(), cell.get(2).asInt() * size + size / 2, cell.get(1).asInt() * size + size / 2);
             Screens.robot().mouseMove(q.x, q.y);
-            Screens.settle();
+            Screens.waitUntil(() -> inspector.readoutText().startsWith("row "), "the value read-out under the pointer");
             String readout = call(inspector::readoutText);
             assertTrue(readout.startsWith("row 3, column 10: "), readout);
             assertEquals(cell.get(3).asDouble(), Double.parseDouble(readout.substring(readout.indexOf(": ") + 2)),
@@ -487,6 +489,7 @@ class FilterScopePanelGuiTest {
         } finally {
             Screens.robot().keyRelease(KeyEvent.VK_CONTROL);
         }
+        Screens.waitUntil(() -> panel.settings().zoom() != 1.0, "the wheel to zoom");
         idle();
         assertEquals(1.1, call(() -> panel.settings().zoom()), 1e-9);
         assertEquals(1.1, call(view::zoom), 1e-9);
@@ -501,8 +504,10 @@ class FilterScopePanelGuiTest {
         Screens.robot().mouseMove(p.x, p.y);
         Screens.robot().mousePress(InputEvent.BUTTON1_DOWN_MASK);
         Screens.robot().mouseRelease(InputEvent.BUTTON1_DOWN_MASK);
+        Screens.waitUntil(field::hasFocus, "the click to focus the filter field");
         Screens.robot().keyPress(KeyEvent.VK_DOWN);
         Screens.robot().keyRelease(KeyEvent.VK_DOWN);
+        Screens.waitUntil(() -> panel.selectedLayer().map(x -> !x.name().equals("/conv1/Conv")).orElse(false), "the key to move the selection");
         idle();
         assertEquals("/conv2/Conv", call(() -> panel.selectedLayer().orElseThrow().name()));
         assertTrue(call(field::hasFocus), "typing can go on");

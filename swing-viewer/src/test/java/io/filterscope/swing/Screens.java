@@ -98,6 +98,30 @@ public final class Screens {
         robot().waitForIdle();
     }
 
+    /**
+     * Settles until {@code condition} (called on the EDT) holds, for at most 10 s. Robot input goes
+     * through the X server and reaches the event queue when it does: one settle can come too early
+     * on a loaded machine.
+     */
+    public static void waitUntil(Callable<Boolean> condition, String what) {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (true) {
+            settle();
+            if (Boolean.TRUE.equals(call(condition))) {
+                return;
+            }
+            if (System.nanoTime() > deadline) {
+                fail("waited 10 s for " + what);
+            }
+            try {
+                Thread.sleep(20);   // polling the screen state, not synchronising on it
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                fail("interrupted while waiting for " + what);
+            }
+        }
+    }
+
     /** A screenshot of the component's whole on-screen area. */
     public static BufferedImage shoot(Component c) {
         settle();
