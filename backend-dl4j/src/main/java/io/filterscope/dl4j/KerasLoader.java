@@ -28,7 +28,7 @@ interface KerasLoader {
     static KerasLoader forFile(Path file) {
         KerasConfig config = KerasConfig.read(file);
         if (config.isKeras3()) {
-            return f -> Keras3Hook.load(f, config);
+            return f -> Keras3Import.load(f, config);
         }
         return f -> new Keras2Import().load(f, config);
     }

@@ -11,7 +11,6 @@ import java.io.DataInputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.zip.GZIPInputStream;
 
 /**
@@ -67,10 +66,10 @@ public final class BackendComparison {
         }
         System.out.printf("batch %d, %d rounds, medians:%n", batch, rounds);
         System.out.printf("  %-6s %-28s open %7.1f ms  capture %d layers %7.1f ms%n", args[1], a.getFileName(),
-                median(open[0]), maps[0], median(capture[0]));
+                Stats.median(open[0]), maps[0], Stats.median(capture[0]));
         System.out.printf("  %-6s %-28s open %7.1f ms  capture %d layers %7.1f ms%n", args[3], b.getFileName(),
-                median(open[1]), maps[1], median(capture[1]));
-        System.out.printf("  ratio %s/%s (open + capture, median of per-round ratios) %.2f%n", args[1], args[3], median(ratio));
+                Stats.median(open[1]), maps[1], Stats.median(capture[1]));
+        System.out.printf("  ratio %s/%s (open + capture, median of per-round ratios) %.2f%n", args[1], args[3], Stats.median(ratio));
     }
 
     private static Timing run(Path file, String backend, float[] pixels, int batch) {
@@ -103,9 +102,4 @@ public final class BackendComparison {
         }
     }
 
-    private static double median(double[] v) {
-        double[] s = v.clone();
-        Arrays.sort(s);
-        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-    }
 }

@@ -75,9 +75,9 @@ public final class CaptureOverhead {
                     ratio[r] = captureMs[r] / plainMs[r];
                 }
                 System.out.printf("%s: input %s, %d feature maps captured, %d rounds%n", file.getFileName(), Shape.of(dims), captured, rounds);
-                System.out.printf("  plain ONNX Runtime run     median %.2f ms%n", median(plainMs));
-                System.out.printf("  capture all post-activation median %.2f ms%n", median(captureMs));
-                System.out.printf("  ratio (median of per-round ratios) %.3f%n", median(ratio));
+                System.out.printf("  plain ONNX Runtime run     median %.2f ms%n", Stats.median(plainMs));
+                System.out.printf("  capture all post-activation median %.2f ms%n", Stats.median(captureMs));
+                System.out.printf("  ratio (median of per-round ratios) %.3f%n", Stats.median(ratio));
             }
         }
     }
@@ -109,9 +109,4 @@ public final class CaptureOverhead {
         }
     }
 
-    private static double median(double[] v) {
-        double[] s = v.clone();
-        Arrays.sort(s);
-        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-    }
 }

@@ -3,10 +3,10 @@ package io.filterscope.samples.watch;
 import io.filterscope.dl4j.Dl4jBackend;
 import io.filterscope.model.Model;
 import io.filterscope.render.Colormap;
+import io.filterscope.samples.bench.Stats;
 import java.awt.GraphicsEnvironment;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
 import org.deeplearning4j.nn.api.NeuralNetwork;
 
 /**
@@ -57,9 +57,9 @@ public final class TrainingViewCost {
             }
             System.out.printf("%s, %s view, snapshot every %d iterations, %d pairs of %d iterations (batch 64)%n",
                     graph ? "ComputationGraph" : "MultiLayerNetwork", live ? "live window" : "PNG recorder", every, pairs, iterations);
-            System.out.printf("  view off: median %.1f iterations/s%n", median(off));
-            System.out.printf("  view on:  median %.1f iterations/s%n", median(on));
-            System.out.printf("  time with view / without (median of per-pair ratios) %.3f%n", median(ratio));
+            System.out.printf("  view off: median %.1f iterations/s%n", Stats.median(off));
+            System.out.printf("  view on:  median %.1f iterations/s%n", Stats.median(on));
+            System.out.printf("  time with view / without (median of per-pair ratios) %.3f%n", Stats.median(ratio));
         } finally {
             if (window != null) {
                 window.dispose();
@@ -68,9 +68,4 @@ public final class TrainingViewCost {
         System.exit(0);
     }
 
-    private static double median(double[] v) {
-        double[] s = v.clone();
-        Arrays.sort(s);
-        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-    }
 }

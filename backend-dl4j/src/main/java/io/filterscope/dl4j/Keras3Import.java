@@ -5,8 +5,8 @@ import io.filterscope.dl4j.keras.Keras3Reader;
 import java.nio.file.Path;
 
 /** Keras 3 files through FilterScope's own reader ({@link Keras3Reader}): DL4J's import stops at Keras 2. */
-final class Keras3Hook {
-    private Keras3Hook() {
+final class Keras3Import {
+    private Keras3Import() {
     }
 
     static KerasLoader.Loaded load(Path file, KerasConfig config) {
