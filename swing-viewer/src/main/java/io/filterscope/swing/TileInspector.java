@@ -40,21 +40,38 @@ final class TileInspector extends JDialog {
         south.add(readout, BorderLayout.SOUTH);
         getContentPane().add(picture, BorderLayout.CENTER);
         getContentPane().add(south, BorderLayout.SOUTH);
-        picture.addMouseMotionListener(new MouseAdapter() {
+        MouseAdapter pointer = new MouseAdapter() {
             @Override
             public void mouseMoved(MouseEvent e) {
-                readout.setText(valueTextAt(e.getPoint()).orElse(HINT));
+                readOut(e);
             }
-        });
-        picture.addMouseListener(new MouseAdapter() {
+
+            @Override
+            public void mouseDragged(MouseEvent e) {
+                readOut(e);
+            }
+
+            // The window opens where the person clicked, often right under a pointer that then does
+            // not move: the enter event is all there is, and it must read out the value too.
+            @Override
+            public void mouseEntered(MouseEvent e) {
+                readOut(e);
+            }
+
             @Override
             public void mouseExited(MouseEvent e) {
                 readout.setText(HINT);
             }
-        });
+        };
+        picture.addMouseMotionListener(pointer);
+        picture.addMouseListener(pointer);
         setDefaultCloseOperation(DISPOSE_ON_CLOSE);
         pack();
         setLocationRelativeTo(owner);
+    }
+
+    private void readOut(MouseEvent e) {
+        readout.setText(valueTextAt(e.getPoint()).orElse(HINT));
     }
 
     /** "row r, column c: value" for a point of the enlarged picture; empty outside the tile. */

@@ -41,16 +41,16 @@ class BackgroundTest {
         List<String> shown = new CopyOnWriteArrayList<>();
         Screens.onEdt(() -> bg.submit(lane, "old", () -> {
             started.countDown();
-            release.await(10, TimeUnit.SECONDS);
+            release.await(60, TimeUnit.SECONDS);
             return "old";
         }, shown::add));
-        assertTrue(started.await(10, TimeUnit.SECONDS));
+        assertTrue(started.await(60, TimeUnit.SECONDS));
         CompletableFuture<Void> idle = bg.whenIdle();
         Screens.onEdt(() -> bg.submit(lane, "new", () -> "new", shown::add));
         Screens.onEdt(() -> assertTrue(bg.busy()));
         assertFalse(idle.isDone(), "the old request still runs");
         release.countDown();
-        idle.get(10, TimeUnit.SECONDS);
+        idle.get(60, TimeUnit.SECONDS);
         assertEquals(List.of("new"), shown, "the stale result is dropped");
         assertEquals(List.of(), errors);
     }
@@ -62,7 +62,7 @@ class BackgroundTest {
         Screens.onEdt(() -> bg.submit(lane, "fails", () -> {
             throw new IllegalStateException("broken");
         }, r -> { }, seen::add));
-        bg.whenIdle().get(10, TimeUnit.SECONDS);
+        bg.whenIdle().get(60, TimeUnit.SECONDS);
         assertEquals(1, errors.size());
         assertEquals("broken", errors.get(0).getMessage());
         assertEquals(errors, seen);
@@ -70,11 +70,11 @@ class BackgroundTest {
         CountDownLatch release = new CountDownLatch(1);
         List<Object> shown = new CopyOnWriteArrayList<>();
         Screens.onEdt(() -> {
-            bg.submit(lane, "slow", () -> release.await(10, TimeUnit.SECONDS), shown::add);
+            bg.submit(lane, "slow", () -> release.await(60, TimeUnit.SECONDS), shown::add);
             bg.cancelAll(List.of(lane));
         });
         release.countDown();
-        bg.whenIdle().get(10, TimeUnit.SECONDS);
+        bg.whenIdle().get(60, TimeUnit.SECONDS);
         assertEquals(List.of(), shown);
         assertEquals("cancelled", events.get(events.size() - 1));
     }
@@ -85,7 +85,7 @@ class BackgroundTest {
         Background.Lane second = new Background.Lane("second");
         List<String> shown = new CopyOnWriteArrayList<>();
         Screens.onEdt(() -> bg.submit(first, "one", () -> 1, r -> bg.submit(second, "two", () -> 2, s -> shown.add("two"))));
-        bg.whenIdle().get(10, TimeUnit.SECONDS);
+        bg.whenIdle().get(60, TimeUnit.SECONDS);
         assertEquals(List.of("two"), shown);
         assertEquals("idle", events.get(events.size() - 1));
     }

@@ -119,6 +119,7 @@ class FilterScopePanelGuiTest {
 
     @BeforeEach
     void reset() {
+        Screens.parkPointer();
         onEdt(() -> {
             panel.setSettings(ViewSettings.defaults());
             panel.showTab(ViewTab.FILTERS);
@@ -370,22 +371,25 @@ class FilterScopePanelGuiTest {
             assertTrue(call(inspector::isShowing));
             assertTrue(call(inspector::getTitle).contains("channel " + c));
             int size = call(inspector::cellSize);
-            Point q = Screens.onScreen(inspector.picture(), cell.get(2).asInt() * size + size / 2, cell.get(1).asInt() * size + size / 2);
+            // The enlarged picture is the tile's own pixels, one flat square per value. Seeing them on
+            // the screen is also how the test knows the X server has put the window up.
+            BufferedImage grid = call(panel::currentViewImage);
+            Screens.waitFor(() -> showsTileEnlarged(Screens.shoot(inspector.picture()), grid, t, size),
+                    "the tile window to show channel " + c + " enlarged on the screen");
+            int row = cell.get(1).asInt();
+            int column = cell.get(2).asInt();
+            Point q = Screens.onScreen(inspector.picture(), column * size + size / 2, row * size + size / 2);
             Screens.robot().mouseMove(q.x, q.y);
-            Screens.waitUntil(() -> inspector.readoutText().startsWith("row "), "the value read-out under the pointer");
+            String at = "row " + row + ", column " + column + ": ";
+            Screens.waitUntil(() -> inspector.readoutText().startsWith(at), "the read-out of " + at + "under the pointer");
             String readout = call(inspector::readoutText);
-            assertTrue(readout.startsWith("row 3, column 10: "), readout);
             assertEquals(cell.get(3).asDouble(), Double.parseDouble(readout.substring(readout.indexOf(": ") + 2)),
                     1e-3 * Math.abs(cell.get(3).asDouble()) + 1e-6);
-            // The enlarged picture is the tile's own pixels: one flat square per value.
-            BufferedImage big = Screens.shoot(inspector.picture());
-            BufferedImage grid = call(panel::currentViewImage);
-            for (int row = 0; row < t.rows(); row += 9) {
-                for (int col = 0; col < t.columns(); col += 9) {
-                    assertEquals(grid.getRGB(t.x() + col * t.scale(), t.y() + row * t.scale()) & 0xffffff,
-                            big.getRGB(col * size + size / 2, row * size + size / 2) & 0xffffff);
-                }
-            }
+            // A window that opens under a resting pointer gets an enter event and no move: that
+            // alone reads out the value.
+            onEdt(() -> inspector.picture().dispatchEvent(new MouseEvent(inspector.picture(), MouseEvent.MOUSE_ENTERED,
+                    System.currentTimeMillis(), 0, size / 2, size / 2, 0, false)));
+            assertTrue(call(inspector::readoutText).startsWith("row 0, column 0: "), call(inspector::readoutText));
         } finally {
             onEdt(inspector::dispose);
         }
@@ -657,6 +661,21 @@ class FilterScopePanelGuiTest {
         Matcher m = Pattern.compile(name + " ([-0-9.e]+)").matcher(text);
         assertTrue(m.find(), () -> name + " not in " + text);
         assertEquals(expected, Double.parseDouble(m.group(1)), 1e-3 * Math.abs(expected) + 1e-6, name + " in " + text);
+    }
+
+    /** Whether {@code shot} shows tile {@code t} of {@code grid} with each value as a {@code size}-pixel square. */
+    static boolean showsTileEnlarged(BufferedImage shot, BufferedImage grid, RenderedGrid.Tile t, int size) {
+        for (int row = 0; row < t.rows(); row += 3) {
+            for (int col = 0; col < t.columns(); col += 3) {
+                int e = grid.getRGB(t.x() + col * t.scale(), t.y() + row * t.scale()) & 0xffffff;
+                int x = col * size + size / 2;
+                int y = row * size + size / 2;
+                if (x >= shot.getWidth() || y >= shot.getHeight() || (shot.getRGB(x, y) & 0xffffff) != e) {
+                    return false;
+                }
+            }
+        }
+        return true;
     }
 
     static boolean samePixels(BufferedImage a, BufferedImage b) {

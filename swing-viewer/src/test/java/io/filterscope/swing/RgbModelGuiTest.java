@@ -51,6 +51,7 @@ class RgbModelGuiTest {
     @BeforeAll
     static void open() throws IOException {
         Screens.requireDisplay();
+        Screens.parkPointer();
         ref = new ObjectMapper().readTree(resource("references.json").toFile());
         model = FilterScope.open(resource("tiny_rgb.onnx"));
         List<String> labels = Predictions.readLabels(resource("labels.txt"));

@@ -5,17 +5,21 @@ import static org.junit.jupiter.api.Assertions.fail;
 import java.awt.AWTException;
 import java.awt.Component;
 import java.awt.GraphicsEnvironment;
+import java.awt.MouseInfo;
 import java.awt.Point;
 import java.awt.Rectangle;
 import java.awt.Robot;
 import java.awt.Toolkit;
+import java.awt.Window;
 import java.awt.image.BufferedImage;
 import java.lang.reflect.InvocationTargetException;
 import java.util.ArrayDeque;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicReference;
 import javax.swing.JComponent;
+import javax.swing.JToolTip;
 import javax.swing.SwingUtilities;
+import javax.swing.ToolTipManager;
 
 /**
  * Helpers for tests that look at real windows: running code on the EDT, screenshots of components
@@ -99,19 +103,40 @@ public final class Screens {
     }
 
     /**
-     * Settles until {@code condition} (called on the EDT) holds, for at most 10 s. Robot input goes
-     * through the X server and reaches the event queue when it does: one settle can come too early
-     * on a loaded machine.
+     * How long a wait may take before it counts as a hang. Waits end as soon as their condition
+     * holds; this only bounds them, generously, because a loaded CI machine can stall a window for
+     * seconds.
+     */
+    static final long HANG_BOUND_S = 60;
+
+    /**
+     * Settles until {@code condition} (called on the EDT) holds. Robot input goes through the X
+     * server and reaches the event queue when it does: one settle can come too early on a loaded
+     * machine.
      */
     public static void waitUntil(Callable<Boolean> condition, String what) {
-        long deadline = System.nanoTime() + 10_000_000_000L;
+        waitFor(() -> call(condition), what);
+    }
+
+    /**
+     * Settles until {@code condition} (called on this thread, so it may take screenshots) holds,
+     * failing with {@code what} after {@link #HANG_BOUND_S} seconds.
+     */
+    public static void waitFor(Callable<Boolean> condition, String what) {
+        long deadline = System.nanoTime() + HANG_BOUND_S * 1_000_000_000L;
         while (true) {
             settle();
-            if (Boolean.TRUE.equals(call(condition))) {
+            boolean done;
+            try {
+                done = Boolean.TRUE.equals(condition.call());
+            } catch (Exception e) {
+                throw e instanceof RuntimeException r ? r : new RuntimeException(e);
+            }
+            if (done) {
                 return;
             }
             if (System.nanoTime() > deadline) {
-                fail("waited 10 s for " + what);
+                fail("waited " + HANG_BOUND_S + " s for " + what);
             }
             try {
                 Thread.sleep(20);   // polling the screen state, not synchronising on it
@@ -120,6 +145,49 @@ public final class Screens {
                 fail("interrupted while waiting for " + what);
             }
         }
+    }
+
+    /**
+     * Moves the pointer to the screen's bottom-right corner, outside every test window, and waits
+     * until it is there and no tooltip shows. A pointer that an earlier test left over a grid makes
+     * Swing open a tooltip there when the view under it changes, and the tooltip lands in later
+     * screenshots (a flaky pixel comparison). Tests that move the pointer start from here.
+     */
+    public static void parkPointer() {
+        Rectangle screen = call(() -> GraphicsEnvironment.getLocalGraphicsEnvironment().getDefaultScreenDevice()
+                .getDefaultConfiguration().getBounds());
+        Point corner = new Point(screen.x + screen.width - 1, screen.y + screen.height - 1);
+        robot().mouseMove(corner.x, corner.y);
+        onEdt(() -> {
+            // Hides a tip already open; moving away also does, once the exit event arrives.
+            ToolTipManager.sharedInstance().setEnabled(false);
+            ToolTipManager.sharedInstance().setEnabled(true);
+        });
+        waitUntil(() -> corner.equals(MouseInfo.getPointerInfo().getLocation()) && !tooltipShowing(),
+                "the pointer to rest at " + corner.x + "," + corner.y + " with no tooltip open");
+    }
+
+    private static boolean tooltipShowing() {
+        for (Window w : Window.getWindows()) {
+            if (w.isShowing() && containsShowing(w, JToolTip.class)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean containsShowing(Component c, Class<?> type) {
+        if (type.isInstance(c) && c.isShowing()) {
+            return true;
+        }
+        if (c instanceof java.awt.Container k) {
+            for (Component child : k.getComponents()) {
+                if (containsShowing(child, type)) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     /** A screenshot of the component's whole on-screen area. */

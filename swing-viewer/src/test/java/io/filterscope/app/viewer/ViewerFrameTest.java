@@ -18,6 +18,7 @@ import io.filterscope.spi.OpenOptions;
 import io.filterscope.tensor.Shape;
 import io.filterscope.tensor.Tensor;
 import io.filterscope.swing.FilterScopePanel;
+import io.filterscope.swing.Screens;
 import io.filterscope.swing.ViewTab;
 import java.awt.Toolkit;
 import java.awt.datatransfer.DataFlavor;
@@ -69,6 +70,7 @@ class ViewerFrameTest {
     @BeforeEach
     void openWindow() throws Exception {
         Gui.requireDisplay();
+        Screens.parkPointer();
         dialogs = new Gui.DialogWatch();
         // The desktop is asked through a fake: the test machine's own theme must not matter.
         SystemTheme light = new SystemTheme(Map.of(), "Linux", cmd -> Optional.empty());
