@@ -72,8 +72,10 @@ public interface Model extends AutoCloseable {
     }
 
     /**
-     * Frees what the model holds. Closing twice does nothing; any other call after closing throws
-     * {@link io.filterscope.FilterScopeException} of kind {@link io.filterscope.ErrorKind#MODEL_CLOSED}.
+     * Frees what the model holds. Closing twice does nothing. {@link #capture}, {@link #run},
+     * {@link #filters} and {@link #gradients} after closing throw
+     * {@link io.filterscope.FilterScopeException} of kind {@link io.filterscope.ErrorKind#MODEL_CLOSED};
+     * {@link #metadata()} and {@link #layers()} still answer.
      */
     @Override
     void close();

@@ -5,6 +5,7 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.OrtSession.SessionOptions;
 import com.google.protobuf.CodedOutputStream;
+import io.filterscope.ErrorKind;
 import io.filterscope.FilterScopeException;
 import io.filterscope.onnx.proto.OnnxModel;
 import io.filterscope.spi.ExecutionProvider;
@@ -63,7 +64,7 @@ final class Sessions implements AutoCloseable {
         try {
             return ENVIRONMENT.get();
         } catch (LinkageError e) {
-            throw new FilterScopeException(file.getFileName() + ": ONNX Runtime's native library could not be loaded on "
+            throw new FilterScopeException(ErrorKind.NATIVE_LIBRARY, file.getFileName() + ": ONNX Runtime's native library could not be loaded on "
                     + System.getProperty("os.name") + "/" + System.getProperty("os.arch") + " (" + Messages.firstLine(e.getMessage())
                     + "); use a platform ONNX Runtime ships for (Linux, macOS, Windows; x64 or arm64)", e);
         }
@@ -117,7 +118,7 @@ final class Sessions implements AutoCloseable {
     /** A session whose outputs are the model's own followed by {@code extraOutputs}. */
     synchronized OrtSession session(Collection<String> extraOutputs) {
         if (closed) {
-            throw new IllegalStateException(file.getFileName() + ": model is closed");
+            throw new FilterScopeException(ErrorKind.MODEL_CLOSED, file.getFileName() + ": the model is closed; open it again");
         }
         Set<String> key = new TreeSet<>(extraOutputs);
         OrtSession s = cache.get(key);
@@ -156,7 +157,7 @@ final class Sessions implements AutoCloseable {
                 provider = ExecutionProvider.CPU;
                 return create(extra, false);
             }
-            throw new FilterScopeException(file + ": ONNX Runtime cannot load the model (" + Messages.firstLine(e.getMessage())
+            throw new FilterScopeException(Messages.loadFailure(e), file + ": ONNX Runtime cannot load the model (" + Messages.firstLine(e.getMessage())
                     + "); check that it opens in onnxruntime, or export it with a lower opset", e);
         }
     }
