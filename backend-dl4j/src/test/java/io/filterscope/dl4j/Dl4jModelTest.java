@@ -289,14 +289,10 @@ class Dl4jModelTest {
         return open(file, "2x12x12");
     }
 
-    /** Opens through ServiceLoader discovery with the input size given as channels×height×width. */
+    /** Opens through ServiceLoader discovery with the input size given as channels×height×width in the open options. */
     static Model open(Path file, String inputShape) {
-        System.setProperty(Dl4jBackend.INPUT_SHAPE_PROPERTY, inputShape);
-        try {
-            return FilterScope.open(file);
-        } finally {
-            System.clearProperty(Dl4jBackend.INPUT_SHAPE_PROPERTY);
-        }
+        long[] dims = java.util.Arrays.stream(inputShape.split("x")).mapToLong(Long::parseLong).toArray();
+        return FilterScope.open(file, io.filterscope.spi.OpenOptions.defaults().withInputShape(dims));
     }
 
     private static Tensor map(Tensor t, java.util.function.Function<Float, Float> f) {
