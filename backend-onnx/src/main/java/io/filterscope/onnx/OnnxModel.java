@@ -237,9 +237,9 @@ final class OnnxModel implements Model {
         Map<LayerInfo, String> tensorOf = selectLayers(request);
         Set<String> extra = new LinkedHashSet<>(tensorOf.values());
         String outputName = graph.graph.getOutput(0).getName();
-        OrtSession session = sessions.session(extra);
-        try (OnnxTensor x = OnnxTensor.createTensor(sessions.environment(), FloatBuffer.wrap(input.toArray()), input.shape().toArray());
-             OrtSession.Result result = session.run(Map.of(in.name(), x))) {
+        try (Sessions.Lease lease = sessions.acquire(extra);
+             OnnxTensor x = OnnxTensor.createTensor(sessions.environment(), FloatBuffer.wrap(input.toArray()), input.shape().toArray());
+             OrtSession.Result result = lease.session().run(Map.of(in.name(), x))) {
             Map<String, Tensor> values = new HashMap<>();
             for (String name : extra) {
                 values.put(name, toTensor(result, name));

@@ -65,7 +65,9 @@ import org.junit.jupiter.api.function.Executable;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 public abstract class BackendContract {
     private static final int THREADS = 4;
-    private static final int ROUNDS = 3;
+    private static final int ROUNDS = 6;
+    /** Different requests in the thread-safety case. */
+    private static final int VARIANTS = 7;
 
     private ContractFixture fixture;
     private Model model;
@@ -228,10 +230,17 @@ public abstract class BackendContract {
         }
     }
 
+    /**
+     * Several threads at once, each going through several different requests (more than a backend
+     * is likely to cache runtime sessions for), get what one thread gets.
+     */
     @Test
     void oneModelFromSeveralThreadsGivesIdenticalResults() throws Exception {
         Tensor x = fixture.input();
-        Activations reference = model.capture(x, CaptureRequest.allSpatial());
+        List<CaptureRequest> requests = new ArrayList<>(List.of(CaptureRequest.allSpatial(), CaptureRequest.outputOnly()));
+        model.layers().stream().filter(LayerInfo::hasSpatialOutput).limit(VARIANTS - 2)
+                .forEach(l -> requests.add(CaptureRequest.layers(l.name()).withMode(CaptureMode.PRE_ACTIVATION)));
+        List<Activations> reference = requests.stream().map(r -> model.capture(x, r)).toList();
         List<FilterBank> filters = model.allFilters();
         ExecutorService pool = Executors.newFixedThreadPool(THREADS);
         CountDownLatch start = new CountDownLatch(1);
@@ -242,7 +251,8 @@ public abstract class BackendContract {
                 Callable<Void> work = () -> {
                     start.await();
                     for (int r = 0; r < ROUNDS; r++) {
-                        assertEquals(reference, model.capture(x, CaptureRequest.allSpatial()), "thread " + thread + " round " + r);
+                        int i = (thread + r) % requests.size();
+                        assertEquals(reference.get(i), model.capture(x, requests.get(i)), "thread " + thread + " round " + r + " " + requests.get(i));
                         if (thread % 2 == 1) {
                             assertEquals(filters, model.allFilters(), "filters in thread " + thread);
                         }
