@@ -43,10 +43,11 @@ import org.nd4j.linalg.factory.Nd4j;
  * pass (see {@link Passes}). Calls are synchronised on the DL4J network, which keeps per-call state
  * in its layers.
  *
- * <p>Capture modes: DL4J layers apply their activation function inside the layer. Post-activation
- * (the default) is the layer's output, or the output of an {@code ActivationLayer} that directly
- * follows a layer without an activation of its own. Pre-activation recomputes the layer with an
- * identity activation in the same pass.
+ * <p>Capture modes: DL4J layers apply their activation function inside the layer. Which step
+ * stands for a layer post-activation (the default) is the api's {@link CapturePolicy}: the layer's
+ * own output when it has an activation function, else the {@code ActivationLayer} it reaches
+ * through batch norm or dropout. Pre-activation recomputes the layer with an identity activation
+ * in the same pass.
  */
 final class Dl4jModel implements Model {
     private final Network net;
