@@ -35,22 +35,22 @@ public final class FilterScope {
     /** Opens {@code file} choosing among {@code backends}; the seam tests and hosts use. */
     public static Model open(Path file, OpenOptions options, List<ModelBackend> backends) {
         if (!Files.isRegularFile(file)) {
-            throw new FilterScopeException(file + ": no such file; give the path of a model file");
+            throw new FilterScopeException(ErrorKind.UNREADABLE_FILE, file + ": no such file; give the path of a model file");
         }
         if (!Files.isReadable(file)) {
-            throw new FilterScopeException(file + ": cannot be read; check its permissions");
+            throw new FilterScopeException(ErrorKind.UNREADABLE_FILE, file + ": cannot be read; check its permissions");
         }
         if (backends.isEmpty()) {
-            throw new FilterScopeException("no FilterScope backend is installed; add filterscope-backend-onnx to the class path");
+            throw new FilterScopeException(ErrorKind.BACKEND_MISSING, "no FilterScope backend is installed; add filterscope-backend-onnx to the class path");
         }
         ModelBackend chosen;
         if (options.backend().isPresent()) {
             String id = options.backend().get();
             chosen = backends.stream().filter(b -> b.id().equals(id)).findFirst().orElseThrow(() ->
-                    new FilterScopeException("no backend '" + id + "'; installed: " + describe(backends)));
+                    new FilterScopeException(ErrorKind.BACKEND_MISSING, "no backend '" + id + "'; installed: " + describe(backends)));
         } else {
             chosen = backends.stream().filter(b -> b.claims(file)).findFirst().orElseThrow(() ->
-                    new FilterScopeException(file.getFileName() + ": no installed backend reads this file; installed: "
+                    new FilterScopeException(ErrorKind.BACKEND_MISSING, file.getFileName() + ": no installed backend reads this file; installed: "
                             + describe(backends)));
         }
         return chosen.open(file, options);

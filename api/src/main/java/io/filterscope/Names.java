@@ -23,7 +23,7 @@ public final class Names {
             }
         }
         List<String> close = closest(LayerInfo.names(layers), name, 3);
-        throw new FilterScopeException(file.getFileName() + ": no layer named '" + name + "'"
+        throw new FilterScopeException(ErrorKind.UNKNOWN_LAYER, file.getFileName() + ": no layer named '" + name + "'"
                 + (close.isEmpty() ? "" : "; did you mean " + String.join(", ", close.stream().map(n -> "'" + n + "'").toList()) + "?")
                 + " (`filterscope info` lists the layers)");
     }

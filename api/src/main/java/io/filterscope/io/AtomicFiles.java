@@ -1,5 +1,6 @@
 package io.filterscope.io;
 
+import io.filterscope.ErrorKind;
 import io.filterscope.FilterScopeException;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
@@ -87,11 +88,11 @@ public final class AtomicFiles {
     }
 
     private static FilterScopeException cannotWrite(Path target, String reason) {
-        return new FilterScopeException(target + ": cannot write (" + reason + "); choose a writable output folder");
+        return new FilterScopeException(ErrorKind.CANNOT_WRITE, target + ": cannot write (" + reason + "); choose a writable output folder");
     }
 
     private static FilterScopeException cannotWrite(Path target, String reason, Throwable cause) {
-        return new FilterScopeException(target + ": cannot write (" + reason + "); choose a writable output folder", cause);
+        return new FilterScopeException(ErrorKind.CANNOT_WRITE, target + ": cannot write (" + reason + "); choose a writable output folder", cause);
     }
 
     /** A short reason for an I/O failure, without the path the message already names. */

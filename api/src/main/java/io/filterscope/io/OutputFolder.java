@@ -1,5 +1,6 @@
 package io.filterscope.io;
 
+import io.filterscope.ErrorKind;
 import io.filterscope.FilterScopeException;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -37,7 +38,7 @@ public final class OutputFolder {
     public static OutputFolder prepare(Path dir, Collection<Path> inputs) {
         Path abs = dir.toAbsolutePath().normalize();
         if (Files.exists(abs) && !Files.isDirectory(abs)) {
-            throw new FilterScopeException(dir + ": is a file, not a folder; choose an output folder");
+            throw new FilterScopeException(ErrorKind.CANNOT_WRITE, dir + ": is a file, not a folder; choose an output folder");
         }
         Deque<Path> created = new ArrayDeque<>();
         try {
@@ -62,7 +63,7 @@ public final class OutputFolder {
                     // Best effort; the failure to report is the first one.
                 }
             }
-            throw new FilterScopeException(dir + ": cannot create or write the output folder ("
+            throw new FilterScopeException(ErrorKind.CANNOT_WRITE, dir + ": cannot create or write the output folder ("
                     + AtomicFiles.reason(e) + "); choose a writable output folder", e);
         }
         List<Path> in = new ArrayList<>();
@@ -85,21 +86,21 @@ public final class OutputFolder {
      */
     public Path resolve(String fileName) {
         if (fileName == null || fileName.isBlank()) {
-            throw new FilterScopeException(dir + ": empty output file name; give a file name");
+            throw new FilterScopeException(ErrorKind.INVALID_ARGUMENT, dir + ": empty output file name; give a file name");
         }
         Path rel;
         try {
             rel = dir.getFileSystem().getPath(fileName);
         } catch (java.nio.file.InvalidPathException e) {
-            throw new FilterScopeException("'" + fileName + "': not a valid file name; use letters, digits, '.', '_' and '-'");
+            throw new FilterScopeException(ErrorKind.INVALID_ARGUMENT, "'" + fileName + "': not a valid file name; use letters, digits, '.', '_' and '-'");
         }
         Path target = dir.resolve(rel).normalize();
         if (rel.isAbsolute() || !target.startsWith(dir) || target.equals(dir)) {
-            throw new FilterScopeException("'" + fileName + "': would be written outside " + dir + "; give a plain file name");
+            throw new FilterScopeException(ErrorKind.INVALID_ARGUMENT, "'" + fileName + "': would be written outside " + dir + "; give a plain file name");
         }
         for (Path input : inputs) {
             if (sameFile(target, input)) {
-                throw new FilterScopeException(target + ": is one of the inputs and would be overwritten; choose another output folder");
+                throw new FilterScopeException(ErrorKind.CANNOT_WRITE, target + ": is one of the inputs and would be overwritten; choose another output folder");
             }
         }
         return target;
@@ -116,7 +117,7 @@ public final class OutputFolder {
             try {
                 Files.createDirectories(parent);
             } catch (IOException e) {
-                throw new FilterScopeException(parent + ": cannot create the folder (" + AtomicFiles.reason(e)
+                throw new FilterScopeException(ErrorKind.CANNOT_WRITE, parent + ": cannot create the folder (" + AtomicFiles.reason(e)
                         + "); choose a writable output folder", e);
             }
         }

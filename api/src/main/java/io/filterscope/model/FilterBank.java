@@ -4,6 +4,7 @@ import com.google.common.base.Preconditions;
 import io.filterscope.tensor.Shape;
 import io.filterscope.tensor.Tensor;
 import java.util.Arrays;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -81,14 +82,18 @@ public record FilterBank(
         return dilation.clone();
     }
 
+    /** Equal layer names, weights and bias values ({@link Tensor#equals}), and equal geometry. */
     @Override
     public boolean equals(Object o) {
-        return o instanceof FilterBank f && f.layer.equals(layer) && f.weights.equals(weights);
+        return o instanceof FilterBank f && f.layer.equals(layer) && f.weights.equals(weights) && f.bias.equals(bias)
+                && Arrays.equals(f.stride, stride) && Arrays.equals(f.padding, padding) && Arrays.equals(f.dilation, dilation)
+                && f.groups == groups && f.transposed == transposed;
     }
 
     @Override
     public int hashCode() {
-        return layer.hashCode();
+        return Objects.hash(layer, weights, bias, Arrays.hashCode(stride), Arrays.hashCode(padding), Arrays.hashCode(dilation),
+                groups, transposed);
     }
 
     @Override

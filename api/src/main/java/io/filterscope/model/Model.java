@@ -6,7 +6,9 @@ import java.util.Set;
 
 /**
  * An opened model. Holds native resources (runtime sessions, off-heap buffers): close it when done.
- * Instances are safe to use from several threads unless a backend documents otherwise.
+ * Instances are safe to use from several threads: concurrent calls give the same results as the
+ * same calls one after another. The backend contract tests ({@code filterscope-contract-tests})
+ * check this and the rest of what this interface promises.
  */
 public interface Model extends AutoCloseable {
 
@@ -44,8 +46,10 @@ public interface Model extends AutoCloseable {
      * Runs one batch and captures the requested layers in the same inference.
      *
      * @param input a batch in the model's own input layout, e.g. N × 1 × 28 × 28
-     * @throws io.filterscope.FilterScopeException when the input shape does not fit (the message
-     *         names the shape the model wants) or a layer does not exist
+     * @throws io.filterscope.FilterScopeException of kind {@link io.filterscope.ErrorKind#INPUT_SHAPE}
+     *         when the input shape does not fit: one line that starts with the model's file name,
+     *         says what the input "must be" and which shape it "got", and ends with what to do; of
+     *         kind {@link io.filterscope.ErrorKind#UNKNOWN_LAYER} when a named layer does not exist
      */
     Activations capture(Tensor input, CaptureRequest request);
 
@@ -53,11 +57,12 @@ public interface Model extends AutoCloseable {
      * Differentiates one output unit with respect to the input and/or layer outputs. Only models
      * whose {@link #capabilities()} include {@link Capability#GRADIENTS} support it.
      *
-     * @throws io.filterscope.FilterScopeException when this backend has no gradients (the message
-     *         says which backend has), or the index or a layer does not exist
+     * @throws io.filterscope.FilterScopeException of kind {@link io.filterscope.ErrorKind#UNSUPPORTED}
+     *         when this backend has no gradients (the message says which backend has), or naming the
+     *         index or layer that does not exist
      */
     default Gradients gradients(Tensor input, GradientRequest request) {
-        throw new io.filterscope.FilterScopeException(metadata().file().getFileName() + ": the " + metadata().format()
+        throw new io.filterscope.FilterScopeException(io.filterscope.ErrorKind.UNSUPPORTED, metadata().file().getFileName() + ": the " + metadata().format()
                 + " backend cannot compute gradients; open a DL4J or Keras model, or use a forward-only explanation");
     }
 
@@ -66,6 +71,12 @@ public interface Model extends AutoCloseable {
         return capture(input, CaptureRequest.outputOnly()).output();
     }
 
+    /**
+     * Frees what the model holds. Closing twice does nothing. {@link #capture}, {@link #run},
+     * {@link #filters} and {@link #gradients} after closing throw
+     * {@link io.filterscope.FilterScopeException} of kind {@link io.filterscope.ErrorKind#MODEL_CLOSED};
+     * {@link #metadata()} and {@link #layers()} still answer.
+     */
     @Override
     void close();
 }

@@ -1,5 +1,6 @@
 package io.filterscope.predict;
 
+import io.filterscope.ErrorKind;
 import io.filterscope.FilterScopeException;
 import io.filterscope.tensor.Shape;
 import io.filterscope.tensor.Tensor;
@@ -63,11 +64,11 @@ public final class Predictions {
         try {
             lines = Files.readAllLines(file, StandardCharsets.UTF_8);
         } catch (NoSuchFileException e) {
-            throw new FilterScopeException(file + ": no such file; give a text file with one class name per line");
+            throw new FilterScopeException(ErrorKind.UNREADABLE_FILE, file + ": no such file; give a text file with one class name per line");
         } catch (CharacterCodingException e) {
-            throw new FilterScopeException(file + ": not UTF-8 text; give a text file with one class name per line", e);
+            throw new FilterScopeException(ErrorKind.INVALID_DATA, file + ": not UTF-8 text; give a text file with one class name per line", e);
         } catch (IOException e) {
-            throw new FilterScopeException(file + ": cannot read labels (" + e.getMessage()
+            throw new FilterScopeException(ErrorKind.UNREADABLE_FILE, file + ": cannot read labels (" + e.getMessage()
                     + "); give a text file with one class name per line", e);
         }
         List<String> labels = new ArrayList<>(lines.size());
@@ -82,7 +83,7 @@ public final class Predictions {
             labels.remove(labels.size() - 1);
         }
         if (labels.isEmpty()) {
-            throw new FilterScopeException(file + ": no labels in the file; give one class name per line");
+            throw new FilterScopeException(ErrorKind.INVALID_DATA, file + ": no labels in the file; give one class name per line");
         }
         return List.copyOf(labels);
     }
@@ -90,21 +91,21 @@ public final class Predictions {
     private static float[] row(Tensor output, int item) {
         Shape s = output.shape();
         if (s.rank() == 0) {
-            throw new FilterScopeException("output of shape " + s + " is a scalar, not class scores; is this a classifier?");
+            throw new FilterScopeException(ErrorKind.INVALID_ARGUMENT, "output of shape " + s + " is a scalar, not class scores; is this a classifier?");
         }
         if (s.rank() == 1) {
             if (item != 0) {
-                throw new FilterScopeException("output of shape " + s + " holds one item; there is no item " + item);
+                throw new FilterScopeException(ErrorKind.INVALID_ARGUMENT, "output of shape " + s + " holds one item; there is no item " + item);
             }
             return output.toArray();
         }
         for (int d = 2; d < s.rank(); d++) {
             if (s.dim(d) != 1) {
-                throw new FilterScopeException("output of shape " + s + " is not one row of class scores per item (N×K); is this a classifier?");
+                throw new FilterScopeException(ErrorKind.INVALID_ARGUMENT, "output of shape " + s + " is not one row of class scores per item (N×K); is this a classifier?");
             }
         }
         if (item < 0 || item >= s.dim(0)) {
-            throw new FilterScopeException("output of shape " + s + " holds " + s.dim(0) + " items; there is no item " + item);
+            throw new FilterScopeException(ErrorKind.INVALID_ARGUMENT, "output of shape " + s + " holds " + s.dim(0) + " items; there is no item " + item);
         }
         int k = (int) s.dim(1);
         float[] row = new float[k];

@@ -1,5 +1,6 @@
 package io.filterscope.preprocess;
 
+import io.filterscope.ErrorKind;
 import io.filterscope.FilterScopeException;
 import java.awt.color.ColorSpace;
 import java.awt.image.BufferedImage;
@@ -34,17 +35,17 @@ public final class Images {
      */
     public static BufferedImage read(Path file) {
         if (!Files.isRegularFile(file)) {
-            throw new FilterScopeException(file + ": no such file; give the path of a PNG, JPEG, BMP or GIF image");
+            throw new FilterScopeException(ErrorKind.UNREADABLE_FILE, file + ": no such file; give the path of a PNG, JPEG, BMP or GIF image");
         }
         BufferedImage img;
         try {
             img = ImageIO.read(file.toFile());
         } catch (IOException | RuntimeException e) {
             // Broken files make some decoders throw runtime exceptions; to the user it is the same.
-            throw new FilterScopeException(file + ": not a readable image (PNG, JPEG, BMP or GIF expected)", e);
+            throw new FilterScopeException(ErrorKind.INVALID_DATA, file + ": not a readable image (PNG, JPEG, BMP or GIF expected)", e);
         }
         if (img == null) {
-            throw new FilterScopeException(file + ": not a readable image (PNG, JPEG, BMP or GIF expected)");
+            throw new FilterScopeException(ErrorKind.INVALID_DATA, file + ": not a readable image (PNG, JPEG, BMP or GIF expected)");
         }
         return img;
     }

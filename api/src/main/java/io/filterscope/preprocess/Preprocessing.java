@@ -1,6 +1,7 @@
 package io.filterscope.preprocess;
 
 import com.google.common.base.Preconditions;
+import io.filterscope.ErrorKind;
 import io.filterscope.FilterScopeException;
 import io.filterscope.model.Layout;
 import io.filterscope.model.ModelMetadata;
@@ -127,7 +128,7 @@ public record Preprocessing(
         TensorSpec in = meta.input();
         Shape s = in.shape();
         if (s.rank() != 4) {
-            throw new FilterScopeException(meta.file() + ": input '" + in.name() + "' has shape " + in.describeShape()
+            throw new FilterScopeException(ErrorKind.UNSUPPORTED, meta.file() + ": input '" + in.name() + "' has shape " + in.describeShape()
                     + ", not an image batch (N×C×H×W or N×H×W×C); this model does not take images");
         }
         Layout layout = meta.inputLayout();
@@ -137,7 +138,7 @@ public record Preprocessing(
             } else if (isChannelCount(s.dim(3))) {
                 layout = Layout.NHWC;
             } else {
-                throw new FilterScopeException(meta.file() + ": cannot tell where the channels are in input '" + in.name()
+                throw new FilterScopeException(ErrorKind.UNSUPPORTED, meta.file() + ": cannot tell where the channels are in input '" + in.name()
                         + "' of shape " + in.describeShape() + "; FilterScope reads 1- or 3-channel images");
             }
         }
@@ -145,7 +146,7 @@ public record Preprocessing(
         int hAxis = layout == Layout.NHWC ? 1 : 2;
         long c = s.dim(cAxis);
         if (!isChannelCount(c)) {
-            throw new FilterScopeException(meta.file() + ": input '" + in.name() + "' of shape " + in.describeShape() + " has "
+            throw new FilterScopeException(ErrorKind.UNSUPPORTED, meta.file() + ": input '" + in.name() + "' of shape " + in.describeShape() + " has "
                     + (c == Shape.UNKNOWN ? "an unknown number of" : Long.toString(c))
                     + " channels; FilterScope feeds 1- or 3-channel images");
         }

@@ -1,5 +1,6 @@
 package io.filterscope.preprocess;
 
+import io.filterscope.ErrorKind;
 import io.filterscope.FilterScopeException;
 import io.filterscope.model.Layout;
 import io.filterscope.tensor.Shape;
@@ -56,7 +57,7 @@ public final class Preprocessor {
     public static BufferedImage toImage(Tensor input, Preprocessing p) {
         Shape s = input.shape();
         if (s.rank() != 3 && s.rank() != 4) {
-            throw new FilterScopeException("input of shape " + s + " is not an image tensor; expected "
+            throw new FilterScopeException(ErrorKind.INPUT_SHAPE, "input of shape " + s + " is not an image tensor; expected "
                     + (p.layout() == Layout.NHWC ? "N×H×W×C" : "N×C×H×W"));
         }
         Tensor item = s.rank() == 4 ? input.slice(0) : input;
@@ -67,7 +68,7 @@ public final class Preprocessor {
         int h = (int) item.shape().dim(1);
         int w = (int) item.shape().dim(2);
         if (c != p.channels()) {
-            throw new FilterScopeException("input of shape " + s + " has " + c + " channels where the preprocessing has "
+            throw new FilterScopeException(ErrorKind.INPUT_SHAPE, "input of shape " + s + " has " + c + " channels where the preprocessing has "
                     + p.channels() + "; use the preprocessing the input was made with");
         }
         float[] v = item.toArray();

@@ -1,5 +1,6 @@
 package io.filterscope.preprocess;
 
+import io.filterscope.ErrorKind;
 import io.filterscope.FilterScopeException;
 import java.util.Arrays;
 import java.util.Locale;
@@ -48,7 +49,7 @@ public enum Preset {
         String key = name == null ? "" : name.trim().toLowerCase(Locale.ROOT).replace('_', '-');
         Preset p = ALIASES.get(key);
         if (p == null) {
-            throw new FilterScopeException("unknown preprocessing preset '" + name + "'; use one of "
+            throw new FilterScopeException(ErrorKind.INVALID_ARGUMENT, "unknown preprocessing preset '" + name + "'; use one of "
                     + Arrays.stream(values()).map(v -> v.name().toLowerCase(Locale.ROOT)).collect(Collectors.joining(", "))
                     + " (or torchvision, keras-caffe, keras-tf, 0..1, 0..255)");
         }

@@ -1,5 +1,6 @@
 package io.filterscope.render;
 
+import io.filterscope.ErrorKind;
 import io.filterscope.FilterScopeException;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -81,7 +82,7 @@ public enum Colormap {
                 return c;
             }
         }
-        throw new FilterScopeException("unknown colormap '" + name + "'; use one of "
+        throw new FilterScopeException(ErrorKind.INVALID_ARGUMENT, "unknown colormap '" + name + "'; use one of "
                 + Arrays.stream(values()).map(c -> c.table).collect(Collectors.joining(", ")));
     }
 

@@ -1,5 +1,6 @@
 package io.filterscope.render;
 
+import io.filterscope.ErrorKind;
 import io.filterscope.FilterScopeException;
 import io.filterscope.model.FeatureMaps;
 import io.filterscope.model.FilterBank;
@@ -87,7 +88,7 @@ public final class GridRenderer {
         Range layer = Range.of(w, 0, w.length);
         String what = "layer " + bank.layer();
         if (out == 0 || plane == 0) {
-            throw new FilterScopeException(what + ": has no filter values to draw");
+            throw new FilterScopeException(ErrorKind.INVALID_ARGUMENT, what + ": has no filter values to draw");
         }
 
         if (depth == 3 && bank.groups() == 1) {
@@ -158,11 +159,11 @@ public final class GridRenderer {
     public static RenderedGrid renderFeatureMaps(FeatureMaps maps, GridStyle style, List<Integer> channels) {
         String what = "layer " + maps.layer();
         if (channels.isEmpty()) {
-            throw new FilterScopeException(what + ": no channels to show; give at least one channel index");
+            throw new FilterScopeException(ErrorKind.INVALID_ARGUMENT, what + ": no channels to show; give at least one channel index");
         }
         for (Integer c : channels) {
             if (c == null || c < 0 || c >= maps.channels()) {
-                throw new FilterScopeException(what + ": has channels 0-" + (maps.channels() - 1) + ", no channel " + c
+                throw new FilterScopeException(ErrorKind.INVALID_ARGUMENT, what + ": has channels 0-" + (maps.channels() - 1) + ", no channel " + c
                         + "; choose channels in that range");
             }
         }
@@ -171,7 +172,7 @@ public final class GridRenderer {
         int w = maps.width();
         int plane = h * w;
         if (plane == 0) {
-            throw new FilterScopeException(what + ": feature maps of size " + h + "×" + w + " have nothing to draw");
+            throw new FilterScopeException(ErrorKind.INVALID_ARGUMENT, what + ": feature maps of size " + h + "×" + w + " have nothing to draw");
         }
         Range layer = Range.of(v, 0, v.length);
         int[] chosen = channels.stream().mapToInt(Integer::intValue).toArray();
@@ -316,7 +317,7 @@ public final class GridRenderer {
                     scale--;
                     continue;
                 }
-                throw new FilterScopeException(what + ": the grid would be " + width + "×" + height + " pixels, over the limit of "
+                throw new FilterScopeException(ErrorKind.INVALID_ARGUMENT, what + ": the grid would be " + width + "×" + height + " pixels, over the limit of "
                         + MAX_PIXELS + "; show fewer channels or use a smaller tile scale");
             }
             BufferedImage img = new BufferedImage((int) width, (int) height, BufferedImage.TYPE_INT_RGB);

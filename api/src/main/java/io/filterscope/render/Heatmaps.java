@@ -1,6 +1,7 @@
 package io.filterscope.render;
 
 import com.google.common.base.Preconditions;
+import io.filterscope.ErrorKind;
 import io.filterscope.FilterScopeException;
 import io.filterscope.tensor.Shape;
 import io.filterscope.tensor.Tensor;
@@ -28,16 +29,16 @@ public final class Heatmaps {
         int rank = s.rank();
         for (int k = 0; k < rank - 2; k++) {
             if (s.dim(k) != 1) {
-                throw new FilterScopeException("heatmap of shape " + s + " is not H×W; give one two-dimensional map");
+                throw new FilterScopeException(ErrorKind.INVALID_ARGUMENT, "heatmap of shape " + s + " is not H×W; give one two-dimensional map");
             }
         }
         if (rank < 2) {
-            throw new FilterScopeException("heatmap of shape " + s + " is not H×W; give one two-dimensional map");
+            throw new FilterScopeException(ErrorKind.INVALID_ARGUMENT, "heatmap of shape " + s + " is not H×W; give one two-dimensional map");
         }
         int mh = (int) s.dim(rank - 2);
         int mw = (int) s.dim(rank - 1);
         if (mh == 0 || mw == 0) {
-            throw new FilterScopeException("heatmap of shape " + s + " is empty");
+            throw new FilterScopeException(ErrorKind.INVALID_ARGUMENT, "heatmap of shape " + s + " is empty");
         }
         float[] m = heatmap.toArray();
         int w = image.getWidth();

@@ -1,5 +1,6 @@
 package io.filterscope.render;
 
+import io.filterscope.ErrorKind;
 import io.filterscope.FilterScopeException;
 import java.util.Locale;
 
@@ -30,7 +31,7 @@ public enum Normalization {
             case "per_tile", "tile", "pertile" -> PER_TILE;
             case "per_layer", "layer", "perlayer" -> PER_LAYER;
             case "symmetric", "sym", "zero" -> SYMMETRIC;
-            default -> throw new FilterScopeException("unknown normalization '" + name
+            default -> throw new FilterScopeException(ErrorKind.INVALID_ARGUMENT, "unknown normalization '" + name
                     + "'; use one of per-tile, per-layer, symmetric");
         };
     }

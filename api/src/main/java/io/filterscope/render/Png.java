@@ -1,5 +1,6 @@
 package io.filterscope.render;
 
+import io.filterscope.ErrorKind;
 import io.filterscope.FilterScopeException;
 import io.filterscope.io.AtomicFiles;
 import java.awt.image.BufferedImage;
@@ -22,10 +23,10 @@ public final class Png {
         // be unwritable where the output folder is fine.
         try (ImageOutputStream out = new MemoryCacheImageOutputStream(bytes)) {
             if (!ImageIO.write(img, "png", out)) {
-                throw new FilterScopeException("cannot encode an image of type " + img.getType() + " as PNG; render it as RGB");
+                throw new FilterScopeException(ErrorKind.INVALID_ARGUMENT, "cannot encode an image of type " + img.getType() + " as PNG; render it as RGB");
             }
         } catch (IOException e) {
-            throw new FilterScopeException("cannot encode the image as PNG (" + e.getMessage() + ")", e);
+            throw new FilterScopeException(ErrorKind.CANNOT_WRITE, "cannot encode the image as PNG (" + e.getMessage() + ")", e);
         }
         return bytes.toByteArray();
     }

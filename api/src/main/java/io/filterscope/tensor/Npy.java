@@ -1,5 +1,6 @@
 package io.filterscope.tensor;
 
+import io.filterscope.ErrorKind;
 import io.filterscope.FilterScopeException;
 import io.filterscope.io.AtomicFiles;
 import java.io.IOException;
@@ -46,9 +47,9 @@ public final class Npy {
         try {
             bytes = Files.readAllBytes(file);
         } catch (NoSuchFileException e) {
-            throw new FilterScopeException(file + ": no such file; give the path of a .npy file");
+            throw new FilterScopeException(ErrorKind.UNREADABLE_FILE, file + ": no such file; give the path of a .npy file");
         } catch (IOException | OutOfMemoryError e) {
-            throw new FilterScopeException(file + ": cannot read (" + e.getMessage() + "); check the path and its permissions", e);
+            throw new FilterScopeException(ErrorKind.UNREADABLE_FILE, file + ": cannot read (" + e.getMessage() + "); check the path and its permissions", e);
         }
         return parse(bytes, file.toString());
     }
@@ -56,7 +57,7 @@ public final class Npy {
     /** Parses .npy content; {@code name} names the source in messages. */
     static Tensor parse(byte[] bytes, String name) {
         if (bytes.length < 10 || !startsWithMagic(bytes)) {
-            throw new FilterScopeException(name + ": not a NumPy .npy file (no \\x93NUMPY magic); save arrays with numpy.save");
+            throw new FilterScopeException(ErrorKind.INVALID_DATA, name + ": not a NumPy .npy file (no \\x93NUMPY magic); save arrays with numpy.save");
         }
         int major = bytes[6] & 0xff;
         int headerLength;
@@ -76,7 +77,7 @@ public final class Npy {
             headerLength = (int) len;
             headerStart = 12;
         } else {
-            throw new FilterScopeException(name + ": .npy format version " + major + "." + (bytes[7] & 0xff)
+            throw new FilterScopeException(ErrorKind.INVALID_DATA, name + ": .npy format version " + major + "." + (bytes[7] & 0xff)
                     + " is not supported (1.0, 2.0 and 3.0 are); save it again with numpy.save");
         }
         if (headerStart + (long) headerLength > bytes.length) {
@@ -92,7 +93,7 @@ public final class Npy {
             count = Math.multiplyExact(count, d);
         }
         if (count > Integer.MAX_VALUE - 8) {
-            throw new FilterScopeException(name + ": " + count + " values are too many for one tensor; save a smaller array");
+            throw new FilterScopeException(ErrorKind.INVALID_DATA, name + ": " + count + " values are too many for one tensor; save a smaller array");
         }
         int n = (int) count;
         int dataStart = headerStart + headerLength;
@@ -163,7 +164,7 @@ public final class Npy {
     }
 
     private static FilterScopeException truncated(String name) {
-        return new FilterScopeException(name + ": truncated .npy file (less data than its header announces); save it again");
+        return new FilterScopeException(ErrorKind.INVALID_DATA, name + ": truncated .npy file (less data than its header announces); save it again");
     }
 
     /** The three keys of an .npy header. */
@@ -192,7 +193,7 @@ public final class Npy {
                 switch (key) {
                     case "descr" -> {
                         if (p.peek() != '\'' && p.peek() != '"') {
-                            throw new FilterScopeException(name + ": structured dtype " + p.rest()
+                            throw new FilterScopeException(ErrorKind.INVALID_DATA, name + ": structured dtype " + p.rest()
                                     + " is not supported; save a plain numeric array");
                         }
                         descr = p.string();
@@ -313,7 +314,7 @@ public final class Npy {
         }
 
         FilterScopeException error(String what) {
-            return new FilterScopeException(name + ": malformed .npy header (" + what + " at character " + pos
+            return new FilterScopeException(ErrorKind.INVALID_DATA, name + ": malformed .npy header (" + what + " at character " + pos
                     + "); save the array again with numpy.save");
         }
     }
@@ -378,7 +379,7 @@ public final class Npy {
         }
 
         private static FilterScopeException unsupported(String descr, String name) {
-            return new FilterScopeException(name + ": dtype '" + descr + "' is not supported (numeric and bool arrays are: "
+            return new FilterScopeException(ErrorKind.INVALID_DATA, name + ": dtype '" + descr + "' is not supported (numeric and bool arrays are: "
                     + "f2 f4 f8 i1 i2 i4 i8 u1 u2 u4 u8 b1); convert it with array.astype('float32')");
         }
     }

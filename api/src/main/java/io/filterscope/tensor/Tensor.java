@@ -9,6 +9,10 @@ import java.util.Arrays;
  * factories copy what they are given unless the name says otherwise, and readers get copies or
  * read-only views, so a tensor handed out by a model can be shared freely. Values live in a
  * {@link FloatBuffer} so a backend can hand over the buffer its runtime filled without another copy.
+ *
+ * <p>Tensors are values: two are {@link #equals equal} when their shapes are equal and their values
+ * are equal element by element, compared as {@link Float#equals} does (NaN equals NaN, and 0.0 and
+ * -0.0 differ). Comparing or hashing reads every value.
  */
 public final class Tensor {
     private final Shape shape;
@@ -153,6 +157,35 @@ public final class Tensor {
             acc *= (int) dims[k];
         }
         return s;
+    }
+
+    /** Equal shapes and bit-for-bit equal values (as {@link Float#equals}); see the class comment. */
+    @Override
+    public boolean equals(Object o) {
+        if (this == o) {
+            return true;
+        }
+        if (!(o instanceof Tensor t) || !shape.equals(t.shape)) {
+            return false;
+        }
+        int n = data.capacity();
+        for (int i = 0; i < n; i++) {
+            if (Float.floatToIntBits(data.get(i)) != Float.floatToIntBits(t.data.get(i))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Consistent with {@link #equals}: the shape and every value. */
+    @Override
+    public int hashCode() {
+        int h = shape.hashCode();
+        int n = data.capacity();
+        for (int i = 0; i < n; i++) {
+            h = 31 * h + Float.floatToIntBits(data.get(i));
+        }
+        return h;
     }
 
     @Override

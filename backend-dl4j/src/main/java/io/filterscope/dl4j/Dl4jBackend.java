@@ -1,8 +1,11 @@
 package io.filterscope.dl4j;
 
+import io.filterscope.ErrorKind;
+import io.filterscope.FilterScopeException;
 import io.filterscope.model.Model;
 import io.filterscope.spi.ModelBackend;
 import io.filterscope.spi.OpenOptions;
+import io.filterscope.tensor.Shape;
 import java.nio.file.Path;
 import java.util.Optional;
 
@@ -20,15 +23,20 @@ import java.util.Optional;
  * to WARN.
  *
  * <p>DL4J does not store a network's input size. Where the file does not tell it (a network that
- * starts with a convolution and was saved from DL4J), give it as the system property
- * {@value #INPUT_SHAPE_PROPERTY}, channels × height × width, e.g. {@code -Dfilterscope.dl4j.inputShape=1x28x28}.
+ * starts with a convolution and was saved from DL4J), give it with the open options,
+ * {@code OpenOptions.defaults().withInputShape(1, 28, 28)} (channels × height × width). The system
+ * property {@value #INPUT_SHAPE_PROPERTY} ({@code -Dfilterscope.dl4j.inputShape=1x28x28}) remains
+ * as the command line's fallback; being JVM-global, it is not the way for a host application.
  */
 public final class Dl4jBackend implements ModelBackend {
 
     /** The id used in {@link OpenOptions#backend()} and on the command line. */
     public static final String ID = "dl4j";
 
-    /** System property giving the input size as channels×height×width when the file does not say it. */
+    /**
+     * System property giving the input size as channels×height×width when neither the open options
+     * nor the file say it: the command line's fallback. Hosts pass {@link OpenOptions#withInputShape} instead.
+     */
     public static final String INPUT_SHAPE_PROPERTY = "filterscope.dl4j.inputShape";
 
     /**
@@ -57,9 +65,37 @@ public final class Dl4jBackend implements ModelBackend {
         return kind.get() != FileKind.OTHER_ZIP || FileKind.hasModelExtension(file);
     }
 
+    /**
+     * Opens a DL4J zip or Keras file. {@link OpenOptions#inputShape()} gives the input size
+     * (channels × height × width, or one feature count) where the file does not record it; it
+     * wins over {@value #INPUT_SHAPE_PROPERTY} and over a shape stored in the file.
+     *
+     * @throws io.filterscope.FilterScopeException of kind {@link io.filterscope.ErrorKind#NATIVE_LIBRARY}
+     *         when ND4J's native library cannot be loaded on this machine, and of the kind the
+     *         failure has otherwise
+     */
     @Override
     public Model open(Path file, OpenOptions options) {
-        return Loader.open(file);
+        long[] given = options.inputShape().map(Shape::toArray).orElse(new long[0]);
+        try {
+            return Loader.open(file, given);
+        } catch (LinkageError e) {
+            throw nativeLibrary(file, e);
+        } catch (RuntimeException e) {
+            // ND4J reports a backend it cannot load as a RuntimeException around the linkage error.
+            for (Throwable c = e.getCause(); c != null; c = c.getCause()) {
+                if (c instanceof LinkageError || c.getClass().getSimpleName().equals("NoAvailableBackendException")) {
+                    throw nativeLibrary(file, e);
+                }
+            }
+            throw e;
+        }
+    }
+
+    private static FilterScopeException nativeLibrary(Path file, Throwable e) {
+        return new FilterScopeException(ErrorKind.NATIVE_LIBRARY, file.getFileName() + ": ND4J's native library could not be loaded on "
+                + System.getProperty("os.name") + "/" + System.getProperty("os.arch") + " (" + Dl4jModel.firstLine(e.getMessage())
+                + "); build with -Djavacpp.platform set to this machine's platform", e);
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.filterscope.dl4j;
 
+import io.filterscope.ErrorKind;
 import io.filterscope.FilterScopeException;
 import io.filterscope.model.Activations;
 import io.filterscope.model.Capability;
@@ -16,6 +17,7 @@ import io.filterscope.model.Layout;
 import io.filterscope.model.Model;
 import io.filterscope.model.ModelMetadata;
 import io.filterscope.model.TensorSpec;
+import io.filterscope.spi.CapturePolicy;
 import io.filterscope.tensor.Shape;
 import io.filterscope.tensor.Tensor;
 import java.nio.file.Path;
@@ -29,7 +31,9 @@ import java.util.Optional;
 import java.util.Set;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.ActivationLayer;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.nn.graph.vertex.impl.ElementWiseVertex;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -39,10 +43,11 @@ import org.nd4j.linalg.factory.Nd4j;
  * pass (see {@link Passes}). Calls are synchronised on the DL4J network, which keeps per-call state
  * in its layers.
  *
- * <p>Capture modes: DL4J layers apply their activation function inside the layer. Post-activation
- * (the default) is the layer's output, or the output of an {@code ActivationLayer} that directly
- * follows a layer without an activation of its own. Pre-activation recomputes the layer with an
- * identity activation in the same pass.
+ * <p>Capture modes: DL4J layers apply their activation function inside the layer. Which step
+ * stands for a layer post-activation (the default) is the api's {@link CapturePolicy}: the layer's
+ * own output when it has an activation function, else the {@code ActivationLayer} it reaches
+ * through batch norm or dropout. Pre-activation recomputes the layer with an identity activation
+ * in the same pass.
  */
 final class Dl4jModel implements Model {
     private final Network net;
@@ -51,8 +56,10 @@ final class Dl4jModel implements Model {
     private final List<LayerInfo> layers;
     /** The output type of each step, by name. */
     private final Map<String, InputType> types;
-    /** The step whose output stands for each step post-activation. */
-    private final int[] postActivationStep;
+    /** Which step stands for each layer, and which layers "all spatial" means. */
+    private final CapturePolicy policy;
+    /** Step index by step name (a layer's {@code outputTensor}). */
+    private final Map<String, Integer> stepIndex = new java.util.HashMap<>();
     private final Passes passes;
     private final Runnable onClose;
     private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
@@ -66,10 +73,11 @@ final class Dl4jModel implements Model {
         try {
             this.types = net.activationTypes(input.dl4jType());
         } catch (RuntimeException e) {
-            throw new FilterScopeException(name + ": the network does not accept input " + input.describe() + " ("
+            throw new FilterScopeException(ErrorKind.INPUT_SHAPE, name + ": the network does not accept input " + input.describe() + " ("
                     + firstLine(e.getMessage()) + "); give the input shape with -D" + Dl4jBackend.INPUT_SHAPE_PROPERTY + "=CxHxW", e);
         }
-        this.postActivationStep = Passes.postActivationSteps(net.steps());
+        net.steps().forEach(st -> stepIndex.put(st.name(), st.index()));
+        this.policy = capturePolicy(net);
         this.layers = buildLayers();
         this.passes = new Passes(net, name);
         InputType outType = types.get(net.steps().get(net.outputStep()).name());
@@ -137,7 +145,7 @@ final class Dl4jModel implements Model {
     public FilterBank filters(String layer) {
         LayerInfo info = layer(layer);
         if (!info.kind().hasFilters()) {
-            throw new FilterScopeException(fileName() + ": layer '" + layer + "' is a " + info.op()
+            throw new FilterScopeException(ErrorKind.INVALID_ARGUMENT, fileName() + ": layer '" + layer + "' is a " + info.op()
                     + " layer and has no filters; conv layers: " + String.join(", ",
                     layers.stream().filter(l -> l.kind().hasFilters()).map(LayerInfo::name).limit(8).toList()));
         }
@@ -175,26 +183,50 @@ final class Dl4jModel implements Model {
         return new Activations(outs, Filters.toTensor(f.activation(net.outputStep()), Shape.of(f.activation(net.outputStep()).shape())));
     }
 
-    /** The step captured for each selected layer: itself pre-activation, its activation's step post-activation. */
+    /** The step captured for each selected layer, as the api's {@link CapturePolicy} decides. */
     private Map<LayerInfo, Integer> select(CaptureRequest request) {
-        boolean post = request.mode() == CaptureMode.POST_ACTIVATION;
         Map<LayerInfo, Integer> out = new LinkedHashMap<>();
-        switch (request.selection()) {
-            case NONE -> { }
-            case NAMED -> request.layers().stream().map(this::layer)
-                    .forEach(l -> out.putIfAbsent(l, post ? postActivationStep[l.index()] : l.index()));
-            case ALL_SPATIAL -> {
-                Set<Integer> seen = new LinkedHashSet<>();
-                for (LayerInfo l : layers) {
-                    int step = post ? postActivationStep[l.index()] : l.index();
-                    if (l.hasSpatialOutput() && seen.add(step)) {
-                        out.put(l, step);
-                    }
-                }
-            }
-            default -> throw new IllegalStateException("unknown selection " + request.selection());
-        }
+        policy.select(request, layers, this::layer).forEach((l, step) -> out.put(l, stepIndex.get(step)));
         return out;
+    }
+
+    /** The step whose output shows {@code layer} after its activation. */
+    private int postActivationStep(LayerInfo layer) {
+        return stepIndex.get(policy.postActivation(layer.outputTensor()));
+    }
+
+    /**
+     * The network as the api's {@link CapturePolicy} sees it: one node per step. This backend's say
+     * is only the roles: an {@code ActivationLayer} is an activation, batch normalisation and
+     * dropout pass through, an element-wise Add vertex joins a residual block, and a layer with an
+     * activation function of its own is already activated.
+     */
+    static CapturePolicy capturePolicy(Network net) {
+        List<CapturePolicy.Node> nodes = new ArrayList<>();
+        for (Step s : net.steps()) {
+            var conf = s.conf().orElse(null);
+            CapturePolicy.Role role;
+            if (conf instanceof ActivationLayer) {
+                role = CapturePolicy.Role.ACTIVATION;
+            } else if (conf instanceof org.deeplearning4j.nn.conf.layers.BatchNormalization
+                    || conf instanceof org.deeplearning4j.nn.conf.layers.DropoutLayer) {
+                role = CapturePolicy.Role.PASS_THROUGH;
+            } else if (s.vertex().orElse(null) instanceof ElementWiseVertex e && isAdd(e) && s.inputs().size() >= 2) {
+                role = CapturePolicy.Role.SUM;
+            } else {
+                role = CapturePolicy.Role.OTHER;
+            }
+            List<String> inputs = s.inputs().stream().filter(i -> i != Step.NETWORK_INPUT).map(i -> net.steps().get(i).name()).toList();
+            nodes.add(new CapturePolicy.Node(s.name(), role, role == CapturePolicy.Role.ACTIVATION || Passes.hasOwnActivation(s),
+                    s.index() == net.outputStep(), inputs));
+        }
+        return CapturePolicy.of(nodes);
+    }
+
+    /** Whether the vertex adds its inputs, as its configuration says. */
+    private static boolean isAdd(ElementWiseVertex v) {
+        return v.getGraph().getConfiguration().getVertices().get(v.getVertexName())
+                instanceof org.deeplearning4j.nn.conf.graph.ElementWiseVertex c && c.getOp() == org.deeplearning4j.nn.conf.graph.ElementWiseVertex.Op.Add;
     }
 
     @Override
@@ -205,14 +237,14 @@ final class Dl4jModel implements Model {
         synchronized (net.raw()) {
             try {
                 b = passes.backward(in, request.outputIndex(), request.score(),
-                        wanted.stream().mapToInt(l -> postActivationStep[l.index()]).max().orElse(0));
+                        wanted.stream().mapToInt(this::postActivationStep).max().orElse(0));
             } finally {
                 passes.clear();
             }
         }
         List<LayerGradient> grads = new ArrayList<>();
         for (LayerInfo l : wanted) {
-            int step = postActivationStep[l.index()];
+            int step = postActivationStep(l);
             INDArray g = b.epsilon(step);
             INDArray a = b.forward().activation(step);
             if (g == null) {
@@ -232,7 +264,7 @@ final class Dl4jModel implements Model {
         checkOpen();
         Shape want = input.shape();
         if (!want.accepts(x.shape()) || x.shape().dim(0) < 1) {
-            throw new FilterScopeException(fileName() + ": input must be " + input.describe() + " (" + describeLayout()
+            throw new FilterScopeException(ErrorKind.INPUT_SHAPE, fileName() + ": input must be " + input.describe() + " (" + describeLayout()
                     + "), got " + x.shape() + "; give an image or .npy of that shape");
         }
         return Nd4j.create(x.toArray(), x.shape().toArray(), 'c').castTo(net.dataType());
@@ -277,7 +309,7 @@ final class Dl4jModel implements Model {
 
     private void checkOpen() {
         if (closed.get()) {
-            throw new FilterScopeException(fileName() + ": the model is closed; open it again");
+            throw new FilterScopeException(ErrorKind.MODEL_CLOSED, fileName() + ": the model is closed; open it again");
         }
     }
 

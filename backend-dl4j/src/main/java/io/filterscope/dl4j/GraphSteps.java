@@ -1,5 +1,6 @@
 package io.filterscope.dl4j;
 
+import io.filterscope.ErrorKind;
 import io.filterscope.FilterScopeException;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -26,7 +27,7 @@ final class GraphSteps implements Network {
         this.graph = graph;
         var conf = graph.getConfiguration();
         if (conf.getNetworkInputs().size() != 1) {
-            throw new FilterScopeException(name + ": the graph has " + conf.getNetworkInputs().size()
+            throw new FilterScopeException(ErrorKind.UNSUPPORTED, name + ": the graph has " + conf.getNetworkInputs().size()
                     + " inputs " + conf.getNetworkInputs() + "; FilterScope shows graphs with one image input");
         }
         GraphVertex[] vertices = graph.getVertices();

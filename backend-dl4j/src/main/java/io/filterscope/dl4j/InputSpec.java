@@ -1,5 +1,6 @@
 package io.filterscope.dl4j;
 
+import io.filterscope.ErrorKind;
 import io.filterscope.FilterScopeException;
 import io.filterscope.model.Layout;
 import io.filterscope.tensor.Shape;
@@ -23,8 +24,9 @@ import org.deeplearning4j.nn.conf.preprocessor.FeedForwardToCnnPreProcessor;
 record InputSpec(InputType dl4jType, Shape shape, Layout layout) {
 
     /**
-     * Works the input out, first from what the caller gave, then from the system property, then
-     * from the file, then from the network itself.
+     * Works the input out, first from what the caller gave ({@code OpenOptions.inputShape()} or
+     * {@code wrap}'s argument), then from the system property, then from the file, then from the
+     * network itself.
      *
      * @param given    channels × height × width, or one feature count; empty when not given
      * @param fromFile channels × height × width as a Keras file declares it, or empty
@@ -52,7 +54,7 @@ record InputSpec(InputType dl4jType, Shape shape, Layout layout) {
             return new InputSpec(InputType.feedForward(ff.getNIn()), Shape.of(Shape.UNKNOWN, ff.getNIn()), Layout.UNKNOWN);
         }
         String firstOp = net.steps().get(0).op();
-        throw new FilterScopeException(name + ": the input size is not stored for a network that starts with a " + firstOp
+        throw new FilterScopeException(ErrorKind.INPUT_SHAPE, name + ": the input size is not stored for a network that starts with a " + firstOp
                 + "; run with -D" + Dl4jBackend.INPUT_SHAPE_PROPERTY + "=CxHxW (e.g. 1x28x28), or save it with its shape: "
                 + "ModelSerializer.addObjectToFile(file, \"" + Dl4jBackend.INPUT_SHAPE_OBJECT + "\", new long[] {c, h, w})");
     }
@@ -62,7 +64,7 @@ record InputSpec(InputType dl4jType, Shape shape, Layout layout) {
             return new InputSpec(InputType.feedForward(dims[0]), Shape.of(Shape.UNKNOWN, dims[0]), Layout.UNKNOWN);
         }
         if (dims.length != 3 || Arrays.stream(dims).anyMatch(d -> d <= 0)) {
-            throw new FilterScopeException(source + " is not channels×height×width (e.g. 1x28x28) or one feature count");
+            throw new FilterScopeException(ErrorKind.INPUT_SHAPE, source + " is not channels×height×width (e.g. 1x28x28) or one feature count");
         }
         long c = dims[0];
         long h = dims[1];
@@ -102,7 +104,7 @@ record InputSpec(InputType dl4jType, Shape shape, Layout layout) {
         try {
             return Arrays.stream(s.trim().split("[x×,]")).mapToLong(t -> Long.parseLong(t.trim())).toArray();
         } catch (NumberFormatException e) {
-            throw new FilterScopeException("-D" + Dl4jBackend.INPUT_SHAPE_PROPERTY + "=" + s
+            throw new FilterScopeException(ErrorKind.INPUT_SHAPE, "-D" + Dl4jBackend.INPUT_SHAPE_PROPERTY + "=" + s
                     + " is not channels×height×width; write it like 1x28x28");
         }
     }

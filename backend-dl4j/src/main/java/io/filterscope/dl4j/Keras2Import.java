@@ -1,5 +1,6 @@
 package io.filterscope.dl4j;
 
+import io.filterscope.ErrorKind;
 import io.filterscope.FilterScopeException;
 import java.nio.file.Path;
 import org.deeplearning4j.nn.api.NeuralNetwork;
@@ -17,7 +18,7 @@ final class Keras2Import {
                     ? KerasModelImport.importKerasSequentialModelAndWeights(file.toString(), false)
                     : KerasModelImport.importKerasModelAndWeights(file.toString(), false);
         } catch (Exception e) {
-            throw new FilterScopeException(name + ": DL4J's Keras import cannot read this " + config.producer() + " model ("
+            throw new FilterScopeException(ErrorKind.UNSUPPORTED, name + ": DL4J's Keras import cannot read this " + config.producer() + " model ("
                     + Dl4jModel.firstLine(e.getMessage()) + "); convert it to ONNX (tf2onnx) and open that instead", e);
         }
         return new KerasLoader.Loaded(network, config.producer(), "HDF5", config.inputShape());

@@ -1,5 +1,6 @@
 package io.filterscope.dl4j;
 
+import io.filterscope.ErrorKind;
 import io.filterscope.FilterScopeException;
 import io.filterscope.dl4j.keras.Keras3Reader;
 import java.nio.file.Path;
@@ -16,7 +17,7 @@ final class Keras3Import {
         } catch (FilterScopeException e) {
             throw e;
         } catch (RuntimeException e) {
-            throw new FilterScopeException(file.getFileName() + ": the Keras 3 reader cannot read this model ("
+            throw new FilterScopeException(ErrorKind.UNSUPPORTED, file.getFileName() + ": the Keras 3 reader cannot read this model ("
                     + Dl4jModel.firstLine(e.getMessage()) + ")", e);
         }
     }

@@ -2,6 +2,7 @@ package io.filterscope.dl4j;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.filterscope.ErrorKind;
 import io.filterscope.FilterScopeException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -44,7 +45,7 @@ record KerasConfig(Path file, String kerasVersion, JsonNode config, boolean nati
             }
             return new KerasConfig(file, version, config, true);
         } catch (IOException | RuntimeException e) {
-            throw new FilterScopeException(name + ": not a readable Keras .keras file (" + Dl4jModel.firstLine(e.getMessage())
+            throw new FilterScopeException(ErrorKind.NOT_A_MODEL, name + ": not a readable Keras .keras file (" + Dl4jModel.firstLine(e.getMessage())
                     + "); save the model again with model.save", e);
         }
     }
@@ -55,12 +56,12 @@ record KerasConfig(Path file, String kerasVersion, JsonNode config, boolean nati
         try {
             archive = new Hdf5Archive(file.toString());
         } catch (RuntimeException e) {
-            throw new FilterScopeException(name + ": the HDF5 file cannot be opened (truncated or damaged?); "
+            throw new FilterScopeException(ErrorKind.NOT_A_MODEL, name + ": the HDF5 file cannot be opened (truncated or damaged?); "
                     + "copy it again or save the model again with model.save", e);
         }
         try (archive) {
             if (!archive.hasAttribute("model_config")) {
-                throw new FilterScopeException(name + ": an HDF5 file but not a Keras model (no model_config; weights only?); "
+                throw new FilterScopeException(ErrorKind.NOT_A_MODEL, name + ": an HDF5 file but not a Keras model (no model_config; weights only?); "
                         + "save the whole model with model.save, not save_weights");
             }
             JsonNode config = JSON.readTree(archive.readAttributeAsJson("model_config"));
@@ -69,7 +70,7 @@ record KerasConfig(Path file, String kerasVersion, JsonNode config, boolean nati
         } catch (FilterScopeException e) {
             throw e;
         } catch (Exception e) {
-            throw new FilterScopeException(name + ": the Keras configuration cannot be read (" + Dl4jModel.firstLine(e.getMessage())
+            throw new FilterScopeException(ErrorKind.NOT_A_MODEL, name + ": the Keras configuration cannot be read (" + Dl4jModel.firstLine(e.getMessage())
                     + "); save the model again with model.save", e);
         }
     }

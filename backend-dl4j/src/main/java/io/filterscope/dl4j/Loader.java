@@ -1,5 +1,6 @@
 package io.filterscope.dl4j;
 
+import io.filterscope.ErrorKind;
 import io.filterscope.FilterScopeException;
 import io.filterscope.model.Model;
 import java.io.IOException;
@@ -17,26 +18,27 @@ final class Loader {
     private Loader() {
     }
 
-    static Model open(Path file) {
+    /** Opens {@code file}; {@code given} is the input shape the caller passed (empty when none). */
+    static Model open(Path file, long[] given) {
         String name = file.getFileName().toString();
         long size;
         try {
             size = Files.size(file);
         } catch (IOException e) {
-            throw new FilterScopeException(file + ": cannot be read (" + e.getMessage() + ")", e);
+            throw new FilterScopeException(ErrorKind.UNREADABLE_FILE, file + ": cannot be read (" + e.getMessage() + ")", e);
         }
-        FileKind kind = FileKind.sniff(file).orElseThrow(() -> new FilterScopeException(name
+        FileKind kind = FileKind.sniff(file).orElseThrow(() -> new FilterScopeException(ErrorKind.NOT_A_MODEL, name
                 + ": neither a DL4J model zip nor an HDF5/Keras file (the file may be truncated); save the network with "
                 + "ModelSerializer.writeModel or Keras model.save"));
         return switch (kind) {
-            case DL4J_ZIP -> openDl4j(file, name, size);
-            case KERAS_ZIP, HDF5 -> openKeras(file, name, size);
-            case OTHER_ZIP -> throw new FilterScopeException(name + ": a zip without configuration.json and coefficients.bin, "
+            case DL4J_ZIP -> openDl4j(file, name, size, given);
+            case KERAS_ZIP, HDF5 -> openKeras(file, name, size, given);
+            case OTHER_ZIP -> throw new FilterScopeException(ErrorKind.NOT_A_MODEL, name + ": a zip without configuration.json and coefficients.bin, "
                     + "so not a DL4J model; save the network with ModelSerializer.writeModel");
         };
     }
 
-    private static Model openDl4j(Path file, String name, long size) {
+    private static Model openDl4j(Path file, String name, long size, long[] given) {
         NeuralNetwork network;
         String type;
         try {
@@ -48,10 +50,10 @@ final class Loader {
                 type = "MultiLayerNetwork";
             }
         } catch (IOException | RuntimeException e) {
-            throw new FilterScopeException(name + ": DL4J cannot read this model (" + Dl4jModel.firstLine(e.getMessage())
+            throw new FilterScopeException(ErrorKind.NOT_A_MODEL, name + ": DL4J cannot read this model (" + Dl4jModel.firstLine(e.getMessage())
                     + "); save it again with ModelSerializer.writeModel", e);
         }
-        return build(network, file, size, "DL4J", "deeplearning4j", type, storedInputShape(file, name), new long[0], true);
+        return build(network, file, size, "DL4J", "deeplearning4j", type, storedInputShape(file, name), given, true);
     }
 
     /**
@@ -71,13 +73,13 @@ final class Loader {
         try {
             stored = ModelSerializer.getObjectFromFile(file.toFile(), Dl4jBackend.INPUT_SHAPE_OBJECT);
         } catch (RuntimeException e) {
-            throw new FilterScopeException(name + ": the stored input shape cannot be read (" + Dl4jModel.firstLine(e.getMessage())
+            throw new FilterScopeException(ErrorKind.NOT_A_MODEL, name + ": the stored input shape cannot be read (" + Dl4jModel.firstLine(e.getMessage())
                     + "); save it again as a long[] of channels, height, width", e);
         }
         if (stored instanceof long[] dims) {
             return Optional.of(dims.clone());
         }
-        throw new FilterScopeException(name + ": the stored input shape is a " + (stored == null ? "null" : stored.getClass().getSimpleName())
+        throw new FilterScopeException(ErrorKind.NOT_A_MODEL, name + ": the stored input shape is a " + (stored == null ? "null" : stored.getClass().getSimpleName())
                 + ", not a long[] of channels, height, width; save it again");
     }
 
@@ -94,10 +96,10 @@ final class Loader {
         }
     }
 
-    private static Model openKeras(Path file, String name, long size) {
+    private static Model openKeras(Path file, String name, long size, long[] given) {
         KerasLoader.Loaded loaded = KerasLoader.forFile(file).load(file);
         return build(loaded.network(), file, size, "Keras", loaded.producer(), loaded.formatVersion(), loaded.inputShape(),
-                new long[0], true);
+                given, true);
     }
 
     static Model wrap(NeuralNetwork network, String name, long[] inputShape) {

@@ -1,5 +1,6 @@
 package io.filterscope.dl4j;
 
+import io.filterscope.ErrorKind;
 import io.filterscope.FilterScopeException;
 import java.util.List;
 import java.util.Map;
@@ -46,7 +47,7 @@ interface Network {
         if (network instanceof ComputationGraph graph) {
             return new GraphSteps(graph, name);
         }
-        throw new FilterScopeException(name + ": " + (network == null ? "no network" : network.getClass().getSimpleName())
+        throw new FilterScopeException(ErrorKind.UNSUPPORTED, name + ": " + (network == null ? "no network" : network.getClass().getSimpleName())
                 + " is not supported; give a MultiLayerNetwork or a ComputationGraph");
     }
 }

@@ -1,5 +1,6 @@
 package io.filterscope.dl4j;
 
+import io.filterscope.ErrorKind;
 import io.filterscope.FilterScopeException;
 import io.filterscope.model.GradientRequest;
 import java.util.ArrayList;
@@ -98,7 +99,7 @@ final class Passes {
                     pre[i] = preActivation(s, in);
                 }
             } catch (RuntimeException e) {
-                throw new FilterScopeException(name + ": layer '" + s.name() + "' (" + s.op() + ") failed on input "
+                throw new FilterScopeException(ErrorKind.INFERENCE_FAILED, name + ": layer '" + s.name() + "' (" + s.op() + ") failed on input "
                         + java.util.Arrays.toString(input.shape()) + " (" + Dl4jModel.firstLine(e.getMessage()) + ")", e);
             }
         }
@@ -163,11 +164,11 @@ final class Passes {
         Step out = steps.get(outStep);
         INDArray y = f.activation(outStep);
         if (y.rank() != 2) {
-            throw new FilterScopeException(name + ": the output of '" + out.name() + "' has shape " + java.util.Arrays.toString(y.shape())
+            throw new FilterScopeException(ErrorKind.UNSUPPORTED, name + ": the output of '" + out.name() + "' has shape " + java.util.Arrays.toString(y.shape())
                     + "; gradients need a batch × classes output");
         }
         if (outputIndex >= y.size(1)) {
-            throw new FilterScopeException(name + ": output index " + outputIndex + " is out of range; the model has "
+            throw new FilterScopeException(ErrorKind.INVALID_ARGUMENT, name + ": output index " + outputIndex + " is out of range; the model has "
                     + y.size(1) + " outputs (0.." + (y.size(1) - 1) + ")");
         }
         INDArray unit = Nd4j.zeros(y.dataType(), y.shape());
@@ -196,7 +197,7 @@ final class Passes {
             try {
                 back = backward(s, f, e);
             } catch (RuntimeException ex) {
-                throw new FilterScopeException(name + ": cannot differentiate through layer '" + s.name() + "' (" + s.op() + "): "
+                throw new FilterScopeException(ErrorKind.UNSUPPORTED, name + ": cannot differentiate through layer '" + s.name() + "' (" + s.op() + "): "
                         + Dl4jModel.firstLine(ex.getMessage()), ex);
             }
             for (int j = 0; j < back.length; j++) {
@@ -236,11 +237,11 @@ final class Passes {
         boolean loss = conf.get() instanceof LossLayer;
         if (!dense && !loss) {
             if (out.layer().get() instanceof IOutputLayer) {
-                throw new FilterScopeException(name + ": gradients through the output layer " + out.op() + " are not supported; "
+                throw new FilterScopeException(ErrorKind.UNSUPPORTED, name + ": gradients through the output layer " + out.op() + " are not supported; "
                         + "end the network with an OutputLayer or LossLayer");
             }
             if (logit && conf.get() instanceof BaseLayer b && b.getActivationFn() instanceof ActivationSoftmax) {
-                throw new FilterScopeException(name + ": layer '" + out.name() + "' applies its softmax inside; ask for the "
+                throw new FilterScopeException(ErrorKind.UNSUPPORTED, name + ": layer '" + out.name() + "' applies its softmax inside; ask for the "
                         + "OUTPUT score, or end the network with an OutputLayer");
             }
             return Optional.empty();
@@ -319,31 +320,6 @@ final class Passes {
     /** Drops the inputs the layers kept. */
     void clear() {
         steps.forEach(Step::clear);
-    }
-
-    /**
-     * For each step, the step whose output shows it after its activation: an {@code ActivationLayer}
-     * that is the only consumer of a step without an activation of its own, else the step itself.
-     */
-    static int[] postActivationSteps(List<Step> steps) {
-        List<List<Integer>> consumers = new ArrayList<>();
-        steps.forEach(s -> consumers.add(new ArrayList<>()));
-        for (Step s : steps) {
-            for (int in : s.inputs()) {
-                if (in != Step.NETWORK_INPUT) {
-                    consumers.get(in).add(s.index());
-                }
-            }
-        }
-        int[] out = new int[steps.size()];
-        for (Step s : steps) {
-            out[s.index()] = s.index();
-            List<Integer> next = consumers.get(s.index());
-            if (next.size() == 1 && !hasOwnActivation(s) && steps.get(next.get(0)).conf().orElse(null) instanceof ActivationLayer) {
-                out[s.index()] = next.get(0);
-            }
-        }
-        return out;
     }
 
     /** Whether the layer applies an activation function; DL4J's batch norm ignores the one it is given. */

@@ -94,7 +94,14 @@ class BadInputTest {
     @Test
     void aBadInputShapePropertyIsNamed() throws Exception {
         Path zip = TestNets.save(TestNets.chain(CNN2DFormat.NCHW, DataType.FLOAT, false), dir.resolve("convfirst.zip"));
-        String m = message(() -> Dl4jModelTest.open(zip, "twelve"));
+        // The command line's fallback: the system property.
+        System.setProperty(Dl4jBackend.INPUT_SHAPE_PROPERTY, "twelve");
+        String m;
+        try {
+            m = message(() -> FilterScope.open(zip));
+        } finally {
+            System.clearProperty(Dl4jBackend.INPUT_SHAPE_PROPERTY);
+        }
         assertTrue(m.contains("filterscope.dl4j.inputShape=twelve") && m.contains("1x28x28"), m);
     }
 

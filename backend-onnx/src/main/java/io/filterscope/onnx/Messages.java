@@ -1,5 +1,7 @@
 package io.filterscope.onnx;
 
+import ai.onnxruntime.OrtException;
+import io.filterscope.ErrorKind;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -12,6 +14,34 @@ final class Messages {
     private static final Pattern SOURCE = Pattern.compile("^\\S+\\.(?:cc|cpp|h):\\d+ ");
 
     private Messages() {
+    }
+
+    /**
+     * What kind of failure ONNX Runtime reports when it will not load a model we could parse: an
+     * operator (or operator version) it has no kernel for is {@link ErrorKind#UNSUPPORTED}, anything
+     * else means the graph itself is broken.
+     */
+    static ErrorKind loadFailure(OrtException e) {
+        String m = String.valueOf(e.getMessage());
+        if (e.getCode() == OrtException.OrtErrorCode.ORT_NOT_IMPLEMENTED || m.contains("No Op registered")
+                || m.contains("Could not find an implementation") || m.contains("opset") || m.contains("IR version")) {
+            return ErrorKind.UNSUPPORTED;
+        }
+        return ErrorKind.NOT_A_MODEL;
+    }
+
+    /**
+     * What kind of failure ONNX Runtime reports while running an input whose shape passed the
+     * declared-shape check: a shape ONNX Runtime rejects (a dynamic image too small for a kernel, a
+     * size a Reshape cannot take) is {@link ErrorKind#INPUT_SHAPE}; anything else failed inside the runtime.
+     */
+    static ErrorKind runFailure(OrtException e) {
+        String m = String.valueOf(e.getMessage()).toLowerCase(java.util.Locale.ROOT);
+        if (e.getCode() == OrtException.OrtErrorCode.ORT_INVALID_ARGUMENT || m.contains("shape") || m.contains("dimension")
+                || m.contains("size")) {
+            return ErrorKind.INPUT_SHAPE;
+        }
+        return ErrorKind.INFERENCE_FAILED;
     }
 
     static String firstLine(String s) {

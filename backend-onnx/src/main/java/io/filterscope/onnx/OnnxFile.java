@@ -4,6 +4,7 @@ import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.ExtensionRegistryLite;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.UnsafeByteOperations;
+import io.filterscope.ErrorKind;
 import io.filterscope.FilterScopeException;
 import io.filterscope.onnx.proto.OnnxModel;
 import java.io.IOException;
@@ -27,14 +28,14 @@ final class OnnxFile {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             size = ch.size();
             if (size == 0) {
-                throw new FilterScopeException(file + ": empty file, not an ONNX model; export the model again");
+                throw new FilterScopeException(ErrorKind.NOT_A_MODEL, file + ": empty file, not an ONNX model; export the model again");
             }
             if (size > Integer.MAX_VALUE) {
-                throw new FilterScopeException(file + ": larger than 2 GB; ONNX keeps such weights in external data files, save it that way");
+                throw new FilterScopeException(ErrorKind.UNSUPPORTED, file + ": larger than 2 GB; ONNX keeps such weights in external data files, save it that way");
             }
             mapped = ch.map(FileChannel.MapMode.READ_ONLY, 0, size);
         } catch (IOException e) {
-            throw new FilterScopeException(file + ": cannot be read (" + e.getMessage() + ")", e);
+            throw new FilterScopeException(ErrorKind.UNREADABLE_FILE, file + ": cannot be read (" + e.getMessage() + ")", e);
         }
         OnnxModel.Model model;
         try {
@@ -47,16 +48,16 @@ final class OnnxFile {
             model = OnnxModel.Model.parseFrom(in, ExtensionRegistryLite.getEmptyRegistry());
             in.checkLastTagWas(0);
         } catch (InvalidProtocolBufferException e) {
-            throw new FilterScopeException(file + ": not an ONNX model (the file is truncated or not a protobuf: "
+            throw new FilterScopeException(ErrorKind.NOT_A_MODEL, file + ": not an ONNX model (the file is truncated or not a protobuf: "
                     + Messages.firstLine(e.getMessage()) + "); export the model again", e);
         } catch (IOException e) {
-            throw new FilterScopeException(file + ": cannot be read (" + e.getMessage() + ")", e);
+            throw new FilterScopeException(ErrorKind.UNREADABLE_FILE, file + ": cannot be read (" + e.getMessage() + ")", e);
         }
         if (model.getIrVersion() <= 0 || !model.hasGraph() || model.getGraph().getNodeCount() == 0) {
-            throw new FilterScopeException(file + ": not an ONNX model (no IR version or no graph); give an .onnx file exported from PyTorch, Keras or another tool");
+            throw new FilterScopeException(ErrorKind.NOT_A_MODEL, file + ": not an ONNX model (no IR version or no graph); give an .onnx file exported from PyTorch, Keras or another tool");
         }
         if (model.getGraph().getInputCount() == 0) {
-            throw new FilterScopeException(file + ": the ONNX graph declares no inputs; nothing can be fed to it");
+            throw new FilterScopeException(ErrorKind.NOT_A_MODEL, file + ": the ONNX graph declares no inputs; nothing can be fed to it");
         }
         return model;
     }

@@ -2,6 +2,7 @@ package io.filterscope.onnx;
 
 import io.filterscope.model.LayerKind;
 import io.filterscope.model.Layout;
+import io.filterscope.spi.CapturePolicy;
 import io.filterscope.onnx.proto.OnnxModel;
 import io.filterscope.onnx.proto.OnnxModel.Attribute;
 import io.filterscope.onnx.proto.OnnxModel.Node;
@@ -23,8 +24,8 @@ import java.util.Set;
 
 /**
  * The structure of an ONNX graph as FilterScope needs it: who produces and who consumes each tensor,
- * which nodes lie on the data path (and so are layers), each tensor's layout, and which tensor
- * stands for a layer after its activation.
+ * which nodes lie on the data path (and so are layers), each tensor's layout, and the graph as the
+ * api's capture policy sees it.
  */
 final class OnnxGraph {
 
@@ -61,6 +62,8 @@ final class OnnxGraph {
     /** Layer nodes on the data path, in execution order, with their unique names. */
     final LinkedHashMap<String, Node> layerNodes = new LinkedHashMap<>();
     final Map<String, Layout> layouts = new HashMap<>();
+    /** Which tensor stands for each layer, and which layers "all spatial" means. */
+    final CapturePolicy policy;
 
     OnnxGraph(OnnxModel.Model proto) {
         this.proto = proto;
@@ -93,6 +96,7 @@ final class OnnxGraph {
         }
         findLayers();
         inferLayouts();
+        policy = capturePolicy();
     }
 
     private static String key(Node n, int i) {
@@ -242,48 +246,55 @@ final class OnnxGraph {
     }
 
     /**
-     * The tensor that shows the layer after its activation: following a single-consumer chain through
-     * bias adds, normalisation, casts and layout transposes to the activation, if one follows.
+     * The graph as the api's {@link CapturePolicy} sees it: one node per ONNX node, named by its
+     * first output (a layer's {@code outputTensor}), reading the first outputs of other nodes. The
+     * roles are this backend's only say in the policy: the fusible activations, plumbing, batch
+     * normalisation and arithmetic with a constant pass through, and an Add or Sum of two data
+     * branches joins a residual block.
      */
-    String postActivationTensor(Node layer) {
-        String t = layer.getOutput(0);
-        if (ACTIVATIONS.contains(layer.getOpType())) {
-            return t;
+    private CapturePolicy capturePolicy() {
+        Set<String> ids = new HashSet<>();
+        for (Node n : graph.getNodeList()) {
+            if (n.getOutputCount() > 0 && !n.getOutput(0).isEmpty()) {
+                ids.add(n.getOutput(0));
+            }
         }
-        for (int step = 0; step < 8; step++) {
-            if (graphOutputs.contains(t)) {
-                break;
+        List<CapturePolicy.Node> nodes = new ArrayList<>();
+        Set<String> done = new HashSet<>();
+        for (Node n : graph.getNodeList()) {
+            if (n.getOutputCount() == 0 || n.getOutput(0).isEmpty() || !done.add(n.getOutput(0))) {
+                continue;
             }
-            List<Node> next = consumers.getOrDefault(t, List.of());
-            if (next.size() != 1) {
-                break;
-            }
-            Node c = next.get(0);
-            if (ACTIVATIONS.contains(c.getOpType())) {
-                return c.getOutput(0);
-            }
-            boolean passThrough = c.getOpType().equals("BatchNormalization") || PLUMBING.contains(c.getOpType())
-                    || (Set.of("Add", "Sub", "Mul", "Div").contains(c.getOpType()) && otherInputIsConstant(c, t));
-            if (!passThrough) {
-                break;
-            }
-            t = c.getOutput(0);
+            CapturePolicy.Role role = roleOf(n);
+            List<String> in = n.getInputList().stream().filter(ids::contains).toList();
+            nodes.add(new CapturePolicy.Node(n.getOutput(0), role, role == CapturePolicy.Role.ACTIVATION,
+                    graphOutputs.contains(n.getOutput(0)), in));
         }
-        return layer.getOutput(0);
+        return CapturePolicy.of(nodes);
     }
 
-    /** Whether the node's only consumer is an Add or Sum joining it with another data branch. */
-    boolean feedsResidualSum(Node n) {
-        String t = n.getOutput(0);
-        List<Node> next = consumers.getOrDefault(t, List.of());
-        return !graphOutputs.contains(t) && next.size() == 1
-                && (next.get(0).getOpType().equals("Add") || next.get(0).getOpType().equals("Sum"))
-                && !otherInputIsConstant(next.get(0), t);
+    private CapturePolicy.Role roleOf(Node n) {
+        String op = n.getOpType();
+        if (ACTIVATIONS.contains(op)) {
+            return CapturePolicy.Role.ACTIVATION;
+        }
+        if (op.equals("BatchNormalization") || PLUMBING.contains(op)) {
+            return CapturePolicy.Role.PASS_THROUGH;
+        }
+        if (Set.of("Add", "Sub", "Mul", "Div", "Sum").contains(op)) {
+            long data = n.getInputList().stream().filter(i -> !i.isEmpty() && !isConstant(i)).count();
+            if (data <= 1 && !op.equals("Sum")) {
+                return CapturePolicy.Role.PASS_THROUGH;
+            }
+            if (data >= 2 && (op.equals("Add") || op.equals("Sum"))) {
+                return CapturePolicy.Role.SUM;
+            }
+        }
+        return CapturePolicy.Role.OTHER;
     }
 
-    private boolean otherInputIsConstant(Node n, String data) {
-        return n.getInputList().stream().filter(i -> !i.equals(data))
-                .allMatch(i -> initializers.containsKey(i) || (producers.containsKey(i) && producers.get(i).getOpType().equals("Constant")));
+    private boolean isConstant(String tensor) {
+        return initializers.containsKey(tensor) || (producers.containsKey(tensor) && producers.get(tensor).getOpType().equals("Constant"));
     }
 
     static long intAttr(Node n, String name, long fallback) {

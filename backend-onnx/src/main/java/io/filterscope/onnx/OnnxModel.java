@@ -6,10 +6,10 @@ import ai.onnxruntime.OnnxValue;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
+import io.filterscope.ErrorKind;
 import io.filterscope.FilterScopeException;
 import io.filterscope.model.Activations;
 import io.filterscope.model.Capability;
-import io.filterscope.model.CaptureMode;
 import io.filterscope.model.CaptureRequest;
 import io.filterscope.model.FilterBank;
 import io.filterscope.model.LayerInfo;
@@ -34,7 +34,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -52,6 +51,7 @@ final class OnnxModel implements Model {
     private final Map<String, Node> nodesByLayer;
     /** Shapes of layer outputs and model outputs, declared or inferred by ONNX Runtime. */
     private final Map<String, Shape> shapes;
+    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
     private OnnxModel(Path file, OnnxGraph graph, Sessions sessions, long fileSize) {
         this.file = file;
@@ -78,7 +78,7 @@ final class OnnxModel implements Model {
         try {
             size = Files.size(file);
         } catch (IOException e) {
-            throw new FilterScopeException(file + ": cannot be read (" + e.getMessage() + ")", e);
+            throw new FilterScopeException(ErrorKind.UNREADABLE_FILE, file + ": cannot be read (" + e.getMessage() + ")", e);
         }
         Sessions sessions = new Sessions(file, proto, options);
         try {
@@ -99,7 +99,7 @@ final class OnnxModel implements Model {
             }
         }
         for (Node n : nodesByLayer.values()) {
-            for (String out : List.of(n.getOutput(0), graph.postActivationTensor(n))) {
+            for (String out : List.of(n.getOutput(0), graph.policy.postActivation(n.getOutput(0)))) {
                 Shape s = graph.declaredShapes.get(out);
                 if (s != null) {
                     shapes.put(out, s);
@@ -116,7 +116,7 @@ final class OnnxModel implements Model {
                     }
                 }
             } catch (OrtException e) {
-                throw new FilterScopeException(file + ": ONNX Runtime cannot load the model (" + Messages.firstLine(e.getMessage()) + ")", e);
+                throw new FilterScopeException(Messages.loadFailure(e), file + ": ONNX Runtime cannot load the model (" + Messages.firstLine(e.getMessage()) + ")", e);
             }
         }
         return shapes;
@@ -218,26 +218,28 @@ final class OnnxModel implements Model {
     public FilterBank filters(String layer) {
         LayerInfo info = layer(layer);
         if (!info.kind().hasFilters()) {
-            throw new FilterScopeException(file.getFileName() + ": layer '" + layer + "' is a " + info.op()
+            throw new FilterScopeException(ErrorKind.INVALID_ARGUMENT, file.getFileName() + ": layer '" + layer + "' is a " + info.op()
                     + " layer and has no filters; conv layers: " + String.join(", ",
                     layers.stream().filter(l -> l.kind().hasFilters()).map(LayerInfo::name).limit(8).toList()));
         }
+        checkOpen();
         return weights.filterBank(info.name(), nodesByLayer.get(info.name()));
     }
 
     @Override
     public Activations capture(Tensor input, CaptureRequest request) {
+        checkOpen();
         TensorSpec in = metadata.input();
         if (!in.shape().accepts(input.shape())) {
-            throw new FilterScopeException(file.getFileName() + ": input '" + in.name() + "' must be " + in.describeShape()
+            throw new FilterScopeException(ErrorKind.INPUT_SHAPE, file.getFileName() + ": input '" + in.name() + "' must be " + in.describeShape()
                     + ", got " + input.shape() + "; give an image or .npy of that shape");
         }
         Map<LayerInfo, String> tensorOf = selectLayers(request);
         Set<String> extra = new LinkedHashSet<>(tensorOf.values());
         String outputName = graph.graph.getOutput(0).getName();
-        OrtSession session = sessions.session(extra);
-        try (OnnxTensor x = OnnxTensor.createTensor(sessions.environment(), FloatBuffer.wrap(input.toArray()), input.shape().toArray());
-             OrtSession.Result result = session.run(Map.of(in.name(), x))) {
+        try (Sessions.Lease lease = sessions.acquire(extra);
+             OnnxTensor x = OnnxTensor.createTensor(sessions.environment(), FloatBuffer.wrap(input.toArray()), input.shape().toArray());
+             OrtSession.Result result = lease.session().run(Map.of(in.name(), x))) {
             Map<String, Tensor> values = new HashMap<>();
             for (String name : extra) {
                 values.put(name, toTensor(result, name));
@@ -253,45 +255,14 @@ final class OnnxModel implements Model {
             }
             return new Activations(outs, output);
         } catch (OrtException e) {
-            throw new FilterScopeException(file.getFileName() + ": inference failed for input " + input.shape() + " ("
+            throw new FilterScopeException(Messages.runFailure(e), file.getFileName() + ": inference failed for input " + input.shape() + " ("
                     + Messages.firstLine(e.getMessage()) + "); the model wants '" + in.name() + "' as " + in.describeShape(), e);
         }
     }
 
-    /**
-     * The layers to capture. For all spatial layers post-activation, a layer whose post-activation
-     * tensor another layer already shows (the Relu after a Conv) is left out, one grid per distinct
-     * picture; so is a layer that only feeds a residual sum (ResNet's second conv of a block), whose
-     * picture is the block's output after its activation — capturing it would split the fused
-     * Conv+Add+Relu the runtime runs. Name such a layer to see its own output.
-     */
+    /** The layers to capture, each with its tensor: the api's {@link io.filterscope.spi.CapturePolicy} decides. */
     private Map<LayerInfo, String> selectLayers(CaptureRequest request) {
-        Map<LayerInfo, String> out = new LinkedHashMap<>();
-        switch (request.selection()) {
-            case NONE -> { }
-            case NAMED -> request.layers().stream().map(this::layer)
-                    .forEach(l -> out.putIfAbsent(l, capturedTensor(l, request.mode())));
-            case ALL_SPATIAL -> {
-                Set<String> seen = new LinkedHashSet<>();
-                for (LayerInfo l : layers) {
-                    if (!l.hasSpatialOutput() || (request.mode() == CaptureMode.POST_ACTIVATION
-                            && graph.feedsResidualSum(nodesByLayer.get(l.name())))) {
-                        continue;
-                    }
-                    String t = capturedTensor(l, request.mode());
-                    if (seen.add(t)) {
-                        out.put(l, t);
-                    }
-                }
-            }
-            default -> throw new IllegalStateException("unknown selection " + request.selection());
-        }
-        return out;
-    }
-
-    /** The tensor that stands for {@code layer} in this capture mode. */
-    private String capturedTensor(LayerInfo layer, CaptureMode mode) {
-        return mode == CaptureMode.POST_ACTIVATION ? graph.postActivationTensor(nodesByLayer.get(layer.name())) : layer.outputTensor();
+        return graph.policy.select(request, layers, this::layer);
     }
 
     private Layout layoutOf(String tensor) {
@@ -301,7 +272,7 @@ final class OnnxModel implements Model {
     private Tensor toTensor(OrtSession.Result result, String name) throws OrtException {
         Optional<OnnxValue> v = result.get(name);
         if (v.isEmpty() || !(v.get() instanceof OnnxTensor t)) {
-            throw new FilterScopeException(file.getFileName() + ": ONNX Runtime returned no tensor '" + name + "'");
+            throw new FilterScopeException(ErrorKind.INFERENCE_FAILED, file.getFileName() + ": ONNX Runtime returned no tensor '" + name + "'");
         }
         long[] dims = t.getInfo().getShape();
         return switch (t.getInfo().type) {
@@ -324,7 +295,7 @@ final class OnnxModel implements Model {
                 }
                 yield Tensor.wrap(Shape.of(dims), a);
             }
-            default -> throw new FilterScopeException(file.getFileName() + ": tensor '" + name + "' is of type "
+            default -> throw new FilterScopeException(ErrorKind.UNSUPPORTED, file.getFileName() + ": tensor '" + name + "' is of type "
                     + t.getInfo().type + ", which FilterScope cannot show");
         };
     }
@@ -334,9 +305,17 @@ final class OnnxModel implements Model {
         return sessions.cachedSessions();
     }
 
+    private void checkOpen() {
+        if (closed.get()) {
+            throw new FilterScopeException(ErrorKind.MODEL_CLOSED, file.getFileName() + ": the model is closed; open it again");
+        }
+    }
+
     @Override
     public void close() {
-        sessions.close();
+        if (closed.compareAndSet(false, true)) {
+            sessions.close();
+        }
     }
 
     @Override

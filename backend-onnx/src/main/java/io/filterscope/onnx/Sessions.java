@@ -5,6 +5,7 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.OrtSession.SessionOptions;
 import com.google.protobuf.CodedOutputStream;
+import io.filterscope.ErrorKind;
 import io.filterscope.FilterScopeException;
 import io.filterscope.onnx.proto.OnnxModel;
 import io.filterscope.spi.ExecutionProvider;
@@ -13,6 +14,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.Collection;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
@@ -23,7 +25,8 @@ import org.slf4j.LoggerFactory;
 /**
  * ONNX Runtime sessions for one model: the plain model, and rewritten models whose graph outputs
  * include the intermediate tensors asked for. Rewritten sessions are cached by the set of extra
- * outputs, so asking again for the same layers costs one inference, not a new session.
+ * outputs, so asking again for the same layers costs one inference, not a new session. Runs borrow
+ * a session ({@link #acquire}); one evicted or closed while a run holds it closes when the run ends.
  */
 final class Sessions implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Sessions.class);
@@ -37,6 +40,10 @@ final class Sessions implements AutoCloseable {
     private final OpenOptions options;
     private final OrtEnvironment env;
     private final Map<Set<String>, OrtSession> cache = new LinkedHashMap<>(8, 0.75f, true);
+    /** How many runs hold each session now. */
+    private final Map<OrtSession, Integer> borrowed = new IdentityHashMap<>();
+    /** Sessions out of the cache that close when their last run returns them. */
+    private final Set<OrtSession> retired = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
     private ExecutionProvider provider;
     private boolean closed;
 
@@ -63,7 +70,7 @@ final class Sessions implements AutoCloseable {
         try {
             return ENVIRONMENT.get();
         } catch (LinkageError e) {
-            throw new FilterScopeException(file.getFileName() + ": ONNX Runtime's native library could not be loaded on "
+            throw new FilterScopeException(ErrorKind.NATIVE_LIBRARY, file.getFileName() + ": ONNX Runtime's native library could not be loaded on "
                     + System.getProperty("os.name") + "/" + System.getProperty("os.arch") + " (" + Messages.firstLine(e.getMessage())
                     + "); use a platform ONNX Runtime ships for (Linux, macOS, Windows; x64 or arm64)", e);
         }
@@ -114,24 +121,71 @@ final class Sessions implements AutoCloseable {
         return provider;
     }
 
-    /** A session whose outputs are the model's own followed by {@code extraOutputs}. */
-    synchronized OrtSession session(Collection<String> extraOutputs) {
+    /**
+     * A session borrowed for one run. Closing the lease hands it back; a session evicted from the
+     * cache (or left by {@link Sessions#close()}) while borrowed is closed when its last lease is, so
+     * no thread ever runs a session another thread closed.
+     */
+    final class Lease implements AutoCloseable {
+        private final OrtSession session;
+        private boolean returned;
+
+        private Lease(OrtSession session) {
+            this.session = session;
+        }
+
+        OrtSession session() {
+            return session;
+        }
+
+        @Override
+        public void close() {
+            synchronized (Sessions.this) {
+                if (!returned) {
+                    returned = true;
+                    release(session);
+                }
+            }
+        }
+    }
+
+    /** Borrows a session whose outputs are the model's own followed by {@code extraOutputs}. */
+    synchronized Lease acquire(Collection<String> extraOutputs) {
         if (closed) {
-            throw new IllegalStateException(file.getFileName() + ": model is closed");
+            throw new FilterScopeException(ErrorKind.MODEL_CLOSED, file.getFileName() + ": the model is closed; open it again");
         }
         Set<String> key = new TreeSet<>(extraOutputs);
         OrtSession s = cache.get(key);
-        if (s != null) {
-            return s;
+        if (s == null) {
+            s = create(key, false);
+            cache.put(key, s);
+            if (cache.size() > MAX_CACHED) {
+                var eldest = cache.entrySet().iterator().next();
+                cache.remove(eldest.getKey());
+                retire(eldest.getValue());
+            }
         }
-        s = create(key, false);
-        cache.put(key, s);
-        if (cache.size() > MAX_CACHED) {
-            var eldest = cache.entrySet().iterator().next();
-            cache.remove(eldest.getKey());
-            closeQuietly(eldest.getValue());
+        borrowed.merge(s, 1, Integer::sum);
+        return new Lease(s);
+    }
+
+    private void release(OrtSession s) {
+        int left = borrowed.merge(s, -1, Integer::sum);
+        if (left <= 0) {
+            borrowed.remove(s);
+            if (retired.remove(s)) {
+                closeQuietly(s);
+            }
         }
-        return s;
+    }
+
+    /** Closes a session that left the cache now, or when its last lease is returned. */
+    private void retire(OrtSession s) {
+        if (borrowed.containsKey(s)) {
+            retired.add(s);
+        } else {
+            closeQuietly(s);
+        }
     }
 
     /**
@@ -156,7 +210,7 @@ final class Sessions implements AutoCloseable {
                 provider = ExecutionProvider.CPU;
                 return create(extra, false);
             }
-            throw new FilterScopeException(file + ": ONNX Runtime cannot load the model (" + Messages.firstLine(e.getMessage())
+            throw new FilterScopeException(Messages.loadFailure(e), file + ": ONNX Runtime cannot load the model (" + Messages.firstLine(e.getMessage())
                     + "); check that it opens in onnxruntime, or export it with a lower opset", e);
         }
     }
@@ -229,7 +283,7 @@ final class Sessions implements AutoCloseable {
     @Override
     public synchronized void close() {
         closed = true;
-        cache.values().forEach(Sessions::closeQuietly);
+        cache.values().forEach(this::retire);
         cache.clear();
     }
 }

@@ -1,6 +1,7 @@
 package io.filterscope.onnx;
 
 import com.google.protobuf.ByteString;
+import io.filterscope.ErrorKind;
 import io.filterscope.FilterScopeException;
 import io.filterscope.onnx.proto.OnnxModel.StringStringEntry;
 import io.filterscope.onnx.proto.OnnxModel.Tensor;
@@ -45,7 +46,7 @@ final class TensorData {
             raw.order(ByteOrder.LITTLE_ENDIAN);
             int width = byteWidth(type, t);
             if (raw.remaining() < (long) n * width) {
-                throw new FilterScopeException(modelFile + ": tensor '" + t.getName() + "' holds " + raw.remaining()
+                throw new FilterScopeException(ErrorKind.NOT_A_MODEL, modelFile + ": tensor '" + t.getName() + "' holds " + raw.remaining()
                         + " bytes, " + ((long) n * width) + " needed for shape " + shapeOf(t) + "; the file is damaged, export it again");
             }
             for (int i = 0; i < n; i++) {
@@ -72,7 +73,7 @@ final class TensorData {
 
     private void copyCount(Tensor t, int have, int n, IndexAction action) {
         if (have != n) {
-            throw new FilterScopeException(modelFile + ": tensor '" + t.getName() + "' has " + have + " values for shape "
+            throw new FilterScopeException(ErrorKind.NOT_A_MODEL, modelFile + ": tensor '" + t.getName() + "' has " + have + " values for shape "
                     + shapeOf(t) + "; the file is damaged, export it again");
         }
         for (int i = 0; i < n; i++) {
@@ -135,18 +136,18 @@ final class TensorData {
             }
         }
         if (location == null) {
-            throw new FilterScopeException(modelFile + ": tensor '" + t.getName() + "' is marked external but names no location; export the model again");
+            throw new FilterScopeException(ErrorKind.NOT_A_MODEL, modelFile + ": tensor '" + t.getName() + "' is marked external but names no location; export the model again");
         }
         Path data = ExternalData.resolve(modelFile, location, t.getName());
         try (FileChannel ch = FileChannel.open(data, StandardOpenOption.READ)) {
             long len = length >= 0 ? length : ch.size() - offset;
             if (offset < 0 || offset + len > ch.size()) {
-                throw new FilterScopeException(modelFile + ": external data for '" + t.getName() + "' runs past the end of "
+                throw new FilterScopeException(ErrorKind.NOT_A_MODEL, modelFile + ": external data for '" + t.getName() + "' runs past the end of "
                         + data.getFileName() + "; copy the complete file next to the model");
             }
             return ch.map(FileChannel.MapMode.READ_ONLY, offset, len);
         } catch (IOException e) {
-            throw new FilterScopeException(modelFile + ": cannot read external data " + location + " for '" + t.getName()
+            throw new FilterScopeException(ErrorKind.UNREADABLE_FILE, modelFile + ": cannot read external data " + location + " for '" + t.getName()
                     + "' (" + e.getMessage() + "); keep the data file next to the model", e);
         }
     }
@@ -168,7 +169,7 @@ final class TensorData {
     }
 
     private FilterScopeException unsupported(Tensor t, String what) {
-        return new FilterScopeException(modelFile + ": tensor '" + t.getName() + "' uses " + what
+        return new FilterScopeException(ErrorKind.UNSUPPORTED, modelFile + ": tensor '" + t.getName() + "' uses " + what
                 + ", which FilterScope cannot decode; export the weights as float32");
     }
 
@@ -185,7 +186,7 @@ final class TensorData {
                 throw escape(modelFile, location, tensor);
             }
             if (!Files.isRegularFile(candidate)) {
-                throw new FilterScopeException(modelFile + ": external data file '" + location + "' for '" + tensor
+                throw new FilterScopeException(ErrorKind.UNREADABLE_FILE, modelFile + ": external data file '" + location + "' for '" + tensor
                         + "' is missing; copy it next to the model");
             }
             try {
@@ -196,12 +197,12 @@ final class TensorData {
                 }
                 return real;
             } catch (IOException e) {
-                throw new FilterScopeException(modelFile + ": cannot resolve external data '" + location + "' (" + e.getMessage() + ")", e);
+                throw new FilterScopeException(ErrorKind.UNREADABLE_FILE, modelFile + ": cannot resolve external data '" + location + "' (" + e.getMessage() + ")", e);
             }
         }
 
         private static FilterScopeException escape(Path modelFile, String location, String tensor) {
-            return new FilterScopeException(modelFile + ": external data location '" + location + "' of '" + tensor
+            return new FilterScopeException(ErrorKind.NOT_A_MODEL, modelFile + ": external data location '" + location + "' of '" + tensor
                     + "' lies outside the model's folder; refused (keep the data files in the model's folder)");
         }
     }

@@ -1,6 +1,7 @@
 package io.filterscope.dl4j.keras;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.filterscope.ErrorKind;
 import io.filterscope.FilterScopeException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -92,13 +93,13 @@ final class GraphAssembler {
                 add(layer);
             } catch (IllegalArgumentException | IllegalStateException e) {
                 // DL4J's builder refuses, e.g. a vertex name taken twice (a Keras layer named like a split softmax).
-                throw new FilterScopeException(file + ": layer " + layer.className() + " '" + layer.name() + "' cannot be added to the "
+                throw new FilterScopeException(ErrorKind.UNSUPPORTED, file + ": layer " + layer.className() + " '" + layer.name() + "' cannot be added to the "
                         + "Deeplearning4j graph (" + Messages.cause(e) + "); rename the layer in Keras and save again", e);
             }
         }
         for (String input : spec.inputs()) {
             if (!inputTypes.containsKey(input)) {
-                throw new FilterScopeException(file + ": the model input '" + input + "' is not an InputLayer; save the model again with Keras 3");
+                throw new FilterScopeException(ErrorKind.NOT_A_MODEL, file + ": the model input '" + input + "' is not an InputLayer; save the model again with Keras 3");
             }
         }
         graph.addInputs(spec.inputs().toArray(String[]::new));
@@ -111,7 +112,7 @@ final class GraphAssembler {
         } catch (FilterScopeException e) {
             throw e;
         } catch (RuntimeException e) {
-            throw new FilterScopeException(file + ": Deeplearning4j cannot build the network (" + Messages.cause(e)
+            throw new FilterScopeException(ErrorKind.UNSUPPORTED, file + ": Deeplearning4j cannot build the network (" + Messages.cause(e)
                     + "); report this with the file", e);
         }
         params.forEach((vertex, values) -> values.forEach((key, value) -> setParam(network, vertex, key, value)));
@@ -120,7 +121,7 @@ final class GraphAssembler {
             String vertex = l.conf().getLayer().getLayerName();
             for (String key : l.paramTable().keySet()) {
                 if (!params.getOrDefault(vertex, Map.of()).containsKey(key)) {
-                    throw new FilterScopeException(file + ": layer '" + vertex + "': DL4J parameter " + key
+                    throw new FilterScopeException(ErrorKind.NOT_A_MODEL, file + ": layer '" + vertex + "': DL4J parameter " + key
                             + " has no counterpart in the Keras weights; report this with the file");
                 }
             }
@@ -131,13 +132,13 @@ final class GraphAssembler {
     private void setParam(ComputationGraph network, String vertex, String key, INDArray value) {
         INDArray param = network.getLayer(vertex).getParam(key);
         if (param == null) {
-            throw new FilterScopeException(file + ": layer '" + vertex + "': DL4J has no parameter " + key + "; report this with the file");
+            throw new FilterScopeException(ErrorKind.NOT_A_MODEL, file + ": layer '" + vertex + "': DL4J has no parameter " + key + "; report this with the file");
         }
         // Vectors may differ in rank ([n] in Keras, [1, n] in DL4J); kernels must match exactly, so a
         // wrong layout cannot slip through as a same-sized reshape.
         boolean vector = value.rank() == 1;
         if (vector ? param.length() != value.length() : !Arrays.equals(param.shape(), value.shape())) {
-            throw new FilterScopeException(file + ": layer '" + vertex + "': its weights (DL4J " + key + " "
+            throw new FilterScopeException(ErrorKind.NOT_A_MODEL, file + ": layer '" + vertex + "': its weights (DL4J " + key + " "
                     + Arrays.toString(value.shape()) + ") do not fit its config (needs " + Arrays.toString(param.shape())
                     + "); the file's config and weights disagree, save the model again with Keras 3");
         }
@@ -165,7 +166,7 @@ final class GraphAssembler {
             case "Concatenate" -> concatenate(layer);
             case "ZeroPadding2D" -> zeroPadding(layer);
             case "Rescaling" -> rescaling(layer);
-            default -> throw new FilterScopeException(file + ": Keras layer " + layer.className() + " '" + layer.name()
+            default -> throw new FilterScopeException(ErrorKind.UNSUPPORTED, file + ": Keras layer " + layer.className() + " '" + layer.name()
                     + "' is not supported (supported: " + SUPPORTED + ")");
         }
     }
@@ -178,7 +179,7 @@ final class GraphAssembler {
         for (int i = 0; i < dims.length; i++) {
             JsonNode d = shape.get(i + 1);
             if (!d.isInt() || d.asInt() <= 0) {
-                throw new FilterScopeException(file + ": input '" + layer.name() + "' has shape " + shape
+                throw new FilterScopeException(ErrorKind.UNSUPPORTED, file + ": input '" + layer.name() + "' has shape " + shape
                         + "; FilterScope needs a fixed size: build the model with keras.Input(shape=(height, width, channels))");
             }
             dims[i] = d.asInt();
@@ -186,7 +187,7 @@ final class GraphAssembler {
         InputType type = switch (dims.length) {
             case 3 -> InputType.convolutional(dims[0], dims[1], dims[2], CNN2DFormat.NHWC);
             case 1 -> InputType.feedForward(dims[0]);
-            default -> throw new FilterScopeException(file + ": input '" + layer.name() + "' has shape " + shape
+            default -> throw new FilterScopeException(ErrorKind.UNSUPPORTED, file + ": input '" + layer.name() + "' has shape " + shape
                     + "; only images (batch, height, width, channels) and vectors (batch, n) are supported");
         };
         inputTypes.put(layer.name(), type);
@@ -364,7 +365,7 @@ final class GraphAssembler {
     private void dense(KerasLayer layer) {
         int[] in = singleInput(layer);
         if (in.length != 1) {
-            throw new FilterScopeException(file + ": Dense layer '" + layer.name() + "' is applied to a " + in.length
+            throw new FilterScopeException(ErrorKind.UNSUPPORTED, file + ": Dense layer '" + layer.name() + "' is applied to a " + in.length
                     + "-D tensor " + Arrays.toString(in) + "; only Dense on vectors is supported (put Flatten or global pooling before it)");
         }
         int units = layer.config().path("units").asInt();
@@ -449,7 +450,7 @@ final class GraphAssembler {
         List<int[]> ins = inputs(layer);
         for (int[] s : ins) {
             if (!Arrays.equals(s, ins.get(0))) {
-                throw new FilterScopeException(file + ": Add layer '" + layer.name() + "' adds tensors of different shapes "
+                throw new FilterScopeException(ErrorKind.NOT_A_MODEL, file + ": Add layer '" + layer.name() + "' adds tensors of different shapes "
                         + Arrays.toString(ins.get(0)) + " and " + Arrays.toString(s) + "; broadcasting adds are not supported");
             }
         }
@@ -468,7 +469,7 @@ final class GraphAssembler {
         int total = 0;
         for (int[] s : ins) {
             if (s.length != rank || !Arrays.equals(Arrays.copyOf(s, rank - 1), Arrays.copyOf(ins.get(0), rank - 1))) {
-                throw new FilterScopeException(file + ": Concatenate layer '" + layer.name() + "' joins shapes "
+                throw new FilterScopeException(ErrorKind.NOT_A_MODEL, file + ": Concatenate layer '" + layer.name() + "' joins shapes "
                         + Arrays.toString(ins.get(0)) + " and " + Arrays.toString(s) + " that differ off the channel axis; save a model whose inputs match");
             }
             total += s[rank - 1];
@@ -553,7 +554,7 @@ final class GraphAssembler {
     private String vertexOf(String kerasLayer, KerasLayer user) {
         String v = outputVertex.get(kerasLayer);
         if (v == null) {
-            throw new FilterScopeException(file + ": " + (user == null ? "the model output" : "layer '" + user.name() + "'")
+            throw new FilterScopeException(ErrorKind.NOT_A_MODEL, file + ": " + (user == null ? "the model output" : "layer '" + user.name() + "'")
                     + " uses '" + kerasLayer + "', which is not defined before it; save the model again with Keras 3");
         }
         return v;
@@ -561,7 +562,7 @@ final class GraphAssembler {
 
     private List<int[]> inputs(KerasLayer layer) {
         if (layer.inputs().isEmpty()) {
-            throw new FilterScopeException(file + ": layer " + layer.className() + " '" + layer.name() + "' has no input; save the model again with Keras 3");
+            throw new FilterScopeException(ErrorKind.NOT_A_MODEL, file + ": layer " + layer.className() + " '" + layer.name() + "' has no input; save the model again with Keras 3");
         }
         List<int[]> out = new ArrayList<>();
         for (String i : layer.inputs()) {
@@ -574,7 +575,7 @@ final class GraphAssembler {
     private int[] singleInput(KerasLayer layer) {
         List<int[]> ins = inputs(layer);
         if (ins.size() != 1) {
-            throw new FilterScopeException(file + ": layer " + layer.className() + " '" + layer.name() + "' takes " + ins.size()
+            throw new FilterScopeException(ErrorKind.UNSUPPORTED, file + ": layer " + layer.className() + " '" + layer.name() + "' takes " + ins.size()
                     + " inputs; it is supported with one");
         }
         return ins.get(0);
@@ -583,7 +584,7 @@ final class GraphAssembler {
     private int[] spatialInput(KerasLayer layer) {
         int[] in = singleInput(layer);
         if (in.length != 3) {
-            throw new FilterScopeException(file + ": layer " + layer.className() + " '" + layer.name() + "' gets a tensor of shape "
+            throw new FilterScopeException(ErrorKind.UNSUPPORTED, file + ": layer " + layer.className() + " '" + layer.name() + "' gets a tensor of shape "
                     + Arrays.toString(in) + "; it is supported on images (height, width, channels)");
         }
         return in;
@@ -599,7 +600,7 @@ final class GraphAssembler {
     }
 
     private IActivation activationOf(KerasLayer layer, String name) {
-        return KerasActivations.of(name).orElseThrow(() -> new FilterScopeException(file + ": layer " + layer.className() + " '"
+        return KerasActivations.of(name).orElseThrow(() -> new FilterScopeException(ErrorKind.UNSUPPORTED, file + ": layer " + layer.className() + " '"
                 + layer.name() + "' uses activation '" + name + "', which is not supported (supported: " + KerasActivations.SUPPORTED + ")"));
     }
 
@@ -637,14 +638,14 @@ final class GraphAssembler {
         int effective = dilation * (kernel - 1) + 1;
         int out = mode == ConvolutionMode.Same ? (in + stride - 1) / stride : (in - effective) / stride + 1;
         if (out <= 0 || (mode != ConvolutionMode.Same && in < effective)) {
-            throw new FilterScopeException(file + ": layer " + layer.className() + " '" + layer.name() + "' has a "
+            throw new FilterScopeException(ErrorKind.UNSUPPORTED, file + ": layer " + layer.className() + " '" + layer.name() + "' has a "
                     + effective + "-pixel window on a " + in + "-pixel input; the model's input is too small for it");
         }
         return out;
     }
 
     FilterScopeException unsupportedOption(KerasLayer layer, String option) {
-        return new FilterScopeException(file + ": Keras layer " + layer.className() + " '" + layer.name() + "' uses " + option
+        return new FilterScopeException(ErrorKind.UNSUPPORTED, file + ": Keras layer " + layer.className() + " '" + layer.name() + "' uses " + option
                 + ", which is not supported; save a model without it");
     }
 

@@ -1,5 +1,6 @@
 package io.filterscope.dl4j.keras;
 
+import io.filterscope.ErrorKind;
 import io.filterscope.FilterScopeException;
 import java.nio.file.Path;
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -38,7 +39,7 @@ public final class Keras3Reader {
             throw e;
         } catch (RuntimeException e) {
             // A config this reader did not foresee: still one line naming the file.
-            throw new FilterScopeException(file + ": cannot read this Keras 3 model (" + e.getClass().getSimpleName() + ": " + Messages.cause(e) + "); report this with the file", e);
+            throw new FilterScopeException(ErrorKind.UNSUPPORTED, file + ": cannot read this Keras 3 model (" + e.getClass().getSimpleName() + ": " + Messages.cause(e) + "); report this with the file", e);
         }
     }
 }

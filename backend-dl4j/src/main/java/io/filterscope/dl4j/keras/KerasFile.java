@@ -2,6 +2,7 @@ package io.filterscope.dl4j.keras;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.filterscope.ErrorKind;
 import io.filterscope.FilterScopeException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -83,9 +84,9 @@ final class KerasFile implements AutoCloseable {
         try {
             head = head(file);
         } catch (NoSuchFileException e) {
-            throw new FilterScopeException(file + ": no such file; give the path of a Keras 3 .keras or .h5 file");
+            throw new FilterScopeException(ErrorKind.UNREADABLE_FILE, file + ": no such file; give the path of a Keras 3 .keras or .h5 file");
         } catch (IOException e) {
-            throw new FilterScopeException(file + ": cannot read (" + Messages.cause(e) + "); check the path and its permissions", e);
+            throw new FilterScopeException(ErrorKind.UNREADABLE_FILE, file + ": cannot read (" + Messages.cause(e) + "); check the path and its permissions", e);
         }
         if (startsWith(head, ZIP_MAGIC)) {
             return openZip(file);
@@ -93,7 +94,7 @@ final class KerasFile implements AutoCloseable {
         if (startsWith(head, HDF5_MAGIC)) {
             return openH5(file);
         }
-        throw new FilterScopeException(file + ": neither a .keras zip nor an HDF5 file; save the model with Keras 3's model.save(\"model.keras\")");
+        throw new FilterScopeException(ErrorKind.NOT_A_MODEL, file + ": neither a .keras zip nor an HDF5 file; save the model with Keras 3's model.save(\"model.keras\")");
     }
 
     private static KerasFile openZip(Path file) {
@@ -102,13 +103,13 @@ final class KerasFile implements AutoCloseable {
             JsonNode metadata = readEntry(zip, "metadata.json", file);
             String version = metadata.path("keras_version").asText("");
             if (!isVersion3(version)) {
-                throw new FilterScopeException(file + ": saved by Keras " + (version.isEmpty() ? "of unknown version" : version)
+                throw new FilterScopeException(ErrorKind.UNSUPPORTED, file + ": saved by Keras " + (version.isEmpty() ? "of unknown version" : version)
                         + ", not Keras 3; open it with the Keras 1/2 import or save it again with Keras 3");
             }
             JsonNode config = readEntry(zip, "config.json", file);
             ZipEntry weightsEntry = zip.getEntry("model.weights.h5");
             if (weightsEntry == null) {
-                throw new FilterScopeException(file + ": has no model.weights.h5 (a sharded or weights-less save?); save the whole model again with model.save(\"model.keras\")");
+                throw new FilterScopeException(ErrorKind.NOT_A_MODEL, file + ": has no model.weights.h5 (a sharded or weights-less save?); save the whole model again with model.save(\"model.keras\")");
             }
             // HDF5 reads files, not streams: copy the weights out, delete the copy on close.
             temp = Files.createTempFile("filterscope-keras3-", ".weights.h5");
@@ -119,10 +120,10 @@ final class KerasFile implements AutoCloseable {
             return new KerasFile(file, config, archive, temp, Layout.ZIP_VARS);
         } catch (ZipException | java.io.EOFException e) {
             deleteQuietly(temp);
-            throw new FilterScopeException(file + ": not a complete .keras zip (" + Messages.cause(e) + "); the file may be truncated, copy or save it again", e);
+            throw new FilterScopeException(ErrorKind.NOT_A_MODEL, file + ": not a complete .keras zip (" + Messages.cause(e) + "); the file may be truncated, copy or save it again", e);
         } catch (IOException e) {
             deleteQuietly(temp);
-            throw new FilterScopeException(file + ": cannot read the .keras zip (" + Messages.cause(e) + "); the file may be truncated, copy or save it again", e);
+            throw new FilterScopeException(ErrorKind.UNREADABLE_FILE, file + ": cannot read the .keras zip (" + Messages.cause(e) + "); the file may be truncated, copy or save it again", e);
         } catch (RuntimeException e) {
             deleteQuietly(temp);
             throw e;
@@ -134,15 +135,15 @@ final class KerasFile implements AutoCloseable {
         try {
             String version = archive.hasAttribute("keras_version") ? archive.readAttributeAsString("keras_version") : "";
             if (version.isEmpty() && !archive.hasAttribute("model_config") && archive.getGroups().contains("layers")) {
-                throw new FilterScopeException(file + ": holds weights only (a .weights.h5 from model.save_weights); "
+                throw new FilterScopeException(ErrorKind.NOT_A_MODEL, file + ": holds weights only (a .weights.h5 from model.save_weights); "
                         + "save the whole model with model.save(\"model.keras\")");
             }
             if (!isVersion3(version)) {
-                throw new FilterScopeException(file + ": saved by Keras " + (version.isEmpty() ? "of unknown version" : version)
+                throw new FilterScopeException(ErrorKind.UNSUPPORTED, file + ": saved by Keras " + (version.isEmpty() ? "of unknown version" : version)
                         + ", not Keras 3; open it with DL4J's Keras 1/2 import or save it again with Keras 3");
             }
             if (!archive.hasAttribute("model_config")) {
-                throw new FilterScopeException(file + ": holds weights only (no model_config attribute); save the whole model with model.save(...)");
+                throw new FilterScopeException(ErrorKind.NOT_A_MODEL, file + ": holds weights only (no model_config attribute); save the whole model with model.save(...)");
             }
             JsonNode config = JSON.readTree(archive.readAttributeAsJson("model_config"));
             return new KerasFile(file, config, archive, null, Layout.LEGACY_H5);
@@ -151,7 +152,7 @@ final class KerasFile implements AutoCloseable {
             throw e;
         } catch (Exception e) {
             archive.close();
-            throw new FilterScopeException(file + ": cannot read the Keras model config (" + Messages.cause(e) + "); save the model again with Keras 3", e);
+            throw new FilterScopeException(ErrorKind.NOT_A_MODEL, file + ": cannot read the Keras model config (" + Messages.cause(e) + "); save the model again with Keras 3", e);
         }
     }
 
@@ -159,10 +160,10 @@ final class KerasFile implements AutoCloseable {
         try {
             return quietArchive(h5);
         } catch (RuntimeException e) {
-            throw new FilterScopeException(shownAs + ": cannot open the HDF5 weights (" + Messages.cause(e)
+            throw new FilterScopeException(ErrorKind.NOT_A_MODEL, shownAs + ": cannot open the HDF5 weights (" + Messages.cause(e)
                     + "); the file may be truncated, copy or save it again", e);
         } catch (LinkageError e) {
-            throw new FilterScopeException(shownAs + ": the HDF5 native library does not load on this platform ("
+            throw new FilterScopeException(ErrorKind.NATIVE_LIBRARY, shownAs + ": the HDF5 native library does not load on this platform ("
                     + Messages.cause(e) + "); build with -Djavacpp.platform set to this machine's platform", e);
         }
     }
@@ -180,7 +181,7 @@ final class KerasFile implements AutoCloseable {
     private static JsonNode readEntry(ZipFile zip, String name, Path file) throws IOException {
         ZipEntry entry = zip.getEntry(name);
         if (entry == null) {
-            throw new FilterScopeException(file + ": has no " + name + ", so it is not a Keras 3 .keras file; save the model with model.save(\"model.keras\")");
+            throw new FilterScopeException(ErrorKind.NOT_A_MODEL, file + ": has no " + name + ", so it is not a Keras 3 .keras file; save the model with model.save(\"model.keras\")");
         }
         try (InputStream in = zip.getInputStream(entry)) {
             return JSON.readTree(in);
@@ -207,7 +208,7 @@ final class KerasFile implements AutoCloseable {
         } catch (FilterScopeException e) {
             throw e;
         } catch (Exception e) {
-            throw new FilterScopeException(file + ": cannot read the weights of layer '" + layer.name() + "' ("
+            throw new FilterScopeException(ErrorKind.NOT_A_MODEL, file + ": cannot read the weights of layer '" + layer.name() + "' ("
                     + Messages.cause(e) + "); the file may be damaged, save it again", e);
         }
     }
@@ -252,7 +253,7 @@ final class KerasFile implements AutoCloseable {
     }
 
     private FilterScopeException missing(KerasLayer layer, List<String> names, int found) {
-        return new FilterScopeException(file + ": layer " + layer.className() + " '" + layer.name() + "' needs weights "
+        return new FilterScopeException(ErrorKind.NOT_A_MODEL, file + ": layer " + layer.className() + " '" + layer.name() + "' needs weights "
                 + names + " but the file has " + found + " for it; save the complete model again with Keras 3");
     }
 

@@ -1,6 +1,7 @@
 package io.filterscope.dl4j.keras;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.filterscope.ErrorKind;
 import io.filterscope.FilterScopeException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -21,7 +22,7 @@ record KerasModelSpec(List<KerasLayer> layers, List<String> inputs, List<String>
         return switch (kind) {
             case "Sequential" -> sequential(config, file);
             case "Functional", "Model" -> functional(config, file);
-            default -> throw new FilterScopeException(file + ": the model is a " + (kind.isEmpty() ? "model of unknown class" : kind)
+            default -> throw new FilterScopeException(ErrorKind.UNSUPPORTED, file + ": the model is a " + (kind.isEmpty() ? "model of unknown class" : kind)
                     + "; only Sequential and Functional Keras models can be read (subclassed models have no config to rebuild)");
         };
     }
@@ -37,7 +38,7 @@ record KerasModelSpec(List<KerasLayer> layers, List<String> inputs, List<String>
             previous = name;
         }
         if (layers.isEmpty() || !layers.get(0).className().equals("InputLayer")) {
-            throw new FilterScopeException(file + ": the Sequential model has no InputLayer (it was saved before it was built); "
+            throw new FilterScopeException(ErrorKind.UNSUPPORTED, file + ": the Sequential model has no InputLayer (it was saved before it was built); "
                     + "start it with keras.Input(shape) and save it again");
         }
         return new KerasModelSpec(layers, List.of(layers.get(0).name()), List.of(previous));
@@ -51,7 +52,7 @@ record KerasModelSpec(List<KerasLayer> layers, List<String> inputs, List<String>
             String name = node.path("name").asText(c.path("name").asText());
             JsonNode nodes = node.path("inbound_nodes");
             if (nodes.size() > 1) {
-                throw new FilterScopeException(file + ": layer " + className + " '" + name + "' is called " + nodes.size()
+                throw new FilterScopeException(ErrorKind.UNSUPPORTED, file + ": layer " + className + " '" + name + "' is called " + nodes.size()
                         + " times (a shared layer); shared layers are not supported, give each call its own layer");
             }
             List<String> inputs = new ArrayList<>();

@@ -230,8 +230,8 @@ class ViewerFrameTest {
         assertTrue(differingFraction(before, screenshot(panel())) > 0.02, "the view did not change for the dropped files");
         // The window owns its models: the replaced one is closed once the panel let go of it.
         await(edt(() -> frame.lastClose()));
-        IllegalStateException closed = assertThrows(IllegalStateException.class, () -> bundled.run(input));
-        assertTrue(closed.getMessage().contains("closed"), closed.getMessage());
+        io.filterscope.FilterScopeException closed = assertThrows(io.filterscope.FilterScopeException.class, () -> bundled.run(input));
+        assertEquals(io.filterscope.ErrorKind.MODEL_CLOSED, closed.kind(), closed.getMessage());
 
         // File ▸ Open recent ▸ keras.onnx opens the file again: a new model in place of the first.
         Model dropped = panel().model().orElseThrow();
