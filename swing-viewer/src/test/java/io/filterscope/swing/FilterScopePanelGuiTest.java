@@ -135,13 +135,16 @@ class FilterScopePanelGuiTest {
         assertEquals(List.of(), call(() -> List.copyOf(errors)), "background work failed");
     }
 
+    /**
+     * Waits until the panel shows its newest request. Screenshots settle on their own (repaints and
+     * the X server), and everything else a test reads is state on the EDT, read after the result.
+     */
     static void idle() {
         try {
-            panel.whenIdle().get(60, TimeUnit.SECONDS);
+            panel.whenIdle().get(Screens.HANG_BOUND_S, TimeUnit.SECONDS);
         } catch (Exception e) {
-            throw new AssertionError("the panel did not become idle: " + e, e);
+            throw new AssertionError("the panel did not become idle within " + Screens.HANG_BOUND_S + " s: " + e, e);
         }
-        Screens.settle();
     }
 
     /** The grid image as it is on screen (only the image, not the viewport around it). */
