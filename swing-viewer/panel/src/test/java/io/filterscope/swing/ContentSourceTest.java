@@ -31,7 +31,7 @@ import org.junit.jupiter.api.Test;
  */
 class ContentSourceTest {
     static final Path MODEL = Path.of(System.getProperty("basedir", "."))
-            .resolve("../samples/models/fashion-mnist/fashion_cnn.onnx").normalize();
+            .resolve("../../samples/models/fashion-mnist/fashion_cnn.onnx").normalize();
 
     /** Each conv layer's filters in plain grey, counting how often each layer is drawn. */
     static final class GreyFilters extends GridSource {
