@@ -5,10 +5,7 @@ import com.formdev.flatlaf.FlatLaf;
 import com.formdev.flatlaf.FlatLightLaf;
 import io.filterscope.FilterScope;
 import io.filterscope.FilterScopeException;
-import io.filterscope.Names;
-import io.filterscope.app.LabelFiles;
 import io.filterscope.model.Model;
-import io.filterscope.predict.Predictions;
 import io.filterscope.preprocess.Images;
 import io.filterscope.spi.ExecutionProvider;
 import io.filterscope.spi.ModelBackend;
@@ -23,20 +20,15 @@ import java.awt.event.ActionEvent;
 import java.awt.event.KeyEvent;
 import java.awt.event.WindowAdapter;
 import java.awt.event.WindowEvent;
-import java.awt.image.BufferedImage;
 import java.io.File;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.stream.Collectors;
 import javax.swing.AbstractAction;
 import javax.swing.Action;
@@ -65,9 +57,10 @@ import org.slf4j.LoggerFactory;
  * for the backend and the execution provider, a status bar, drag and drop of model and image files,
  * recent files and light/dark themes.
  *
- * <p>The window owns the {@link Model} it shows: models are opened off the event dispatch thread,
- * handed to the panel, and the previous one is closed once the panel has let go of it. A file that
- * cannot be opened gives a dialog with its one-line message, and the previous model stays.
+ * <p>The window owns the {@link io.filterscope.model.Model} it shows, through its {@link ModelSession}:
+ * models are opened off the event dispatch thread, handed to the panel, and the previous one is closed
+ * once the panel has let go of it. A file that cannot be opened gives a dialog with its one-line
+ * message, and the previous model stays. This class holds the menus, the toolbar and the dialogs.
  *
  * <p>Create and use it on the event dispatch thread. The {@code open…} methods return futures that
  * complete when the panel shows the result, or exceptionally (after the dialog was posted) when the
@@ -80,14 +73,9 @@ public final class ViewerFrame extends JFrame {
     private static final Executor EDT = SwingUtilities::invokeLater;
 
     private final FilterScopePanel panel = new FilterScopePanel();
+    private final ModelSession session = new ModelSession(panel);
     private final ViewerPreferences prefs;
     private final SystemTheme systemTheme;
-    /** One thread, so opens happen in the order they were asked for. */
-    private final ExecutorService worker = Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "filterscope-open");
-        t.setDaemon(true);
-        return t;
-    });
 
     private final JComboBox<String> backendBox = new JComboBox<>();
     private final JComboBox<ExecutionProvider> providerBox = new JComboBox<>(ExecutionProvider.values());
@@ -97,20 +85,12 @@ public final class ViewerFrame extends JFrame {
     private final List<JRadioButtonMenuItem> themeItems = new ArrayList<>();
 
     // Confined to the event dispatch thread.
-    private Model model;
-    private Path modelFile;
-    private String modelDisplay;
     private Path imageFile;
     /** How the status bar names the image: its path, or "NAME (sample)" for a bundled one. */
     private String imageDisplay;
-    private OpenOptions options = OpenOptions.defaults();
     private int running;
     /** The last {@link #openFiles}, {@link #start} or toolbar reopen, for tests that drive them as a user would. */
     private CompletableFuture<Void> lastOpen = CompletableFuture.completedFuture(null);
-    /** Closing the model the last open replaced, for tests. */
-    private CompletableFuture<Void> lastClose = CompletableFuture.completedFuture(null);
-    /** Set once the window is closed: models that finish opening after that are closed at once. */
-    private boolean released;
     /** Set while the toolbar is filled in from code, so its listeners do not reopen the model. */
     private boolean updatingControls;
 
@@ -144,7 +124,7 @@ public final class ViewerFrame extends JFrame {
         addWindowListener(new WindowAdapter() {
             @Override
             public void windowClosed(WindowEvent e) {
-                release();
+                session.release();
             }
         });
     }
@@ -156,7 +136,7 @@ public final class ViewerFrame extends JFrame {
 
     /** The file of the model shown, if any. */
     public Optional<Path> modelFile() {
-        return Optional.ofNullable(modelFile);
+        return session.file();
     }
 
     /** The image file shown, if any. */
@@ -166,7 +146,7 @@ public final class ViewerFrame extends JFrame {
 
     /** The options the shown model was opened with. */
     public OpenOptions openOptions() {
-        return options;
+        return session.options();
     }
 
     /** Opens a model with the backend that claims it and the provider chosen in the toolbar, remembering it in the recent files. */
@@ -184,26 +164,9 @@ public final class ViewerFrame extends JFrame {
     CompletableFuture<Void> openModel(Path file, String display, OpenOptions opts, boolean remember) {
         Path abs = file.toAbsolutePath().normalize();
         begin("Opening " + display + " …");
-        CompletableFuture<Opened> opened = CompletableFuture.supplyAsync(
-                () -> new Opened(FilterScope.open(abs, opts), labelsFor(abs)), worker);
-        return finish(opened, o -> {
-            if (released) {
-                closeQuietly(o.model()); // the window was closed while the model was opening
+        return finish(session.open(abs, opts), o -> {
+            if (!session.show(o, abs, display, opts)) {
                 return;
-            }
-            Model previous = model;
-            model = o.model();
-            modelFile = abs;
-            modelDisplay = display;
-            options = opts;
-            panel.setModel(o.model());
-            panel.setLabels(o.labels());
-            if (previous != null) {
-                // The panel may still be finishing work on the old model: close it once it is idle.
-                lastClose = panel.whenIdle().handle((v, t) -> {
-                    closeQuietly(previous);
-                    return null;
-                });
             }
             if (remember) {
                 remember(abs);
@@ -222,8 +185,7 @@ public final class ViewerFrame extends JFrame {
     CompletableFuture<Void> openImage(Path file, boolean remember) {
         Path abs = file.toAbsolutePath().normalize();
         begin("Reading " + abs.getFileName() + " …");
-        CompletableFuture<BufferedImage> read = CompletableFuture.supplyAsync(() -> Images.read(abs), worker);
-        return finish(read, img -> {
+        return finish(session.readImage(abs), img -> {
             panel.setImage(img);
             imageFile = abs;
             imageDisplay = remember ? abs.toString() : abs.getFileName() + " (sample)";
@@ -252,7 +214,7 @@ public final class ViewerFrame extends JFrame {
 
     /** Completes when the model that the last opened one replaced has been closed. */
     CompletableFuture<Void> lastClose() {
-        return lastClose;
+        return session.lastClose();
     }
 
     /** What the last {@link #openFiles}, {@link #start} or toolbar change, e.g. a drop, is doing. */
@@ -315,10 +277,6 @@ public final class ViewerFrame extends JFrame {
 
     // ---------------------------------------------------------------- background work
 
-    /** A model and the class names found beside it. */
-    private record Opened(Model model, List<String> labels) {
-    }
-
     /**
      * On the event dispatch thread: when {@code work} succeeded, {@code show} the result and complete
      * once the panel is idle; when it failed, run {@code onError}, post the dialog and complete exceptionally.
@@ -358,37 +316,6 @@ public final class ViewerFrame extends JFrame {
             progress.setVisible(false);
             setCursor(Cursor.getDefaultCursor());
             status.setText(describe());
-        }
-    }
-
-    private static List<String> labelsFor(Path modelFile) {
-        return LabelFiles.besideModel(modelFile).map(f -> {
-            try {
-                return Predictions.readLabels(f);
-            } catch (RuntimeException e) {
-                // Unreadable labels cost only the class names: predictions show "class 3".
-                LOG.warn("{}: cannot be read, predictions show class numbers ({})", f, e.getMessage());
-                return List.<String>of();
-            }
-        }).orElse(List.of());
-    }
-
-    private void release() {
-        released = true;
-        Model last = model;
-        model = null;
-        panel.setModel(null);
-        if (last != null) {
-            panel.whenIdle().whenComplete((v, t) -> closeQuietly(last));
-        }
-        worker.shutdown();
-    }
-
-    private static void closeQuietly(Model m) {
-        try {
-            m.close();
-        } catch (RuntimeException e) {
-            LOG.warn("closing the previous model failed: {}", e.toString());
         }
     }
 
@@ -527,37 +454,22 @@ public final class ViewerFrame extends JFrame {
         updatingControls = true;
         try {
             backendBox.removeAllItems();
-            if (modelFile != null) {
-                Path f = modelFile;
-                List<String> ids = FilterScope.backends().stream().filter(b -> b.claims(f)).map(ModelBackend::id).toList();
-                ids.forEach(backendBox::addItem);
-                String chosen = options.backend().orElse(ids.isEmpty() ? null : ids.get(0));
-                if (chosen != null && !ids.contains(chosen)) {
-                    backendBox.addItem(chosen);
-                }
-                backendBox.setSelectedItem(chosen);
-            }
+            session.backendsForFile().forEach(backendBox::addItem);
+            backendBox.setSelectedItem(session.backend().orElse(null));
             backendBox.setEnabled(backendBox.getItemCount() > 1);
-            providerBox.setSelectedItem(options.executionProvider());
-            providerBox.setEnabled(modelFile != null);
+            providerBox.setSelectedItem(session.options().executionProvider());
+            providerBox.setEnabled(session.file().isPresent());
         } finally {
             updatingControls = false;
         }
     }
 
     private void reopenFromControls() {
-        if (updatingControls || modelFile == null) {
+        if (updatingControls) {
             return;
         }
-        String backend = (String) backendBox.getSelectedItem();
-        ExecutionProvider provider = (ExecutionProvider) providerBox.getSelectedItem();
-        OpenOptions o = options.withExecutionProvider(provider);
-        if (backend != null) {
-            o = o.withBackend(backend);
-        }
-        if (!o.equals(options)) {
-            lastOpen = openModel(modelFile, modelDisplay, o, false);
-        }
+        session.reopenOptions((String) backendBox.getSelectedItem(), (ExecutionProvider) providerBox.getSelectedItem())
+                .ifPresent(o -> lastOpen = openModel(session.file().orElseThrow(), session.display(), o, false));
     }
 
     private void refreshRecent() {
@@ -579,8 +491,8 @@ public final class ViewerFrame extends JFrame {
 
     private void updateTitle() {
         StringBuilder t = new StringBuilder(APP);
-        if (modelDisplay != null) {
-            t.append(" — ").append(modelDisplay);
+        if (session.display() != null) {
+            t.append(" — ").append(session.display());
         }
         if (imageFile != null) {
             t.append(" — ").append(imageFile.getFileName());
@@ -591,10 +503,10 @@ public final class ViewerFrame extends JFrame {
 
     /** Where the shown files are; the panel's own status line says what is in them. */
     private String describe() {
-        if (model == null) {
+        if (!session.hasModel()) {
             return "Open a model: File ▸ Open model…, or drop a model file on the window";
         }
-        String where = modelDisplay.endsWith("(bundled)") ? modelDisplay : modelFile.toString();
+        String where = session.display().endsWith("(bundled)") ? session.display() : session.file().orElseThrow().toString();
         return "Model " + where + (imageFile == null ? " · open or drop an image to see feature maps" : " · image " + imageDisplay);
     }
 
@@ -640,27 +552,22 @@ public final class ViewerFrame extends JFrame {
         chosen(c, c.showOpenDialog(this)).ifPresent(this::openImage);
     }
 
+    /** File ▸ Save view as PNG…: the panel's own dialog, opened in the folder last used. */
     private void chooseSaveTarget() {
-        if (!panel.hasViewImage()) {
-            showError(new FilterScopeException("nothing to save: show a layer on the Filters or Feature maps tab first"));
-            return;
+        try {
+            panel.saveCurrentViewAs(prefs.lastFolder().orElse(null)).ifPresent(p -> {
+                Path folder = p.toAbsolutePath().getParent();
+                if (folder != null) {
+                    prefs.setLastFolder(folder);
+                }
+                status.setText("Saved " + p);
+            });
+        } catch (RuntimeException e) {
+            showError(e);
         }
-        JFileChooser c = chooser("Save view as PNG");
-        c.setFileFilter(new FileNameExtensionFilter("PNG images", "png"));
-        String layer = panel.selectedLayer().map(l -> Names.sanitize(l.name())).orElse("view");
-        c.setSelectedFile(new File(c.getCurrentDirectory(), layer + "-" + panel.currentTab().name().toLowerCase(Locale.ROOT) + ".png"));
-        chosen(c, c.showSaveDialog(this)).ifPresent(p -> {
-            Path target = p.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".png") ? p
-                    : p.resolveSibling(p.getFileName() + ".png");
-            if (Files.exists(target) && JOptionPane.showConfirmDialog(this, target.getFileName() + " exists. Replace it?",
-                    APP, JOptionPane.YES_NO_OPTION) != JOptionPane.YES_OPTION) {
-                return;
-            }
-            saveView(target);
-        });
     }
 
-    /** Writes the current view as a PNG; a failure shows the dialog. */
+    /** Writes the current view as a PNG, without asking; a failure shows the dialog. */
     void saveView(Path target) {
         try {
             panel.saveCurrentView(target);

@@ -1,20 +1,15 @@
 package io.filterscope.swing;
 
 import io.filterscope.FilterScopeException;
+import io.filterscope.Names;
 import io.filterscope.model.Activations;
 import io.filterscope.model.Capability;
 import io.filterscope.model.CaptureRequest;
-import io.filterscope.model.FeatureMaps;
-import io.filterscope.model.FilterBank;
 import io.filterscope.model.LayerInfo;
-import io.filterscope.model.LayerOutput;
 import io.filterscope.model.Model;
 import io.filterscope.predict.Predictions;
-import io.filterscope.preprocess.ChannelOrder;
 import io.filterscope.preprocess.Preprocessing;
 import io.filterscope.preprocess.Preprocessor;
-import io.filterscope.render.GridRenderer;
-import io.filterscope.render.GridStyle;
 import io.filterscope.render.Png;
 import io.filterscope.render.RenderedGrid;
 import io.filterscope.tensor.Tensor;
@@ -27,29 +22,20 @@ import java.awt.datatransfer.UnsupportedFlavorException;
 import java.awt.image.BufferedImage;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
-import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
-import java.util.stream.Collectors;
-import java.util.stream.IntStream;
 import javax.swing.BorderFactory;
 import javax.swing.Box;
 import javax.swing.BoxLayout;
-import javax.swing.JFileChooser;
 import javax.swing.JLabel;
 import javax.swing.JMenuItem;
 import javax.swing.JPanel;
@@ -57,7 +43,6 @@ import javax.swing.JPopupMenu;
 import javax.swing.JSplitPane;
 import javax.swing.JTabbedPane;
 import javax.swing.SwingUtilities;
-import javax.swing.filechooser.FileNameExtensionFilter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -90,53 +75,33 @@ public final class FilterScopePanel extends JPanel {
 
     private final LayerList layerList = new LayerList();
     private final Controls controls = new Controls();
-    private final GridTab filtersTab = new GridTab("filters", this::zoomBy);
-    private final GridTab mapsTab = new GridTab("feature-maps", this::zoomBy);
-    private final ModelInfo modelInfo = new ModelInfo();
+    /** The tabs, in tab order: each says what it shows; the core below draws, caches and prefetches for all alike. */
+    private final List<ContentSource> sources = new ArrayList<>();
     private final JTabbedPane tabs = new JTabbedPane();
     private final InputPreview preview = new InputPreview();
     private final PredictionBars bars = new PredictionBars();
     private final StatusLine status = new StatusLine();
     private final List<LayerSelectionListener> selectionListeners = new CopyOnWriteArrayList<>();
-    private final RenderCache<RenderKey> renders = new RenderCache<>(RENDER_CACHE_PIXELS);
-    /** Draws the feature maps of the layers next to the selected one, so stepping through layers finds them drawn. */
-    private final ThreadPoolExecutor prefetcher = prefetcher();
-    private final Set<RenderKey> prefetching = new HashSet<>();
-    private final List<CompletableFuture<Void>> prefetchWaiters = new ArrayList<>();
+    /** Grids drawn by any tab, under the keys their sources give. */
+    private final RenderCache<Object> renders = new RenderCache<>(RENDER_CACHE_PIXELS);
 
     private final Background.Lane captureLane = new Background.Lane("capture");
-    private final Background.Lane filtersLane = new Background.Lane("filters");
-    private final Background.Lane mapsLane = new Background.Lane("feature maps");
-    private final Background.Lane hashLane = new Background.Lane("hash");
+    private final Background.Lane retireLane = new Background.Lane("retire");
     private final Background background;
 
     private Consumer<Throwable> errorHandler = FilterScopePanel::logError;
     private Model model;
-    /** Identifies the model shown, for the render cache (models are not compared by value); read by the prefetcher. */
+    /** Identifies the model shown, for cache keys (models are not compared by value); read by prefetches. */
     private volatile long modelSource;
-    /** Held while a prefetch runs, so that work on a replaced model can be waited for. */
-    private final ReentrantLock prefetchRunning = new ReentrantLock();
-    private final Background.Lane retireLane = new Background.Lane("retire");
     private List<String> labels = List.of();
     private BufferedImage image;
     private ViewSettings settings = ViewSettings.defaults();
     private LayerInfo selected;
-    private Captured captured;
+    private Capture captured;
     private String captureProblem;
     private TileInspector inspector;
-
-    /** The result of running the model once on the current image with the current preset. */
-    private record Captured(long source, Preprocessing preprocessing, Activations activations, BufferedImage seen,
-                            Map<String, FeatureMaps> maps) {
-    }
-
-    /**
-     * What a drawn grid depends on. {@code channels} is null for filters, which ignore it; {@code order}
-     * (how a depth-3 filter's channels map to colours, which follows the preset) is null for maps.
-     */
-    private record RenderKey(long source, String layer, ViewTab tab, io.filterscope.render.Colormap colormap,
-                             io.filterscope.render.Normalization normalization, ChannelSelection channels, ChannelOrder order) {
-    }
+    /** Where the popup's Save view as PNG… opens: the folder of the last file saved. */
+    private Path saveFolder;
 
     /** An empty panel; give it a model with {@link #setModel} and an image with {@link #setImage}. */
     public FilterScopePanel() {
@@ -160,9 +125,9 @@ public final class FilterScopePanel extends JPanel {
         });
         status.cancel.addActionListener(e -> cancel());
 
-        tabs.addTab("Filters", filtersTab);
-        tabs.addTab("Feature maps", mapsTab);
-        tabs.addTab("Model", modelInfo);
+        addSource(new FiltersSource());
+        addSource(new FeatureMapsSource());
+        addSource(new ModelSource());
         tabs.addChangeListener(e -> refreshView());
 
         JPanel right = new JPanel();
@@ -190,12 +155,45 @@ public final class FilterScopePanel extends JPanel {
         add(controls, BorderLayout.NORTH);
         add(split, BorderLayout.CENTER);
         add(status, BorderLayout.SOUTH);
-
-        for (GridTab t : List.of(filtersTab, mapsTab)) {
-            t.view.onTileClicked(this::inspect);
-            t.view.setComponentPopupMenu(popup());
-        }
         refreshView();
+    }
+
+    /**
+     * Adds a tab after the others. Package-internal: a new kind of tab (explanations, dataset examples)
+     * is a {@link ContentSource}, registered here in the constructor; see docs/design.md.
+     */
+    void addSource(ContentSource source) {
+        sources.add(Objects.requireNonNull(source, "source"));
+        if (source instanceof GridSource g) {
+            g.onZoom(this::zoomBy);
+        }
+        source.gridView().ifPresent(view -> {
+            view.setZoom(settings.zoom());
+            view.onTileClicked(this::inspect);
+            view.setComponentPopupMenu(popup());
+        });
+        tabs.addTab(source.title(), source.component());
+        source.modelChanged(scene(), background);
+    }
+
+    /** Brings a source's tab to the front. */
+    void showSource(ContentSource source) {
+        tabs.setSelectedIndex(sources.indexOf(source));
+    }
+
+    private ContentSource source(ViewTab tab) {
+        return sources.stream().filter(s -> s.tab() == tab).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no tab " + tab));
+    }
+
+    /** The source of the tab in front. */
+    private ContentSource front() {
+        return sources.get(tabs.getSelectedIndex());
+    }
+
+    /** What the panel shows now, for its sources. */
+    private Scene scene() {
+        return new Scene(model, modelSource, image, selected, captured, captureProblem, settings);
     }
 
     // ------------------------------------------------------------------ the contract
@@ -212,32 +210,22 @@ public final class FilterScopePanel extends JPanel {
         Model old = this.model;
         this.model = model;
         this.modelSource = SOURCES.incrementAndGet();
-        prefetcher.getQueue().clear();
         if (old != null) {
             // whenIdle() must not complete while a prefetch still reads the old model's filters: the
             // caller closes the old model then. A prefetch that starts later sees the new source and skips.
-            background.submit(retireLane, "Finishing with the previous model…", () -> {
-                prefetchRunning.lock();
-                prefetchRunning.unlock();
-                return null;
-            }, r -> { });
+            background.retirePrefetches(retireLane, "Finishing with the previous model…");
+        } else {
+            background.replacePrefetches(() -> { });
         }
         renders.clear();
-        filtersLane.invalidate();
-        mapsLane.invalidate();
-        hashLane.invalidate();
         selected = null;
         closeInspector();
-        filtersTab.say(""); // nothing of the old model stays on screen while the new one is drawn
         List<LayerInfo> layers = model == null ? List.of() : model.layers();
         layerList.setLayers(layers);
-        if (model == null) {
-            modelInfo.clear();
-        } else {
-            modelInfo.show(model.metadata(), layers);
-            Path file = model.metadata().file();
-            background.submit(hashLane, "Computing SHA-256 of " + file.getFileName() + "…", () -> ModelInfo.sha256(file),
-                    modelInfo::setSha256);
+        Scene now = scene();
+        for (ContentSource source : sources) {
+            source.lane().invalidate();
+            source.modelChanged(now, background); // nothing of the old model stays on screen while the new one is drawn
         }
         recapture();
         layers.stream().filter(l -> l.kind().hasFilters()).findFirst()
@@ -300,12 +288,12 @@ public final class FilterScopePanel extends JPanel {
 
     /** Brings a tab to the front. */
     public void showTab(ViewTab tab) {
-        tabs.setSelectedIndex(tab.ordinal());
+        showSource(source(tab));
     }
 
     /** The tab in front. */
     public ViewTab currentTab() {
-        return ViewTab.values()[tabs.getSelectedIndex()];
+        return front().tab();
     }
 
     /** The current settings. */
@@ -322,8 +310,7 @@ public final class FilterScopePanel extends JPanel {
         }
         settings = s;
         controls.show(s);
-        filtersTab.view.setZoom(s.zoom());
-        mapsTab.view.setZoom(s.zoom());
+        sources.forEach(src -> src.gridView().ifPresent(v -> v.setZoom(s.zoom())));
         if (!Objects.equals(old.preset(), s.preset())) {
             recapture(); // redraws too: a BGR preset shows colour filters channel-swapped
         } else if (old.colormap() != s.colormap() || old.normalization() != s.normalization() || !old.channels().equals(s.channels())) {
@@ -350,6 +337,27 @@ public final class FilterScopePanel extends JPanel {
     /** Writes {@link #currentViewImage()} as a PNG file, atomically. */
     public void saveCurrentView(Path png) {
         Png.write(currentViewImage(), png);
+    }
+
+    /**
+     * Save view as PNG, as the grid's popup menu offers it: asks where with a file chooser that opens
+     * in {@code folder} and offers "LAYER-TAB.png", adds ".png" when the name lacks it, asks before
+     * replacing a file, then {@linkplain #saveCurrentView saves}. Hosts call it from their own menu.
+     *
+     * @param folder where the chooser opens; null for the user's default folder
+     * @return the file written; empty when the person cancelled
+     * @throws FilterScopeException when there is no picture to save (the message says what to do), or
+     *         it cannot be written
+     */
+    public Optional<Path> saveCurrentViewAs(Path folder) {
+        if (!hasViewImage()) {
+            throw new FilterScopeException("nothing to save: show a layer on the Filters or Feature maps tab first");
+        }
+        String layer = selectedLayer().map(l -> Names.sanitize(l.name())).orElse("view");
+        String tab = currentTab() == null ? "view" : currentTab().name().toLowerCase(Locale.ROOT);
+        Optional<Path> target = SaveAsPng.choose(this, folder, layer + "-" + tab + ".png");
+        target.ifPresent(this::saveCurrentView);
+        return target;
     }
 
     /** Puts {@link #currentViewImage()} on the system clipboard. */
@@ -389,11 +397,11 @@ public final class FilterScopePanel extends JPanel {
     private void recapture() {
         captured = null;
         captureProblem = null;
-        mapsLane.invalidate();
         if (model == null || image == null) {
             captureLane.invalidate();
             preview.setSeen(null, "");
             bars.clear(model == null ? "No model" : "No image");
+            captureChanged();
             refreshView();
             return;
         }
@@ -402,13 +410,12 @@ public final class FilterScopePanel extends JPanel {
         Optional<io.filterscope.preprocess.Preset> preset = Optional.ofNullable(settings.preset());
         boolean layersToo = m.capabilities().contains(Capability.ACTIVATIONS);
         long source = SOURCES.incrementAndGet();
-        // Maps of another image or preset would mislead while the new ones are computed.
-        mapsTab.say("Running the model…");
+        captureChanged();
         background.submit(captureLane, "Running the model…", () -> {
             Preprocessing prep = Preprocessing.forModel(m.metadata(), preset);
             Tensor input = Preprocessor.apply(img, prep);
             Activations act = m.capture(input, layersToo ? CaptureRequest.allSpatial() : CaptureRequest.outputOnly());
-            return new Captured(source, prep, act, Preprocessor.toImage(input, prep), new ConcurrentHashMap<>());
+            return new Capture(source, prep, act, Preprocessor.toImage(input, prep), new ConcurrentHashMap<>());
         }, c -> {
             captured = c;
             preview.setSeen(c.seen(), presetName(m, c.preprocessing()));
@@ -420,6 +427,11 @@ public final class FilterScopePanel extends JPanel {
             refreshView();
         });
         refreshView();
+    }
+
+    private void captureChanged() {
+        Scene now = scene();
+        sources.forEach(s -> s.captureChanged(now));
     }
 
     /** The preset's name, e.g. "unit (model default)": the default is found by comparing with each preset's result. */
@@ -446,146 +458,33 @@ public final class FilterScopePanel extends JPanel {
         }
     }
 
-    // ------------------------------------------------------------------ drawing
+    // ------------------------------------------------------------------ drawing, for every source alike
 
     /** Brings the tab in front up to date: from the cache, or by drawing in the background. */
     private void refreshView() {
-        switch (currentTab()) {
-            case FILTERS -> refreshFilters();
-            case FEATURE_MAPS -> refreshMaps();
-            case MODEL -> {
-                // The Model tab is filled when the model is set.
+        ContentSource source = front();
+        Scene now = scene();
+        ContentSource.Content content = source.content(now);
+        if (content instanceof ContentSource.Content.Message m) {
+            source.say(m.text());
+            prefetchNeighbours(source, now);
+        } else if (content instanceof ContentSource.Content.Drawing d) {
+            ShownGrid cached = renders.get(d.key());
+            if (cached != null) {
+                source.lane().invalidate();
+                source.show(cached);
+                prefetchNeighbours(source, now);
+                return;
             }
+            background.submit(source.lane(), d.what(), d.work(), g -> {
+                renders.put(d.key(), g);
+                if (front() == source) {
+                    source.show(g);
+                    prefetchNeighbours(source, scene());
+                }
+            }, failure -> source.say(d.cannot() + ":\n" + message(failure)));
         }
-    }
-
-    private void refreshFilters() {
-        if (model == null) {
-            filtersTab.say("Open a model to see its filters.");
-            return;
-        }
-        if (selected == null) {
-            filtersTab.say("Select a layer on the left.");
-            return;
-        }
-        if (!selected.kind().hasFilters()) {
-            List<String> withFilters = model.layers().stream().filter(l -> l.kind().hasFilters()).map(LayerInfo::name).toList();
-            filtersTab.say(selected.name() + " (" + selected.op() + ") has no filters.\n"
-                    + (withFilters.isEmpty() ? "This model has no convolution layers."
-                    : "Layers with filters: " + String.join(", ", withFilters) + "."));
-            prefetchNeighbours(ViewTab.FILTERS);
-            return;
-        }
-        RenderKey key = filtersKey(selected.name());
-        ShownGrid cached = renders.get(key);
-        if (cached != null) {
-            filtersLane.invalidate();
-            filtersTab.show(cached);
-            prefetchNeighbours(ViewTab.FILTERS);
-            return;
-        }
-        String layer = selected.name();
-        background.submit(filtersLane, "Drawing the filters of " + layer + "…", drawFilters(layer), g -> {
-            renders.put(key, g);
-            if (currentTab() == ViewTab.FILTERS) {
-                filtersTab.show(g);
-                prefetchNeighbours(ViewTab.FILTERS);
-            }
-        }, failure -> filtersTab.say("Cannot draw the filters of " + layer + ":\n" + message(failure)));
-    }
-
-    private RenderKey filtersKey(String layer) {
-        return new RenderKey(modelSource, layer, ViewTab.FILTERS, settings.colormap(), settings.normalization(), null, channelOrder());
-    }
-
-    /** The work of drawing one layer's filters with the current settings. */
-    private Callable<ShownGrid> drawFilters(String layer) {
-        Model m = model;
-        GridStyle style = GridStyle.filters().withColormap(settings.colormap()).withNormalization(settings.normalization());
-        ChannelOrder order = channelOrder();
-        return () -> {
-            FilterBank bank = m.filters(layer);
-            RenderedGrid grid = GridRenderer.renderFilters(bank, style, order);
-            return new ShownGrid(layer, grid, new ShownGrid.FilterValues(bank));
-        };
-    }
-
-    /** Which colour a depth-3 filter's channels are: BGR for models fed BGR (the caffe preset). */
-    private ChannelOrder channelOrder() {
-        if (captured != null) {
-            return captured.preprocessing().order();
-        }
-        try {
-            return Preprocessing.forModel(model.metadata(), Optional.ofNullable(settings.preset())).order();
-        } catch (FilterScopeException e) {
-            return ChannelOrder.RGB; // not an image model; its filters are drawn as stored
-        }
-    }
-
-    private void refreshMaps() {
-        if (model == null) {
-            mapsTab.say("Open a model to see its feature maps.");
-            return;
-        }
-        if (image == null) {
-            mapsTab.say("Open an image to see the feature maps it produces.");
-            return;
-        }
-        if (selected == null) {
-            mapsTab.say("Select a layer on the left.");
-            return;
-        }
-        if (captured == null) {
-            mapsTab.say(captureProblem != null ? captureProblem : "Running the model…");
-            return;
-        }
-        Optional<LayerOutput> out = outputOf(selected);
-        if (out.isEmpty()) {
-            String spatial = captured.activations().layers().stream().map(l -> l.layer().name()).collect(Collectors.joining(", "));
-            mapsTab.say(selected.name() + " (" + selected.op() + ") has no feature maps"
-                    + selected.outputShape().map(s -> ": its output " + s + " is not an image-like C×H×W map").orElse("") + ".\n"
-                    + (spatial.isEmpty() ? "This model has no layers with feature maps." : "Layers with feature maps: " + spatial + "."));
-            prefetchNeighbours(ViewTab.FEATURE_MAPS);
-            return;
-        }
-        Captured c = captured;
-        LayerOutput layerOut = out.get();
-        String layer = selected.name();
-        RenderKey key = mapsKey(c, layer);
-        ShownGrid cached = renders.get(key);
-        if (cached != null) {
-            mapsLane.invalidate();
-            mapsTab.show(cached);
-            prefetchNeighbours(ViewTab.FEATURE_MAPS);
-            return;
-        }
-        background.submit(mapsLane, "Drawing the feature maps of " + layer + "…", drawMaps(c, layerOut, layer), g -> {
-            renders.put(key, g);
-            if (currentTab() == ViewTab.FEATURE_MAPS) {
-                mapsTab.show(g);
-                prefetchNeighbours(ViewTab.FEATURE_MAPS);
-            }
-        }, failure -> mapsTab.say("Cannot draw the feature maps of " + layer + ":\n" + message(failure)));
-    }
-
-    /** The work of drawing one layer's feature maps with the current settings. */
-    private Callable<ShownGrid> drawMaps(Captured c, LayerOutput layerOut, String layer) {
-        ChannelSelection channels = settings.channels();
-        GridStyle style = GridStyle.featureMaps().withColormap(settings.colormap()).withNormalization(settings.normalization());
-        return () -> {
-            FeatureMaps maps = c.maps().computeIfAbsent(layerOut.layer().name(), n -> layerOut.featureMaps(0));
-            List<Integer> chosen = switch (channels.mode()) {
-                case ALL -> IntStream.range(0, maps.channels()).boxed().toList();
-                case TOP_MEAN -> GridRenderer.topChannels(maps, channels.count(), false);
-                case TOP_MAX -> GridRenderer.topChannels(maps, channels.count(), true);
-            };
-            RenderedGrid grid = GridRenderer.renderFeatureMaps(maps, style, chosen);
-            return new ShownGrid(layer, grid, new ShownGrid.MapValues(maps));
-        };
-    }
-
-    private RenderKey mapsKey(Captured c, String layer) {
-        return new RenderKey(c.source(), layer, ViewTab.FEATURE_MAPS, settings.colormap(), settings.normalization(), settings.channels(), null);
+        // Content.Fixed: the source keeps itself up to date.
     }
 
     /**
@@ -594,8 +493,8 @@ public final class FilterScopePanel extends JPanel {
      * This work never delays {@link #whenIdle()} and never changes what is shown: it only fills the
      * cache.
      */
-    private void prefetchNeighbours(ViewTab tab) {
-        if (model == null || selected == null || (tab == ViewTab.FEATURE_MAPS && captured == null)) {
+    private void prefetchNeighbours(ContentSource source, Scene now) {
+        if (model == null || selected == null) {
             return;
         }
         List<LayerInfo> visible = layerList.visibleLayers();
@@ -603,116 +502,35 @@ public final class FilterScopePanel extends JPanel {
         if (i < 0) {
             return;
         }
-        prefetcher.getQueue().clear(); // only the newest neighbours matter
-        prefetching.clear();
-        Captured c = captured;
-        long source = modelSource;
-        for (int step : new int[] {1, -1}) {
-            for (int j = i + step; j >= 0 && j < visible.size(); j += step) {
-                LayerInfo l = visible.get(j);
-                Callable<ShownGrid> work;
-                RenderKey key;
-                if (tab == ViewTab.FILTERS) {
-                    if (!l.kind().hasFilters()) {
+        long wanted = modelSource;
+        background.replacePrefetches(() -> {
+            for (int step : new int[] {1, -1}) {
+                for (int j = i + step; j >= 0 && j < visible.size(); j += step) {
+                    Scene there = now.withLayer(visible.get(j));
+                    if (!(source.content(there) instanceof ContentSource.Content.Drawing d)) {
                         continue;
                     }
-                    key = filtersKey(l.name());
-                    work = drawFilters(l.name());
-                } else {
-                    Optional<LayerOutput> out = outputOf(l);
-                    if (out.isEmpty()) {
-                        continue;
+                    if (!renders.contains(d.key())) {
+                        // Skipped when the model was replaced (and may be closed) before it starts.
+                        background.prefetch(d.key(), () -> modelSource == wanted, d.work(), g -> {
+                            if (d.current().test(scene()) && !renders.contains(d.key())) {
+                                renders.put(d.key(), g);
+                            }
+                        });
                     }
-                    key = mapsKey(c, l.name());
-                    work = drawMaps(c, out.get(), l.name());
+                    break;
                 }
-                if (!renders.contains(key) && prefetching.add(key)) {
-                    prefetcher.execute(() -> prefetch(key, work, c, source));
-                }
-                break;
             }
-        }
-        releasePrefetchWaiters();
-    }
-
-    /** On the prefetch thread: draws, then hands the grid to the cache if it still belongs to what is shown. */
-    private void prefetch(RenderKey key, Callable<ShownGrid> work, Captured c, long source) {
-        prefetchRunning.lock();
-        try {
-            if (modelSource != source) {
-                SwingUtilities.invokeLater(() -> prefetched(key));
-                return; // the model was replaced (and may be closed)
-            }
-            ShownGrid g = work.call();
-            SwingUtilities.invokeLater(() -> {
-                boolean current = key.tab() == ViewTab.FILTERS ? modelSource == source : captured == c;
-                if (current && !renders.contains(key)) {
-                    renders.put(key, g);
-                }
-                prefetched(key);
-            });
-        } catch (Exception | OutOfMemoryError e) {
-            // A neighbour that cannot be drawn is reported when the person selects it.
-            SwingUtilities.invokeLater(() -> prefetched(key));
-            LOG.debug("prefetching {} failed", key, e);
-        } finally {
-            prefetchRunning.unlock();
-        }
-    }
-
-    private void prefetched(RenderKey key) {
-        prefetching.remove(key);
-        releasePrefetchWaiters();
-    }
-
-    private void releasePrefetchWaiters() {
-        if (prefetching.isEmpty()) {
-            List<CompletableFuture<Void>> done = new ArrayList<>(prefetchWaiters);
-            prefetchWaiters.clear();
-            done.forEach(f -> f.complete(null));
-        }
+        });
     }
 
     /** For tests: completes when the neighbours asked for last are drawn (or could not be). */
     CompletableFuture<Void> whenPrefetched() {
-        CompletableFuture<Void> f = new CompletableFuture<>();
-        SwingUtilities.invokeLater(() -> {
-            if (prefetching.isEmpty()) {
-                f.complete(null);
-            } else {
-                prefetchWaiters.add(f);
-            }
-        });
-        return f;
-    }
-
-    private static ThreadPoolExecutor prefetcher() {
-        ThreadPoolExecutor e = new ThreadPoolExecutor(1, 1, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
-            Thread t = new Thread(r, "filterscope-viewer-prefetch");
-            t.setDaemon(true);
-            t.setPriority(Thread.MIN_PRIORITY);
-            return t;
-        });
-        e.allowCoreThreadTimeOut(true);
-        return e;
-    }
-
-    /**
-     * The captured output that shows {@code layer}: its own, or that of the layer whose picture is the
-     * same tensor (a Relu fused into the conv before it is shown with the conv's post-activation maps).
-     */
-    private Optional<LayerOutput> outputOf(LayerInfo layer) {
-        Activations act = captured.activations();
-        return act.layer(layer.name()).filter(LayerOutput::isSpatial)
-                .or(() -> act.layers().stream().filter(o -> o.isSpatial() && o.tensor().equals(layer.outputTensor())).findFirst());
+        return background.whenPrefetched();
     }
 
     private Optional<ShownGrid> currentGrid() {
-        return switch (currentTab()) {
-            case FILTERS -> filtersTab.grid();
-            case FEATURE_MAPS -> mapsTab.grid();
-            case MODEL -> Optional.empty();
-        };
+        return front().grid();
     }
 
     private void zoomBy(double factor) {
@@ -727,24 +545,20 @@ public final class FilterScopePanel extends JPanel {
      */
     private void cancel() {
         boolean capture = captureLane.waiting();
-        boolean filters = filtersLane.waiting();
-        boolean maps = mapsLane.waiting();
-        boolean hash = hashLane.waiting();
-        background.cancelAll(List.of(captureLane, filtersLane, mapsLane, hashLane, retireLane));
+        Map<ContentSource, Boolean> waiting = new LinkedHashMap<>();
+        List<Background.Lane> lanes = new ArrayList<>(List.of(captureLane, retireLane));
+        for (ContentSource s : sources) {
+            waiting.put(s, s.lane().waiting());
+            lanes.add(s.lane());
+        }
+        background.cancelAll(lanes);
         if (capture) {
             captureProblem = "The model run was cancelled; choose the preset or the image again to run it.";
             preview.setSeen(null, "");
             bars.clear("Cancelled");
         }
-        if (filters) {
-            filtersTab.say("Drawing cancelled; select the layer again to draw it.");
-        }
-        if (capture || maps) {
-            mapsTab.say(capture ? captureProblem : "Drawing cancelled; select the layer again to draw it.");
-        }
-        if (hash) {
-            modelInfo.setSha256("cancelled");
-        }
+        Scene now = scene();
+        waiting.forEach((s, own) -> s.cancelled(now, own));
     }
 
     private void inspect(ShownGrid grid, RenderedGrid.Tile tile) {
@@ -769,20 +583,13 @@ public final class FilterScopePanel extends JPanel {
         JPopupMenu menu = new JPopupMenu();
         JMenuItem save = new JMenuItem("Save view as PNG…");
         save.addActionListener(e -> {
-            JFileChooser chooser = new JFileChooser();
-            chooser.setFileFilter(new FileNameExtensionFilter("PNG images", "png"));
-            chooser.setSelectedFile(new java.io.File(io.filterscope.Names.sanitize(selected == null ? "view" : selected.name()) + ".png"));
-            if (chooser.showSaveDialog(this) == JFileChooser.APPROVE_OPTION) {
-                Path p = chooser.getSelectedFile().toPath();
-                if (!p.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".png")) {
-                    p = p.resolveSibling(p.getFileName() + ".png");
-                }
-                try {
-                    saveCurrentView(p);
+            try {
+                saveCurrentViewAs(saveFolder).ifPresent(p -> {
+                    saveFolder = p.toAbsolutePath().getParent();
                     status.say("Saved " + p);
-                } catch (RuntimeException ex) {
-                    reportError(ex);
-                }
+                });
+            } catch (RuntimeException ex) {
+                reportError(ex);
             }
         });
         JMenuItem copy = new JMenuItem("Copy view to clipboard");
@@ -840,7 +647,7 @@ public final class FilterScopePanel extends JPanel {
     }
 
     GridTab tab(ViewTab tab) {
-        return tab == ViewTab.FILTERS ? filtersTab : mapsTab;
+        return ((GridSource) source(tab == ViewTab.MODEL ? ViewTab.FEATURE_MAPS : tab)).gridTab();
     }
 
     PredictionBars predictionBars() {
@@ -852,7 +659,7 @@ public final class FilterScopePanel extends JPanel {
     }
 
     ModelInfo modelInfo() {
-        return modelInfo;
+        return ((ModelSource) source(ViewTab.MODEL)).info();
     }
 
     Controls controls() {

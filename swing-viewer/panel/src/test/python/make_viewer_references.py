@@ -1,7 +1,7 @@
 """References for the viewer's window tests, computed with ONNX Runtime (Python), NumPy and hashlib.
 
-Run from the repository root:  python3 swing-viewer/src/test/python/make_viewer_references.py
-Writes swing-viewer/src/test/resources/viewer/references.json. The Java tests read it; they never
+Run from the repository root:  python3 swing-viewer/panel/src/test/python/make_viewer_references.py
+Writes swing-viewer/panel/src/test/resources/viewer/references.json. The Java tests read it; they never
 need Python.
 """
 import hashlib
@@ -13,11 +13,11 @@ import onnx
 import onnxruntime as ort
 from PIL import Image
 
-ROOT = pathlib.Path(__file__).resolve().parents[4]
+ROOT = pathlib.Path(__file__).resolve().parents[5]
 BUNDLE = ROOT / "samples" / "models" / "fashion-mnist"
 MODEL = BUNDLE / "fashion_cnn.onnx"
 IMAGE = BUNDLE / "images" / "9-ankle-boot.png"
-OUT = ROOT / "swing-viewer" / "src" / "test" / "resources" / "viewer" / "references.json"
+OUT = ROOT / "swing-viewer" / "panel" / "src" / "test" / "resources" / "viewer" / "references.json"
 
 # The layers whose post-activation outputs the viewer shows, and the tensors that hold them.
 TENSORS = {"/conv1/Conv": "/relu1/Relu_output_0", "/conv2/Conv": "/relu2/Relu_output_0"}

@@ -2,8 +2,8 @@
 RgbModelGuiTest, made with PyTorch (export), PIL (torchvision's Resize/CenterCrop steps, done by
 hand because torchvision's operators do not load here) and ONNX Runtime (Python).
 
-Run from the repository root:  python3 swing-viewer/src/test/python/make_rgb_fixture.py
-Writes swing-viewer/src/test/resources/viewer/rgb/{tiny_rgb.onnx, photo.png, references.json}.
+Run from the repository root:  python3 swing-viewer/panel/src/test/python/make_rgb_fixture.py
+Writes swing-viewer/panel/src/test/resources/viewer/rgb/{tiny_rgb.onnx, photo.png, references.json}.
 The weights are random (seed 0): the tests compare numbers, not whether the model is any good.
 """
 import json

@@ -1,7 +1,9 @@
 package io.filterscope.swing;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -11,8 +13,12 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import javax.swing.SwingUtilities;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Runs the panel's slow work (inference, big renders, hashing) off the event dispatch thread.
@@ -21,7 +27,13 @@ import javax.swing.SwingUtilities;
  * reports back on the EDT exactly once, so the count of pending requests is exact and
  * {@link #whenIdle()} can tell when the view shows the latest request.
  *
- * <p>All methods except {@link #whenIdle()} and {@link #close()} are for the EDT only.
+ * <p>Besides the lanes, {@link #prefetch} draws ahead what the person will probably ask for next, one
+ * piece at a time on a low-priority thread. Prefetches only fill caches: they never delay
+ * {@link #whenIdle()}, and {@link #whenPrefetched()} tells when the last ones asked for are done.
+ * {@link #retirePrefetches} makes a lane request wait for a prefetch still running, so that
+ * {@code whenIdle()} covers work on a model about to be closed.
+ *
+ * <p>All methods except {@link #whenIdle()}, {@link #whenPrefetched()} and {@link #close()} are for the EDT only.
  */
 final class Background implements AutoCloseable {
 
@@ -64,6 +76,7 @@ final class Background implements AutoCloseable {
         }
     }
 
+    private static final Logger LOG = LoggerFactory.getLogger(Background.class);
     private static final AtomicInteger POOLS = new AtomicInteger();
 
     private final ExecutorService pool;
@@ -72,6 +85,14 @@ final class Background implements AutoCloseable {
     private final List<CompletableFuture<Void>> waiters = new ArrayList<>();
     private int pending;
     private boolean cancelled;
+
+    /** One low-priority thread: drawing ahead must not compete with what the person asked for. */
+    private final ThreadPoolExecutor prefetcher;
+    // EDT only: the keys of prefetches asked for and not yet done.
+    private final Set<Object> prefetching = new HashSet<>();
+    private final List<CompletableFuture<Void>> prefetchWaiters = new ArrayList<>();
+    /** Held while a prefetch runs, so that work on a replaced model can be waited for. */
+    private final ReentrantLock prefetchRunning = new ReentrantLock();
 
     Background(int threads, Consumer<Throwable> errors, Listener listener) {
         int id = POOLS.incrementAndGet();
@@ -86,6 +107,14 @@ final class Background implements AutoCloseable {
         this.pool = executor;
         this.errors = errors;
         this.listener = listener;
+        ThreadPoolExecutor ahead = new ThreadPoolExecutor(1, 1, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
+            Thread t = new Thread(r, "filterscope-viewer-" + id + "-prefetch");
+            t.setDaemon(true);
+            t.setPriority(Thread.MIN_PRIORITY);
+            return t;
+        });
+        ahead.allowCoreThreadTimeOut(true);
+        this.prefetcher = ahead;
     }
 
     /**
@@ -177,8 +206,104 @@ final class Background implements AutoCloseable {
         done.forEach(w -> w.complete(null));
     }
 
+    // ------------------------------------------------------------------ prefetching
+
+    /**
+     * Within {@link #replacePrefetches}: runs {@code work} at low priority, after the prefetches already queued, unless one with an
+     * equal {@code key} is pending; {@code onResult} gets its result on the EDT. {@code stillWanted}
+     * is asked on the prefetch thread just before the work starts: false skips it (its model may be
+     * closed by then). A failure is only logged: what cannot be drawn ahead is reported when asked for.
+     */
+    <T> void prefetch(Object key, BooleanSupplier stillWanted, Callable<T> work, Consumer<T> onResult) {
+        if (!prefetching.add(key)) {
+            return;
+        }
+        prefetcher.execute(() -> {
+            prefetchRunning.lock();
+            try {
+                if (!stillWanted.getAsBoolean()) {
+                    SwingUtilities.invokeLater(() -> prefetched(key));
+                    return;
+                }
+                T result = work.call();
+                SwingUtilities.invokeLater(() -> {
+                    try {
+                        onResult.accept(result);
+                    } finally {
+                        prefetched(key);
+                    }
+                });
+            } catch (Exception | OutOfMemoryError e) {
+                SwingUtilities.invokeLater(() -> prefetched(key));
+                LOG.debug("prefetching {} failed", key, e);
+            } finally {
+                prefetchRunning.unlock();
+            }
+        });
+    }
+
+    /** Whether a prefetch with this key is pending. */
+    boolean prefetching(Object key) {
+        return prefetching.contains(key);
+    }
+
+    /**
+     * Drops the prefetches that have not started and asks for those that {@code asks} makes with
+     * {@link #prefetch}: only the newest wishes matter. {@link #whenPrefetched()} then waits for these.
+     */
+    void replacePrefetches(Runnable asks) {
+        prefetcher.getQueue().clear();
+        prefetching.clear();
+        try {
+            asks.run();
+        } finally {
+            releasePrefetchWaiters();
+        }
+    }
+
+    /**
+     * Drops the queued prefetches and makes a request in {@code lane} that reports back once no
+     * prefetch runs any more, so that {@link #whenIdle()} does not complete while one still reads a
+     * model that is being replaced. A prefetch that starts later asks its {@code stillWanted} first.
+     */
+    void retirePrefetches(Lane lane, String what) {
+        replacePrefetches(() -> { });
+        submit(lane, what, () -> {
+            prefetchRunning.lock();
+            prefetchRunning.unlock();
+            return null;
+        }, r -> { });
+    }
+
+    private void prefetched(Object key) {
+        prefetching.remove(key);
+        releasePrefetchWaiters();
+    }
+
+    private void releasePrefetchWaiters() {
+        if (prefetching.isEmpty()) {
+            List<CompletableFuture<Void>> done = new ArrayList<>(prefetchWaiters);
+            prefetchWaiters.clear();
+            done.forEach(f -> f.complete(null));
+        }
+    }
+
+    /** Completes when the prefetches asked for last are done (or could not be); any thread may call it. */
+    CompletableFuture<Void> whenPrefetched() {
+        CompletableFuture<Void> f = new CompletableFuture<>();
+        SwingUtilities.invokeLater(() -> {
+            if (prefetching.isEmpty()) {
+                f.complete(null);
+            } else {
+                prefetchWaiters.add(f);
+            }
+        });
+        return f;
+    }
+
     @Override
     public void close() {
         pool.shutdownNow();
+        prefetcher.shutdownNow();
     }
 }

@@ -65,7 +65,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Tag("gui")
 class FilterScopePanelGuiTest {
-    static final Path BUNDLE = Path.of(System.getProperty("basedir", ".")).resolve("../samples/models/fashion-mnist").normalize();
+    static final Path BUNDLE = Path.of(System.getProperty("basedir", ".")).resolve("../../samples/models/fashion-mnist").normalize();
     static final int WHITE = 0xffffff;
 
     static JsonNode ref;

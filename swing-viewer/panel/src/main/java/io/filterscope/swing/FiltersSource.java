@@ -1,0 +1,55 @@
+package io.filterscope.swing;
+
+import io.filterscope.model.FilterBank;
+import io.filterscope.model.LayerInfo;
+import io.filterscope.model.Model;
+import io.filterscope.preprocess.ChannelOrder;
+import io.filterscope.render.Colormap;
+import io.filterscope.render.GridRenderer;
+import io.filterscope.render.GridStyle;
+import io.filterscope.render.Normalization;
+import io.filterscope.render.RenderedGrid;
+import java.util.List;
+
+/** The Filters tab: the selected conv layer's weights, one tile per filter and input channel. */
+final class FiltersSource extends GridSource {
+
+    /**
+     * What a filter grid depends on: {@code order} is how a depth-3 filter's channels map to
+     * colours, which follows the preset. Filters do not depend on the image.
+     */
+    private record Key(long modelSource, String layer, Colormap colormap, Normalization normalization, ChannelOrder order) {
+    }
+
+    FiltersSource() {
+        super(ViewTab.FILTERS, "Filters", "filters");
+    }
+
+    @Override
+    public Content content(Scene s) {
+        if (s.model() == null) {
+            return new Content.Message("Open a model to see its filters.");
+        }
+        LayerInfo selected = s.layer();
+        if (selected == null) {
+            return new Content.Message("Select a layer on the left.");
+        }
+        if (!selected.kind().hasFilters()) {
+            List<String> withFilters = s.model().layers().stream().filter(l -> l.kind().hasFilters()).map(LayerInfo::name).toList();
+            return new Content.Message(selected.name() + " (" + selected.op() + ") has no filters.\n"
+                    + (withFilters.isEmpty() ? "This model has no convolution layers."
+                    : "Layers with filters: " + String.join(", ", withFilters) + "."));
+        }
+        String layer = selected.name();
+        Model m = s.model();
+        GridStyle style = GridStyle.filters().withColormap(s.settings().colormap()).withNormalization(s.settings().normalization());
+        ChannelOrder order = s.channelOrder();
+        long source = s.modelSource();
+        return new Content.Drawing(new Key(source, layer, style.colormap(), style.normalization(), order),
+                "Drawing the filters of " + layer + "…", "Cannot draw the filters of " + layer, () -> {
+                    FilterBank bank = m.filters(layer);
+                    RenderedGrid grid = GridRenderer.renderFilters(bank, style, order);
+                    return new ShownGrid(layer, grid, new ShownGrid.FilterValues(bank));
+                }, now -> now.modelSource() == source);
+    }
+}
