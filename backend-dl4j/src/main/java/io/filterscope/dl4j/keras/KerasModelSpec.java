@@ -4,7 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.filterscope.FilterScopeException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Map;
 import java.util.List;
 import java.util.Set;
 
@@ -45,6 +47,8 @@ record KerasModelSpec(List<KerasLayer> layers, List<String> inputs, List<String>
 
     private static KerasModelSpec functional(JsonNode config, Path file) {
         List<KerasLayer> layers = new ArrayList<>();
+        // A nested Sequential model is inlined: its name stands for its last layer's output.
+        Map<String, String> alias = new HashMap<>();
         for (JsonNode node : config.path("layers")) {
             String className = node.path("class_name").asText();
             JsonNode c = node.path("config");
@@ -55,14 +59,55 @@ record KerasModelSpec(List<KerasLayer> layers, List<String> inputs, List<String>
                         + " times (a shared layer); shared layers are not supported, give each call its own layer");
             }
             List<String> inputs = new ArrayList<>();
+            JsonNode call = com.fasterxml.jackson.databind.node.MissingNode.getInstance();
             if (nodes.size() == 1) {
                 // Tensors are positional in practice; keyword tensors (layer(inputs=…)) come after them.
                 collectHistory(nodes.get(0).path("args"), inputs);
                 collectHistory(nodes.get(0).path("kwargs"), inputs);
+                call = nodes.get(0).path("args");
             }
-            layers.add(new KerasLayer(className, name, c, List.copyOf(inputs)));
+            inputs.replaceAll(i -> alias.getOrDefault(i, i));
+            if (className.equals("Sequential") && c.has("layers")) {
+                String last = inline(c, name, inputs, layers, file);
+                alias.put(name, last);
+                continue;
+            }
+            if (className.equals("Functional") || className.equals("Model")) {
+                throw new FilterScopeException(file + ": layer '" + name + "' is a nested Functional model; "
+                        + "only nested Sequential models are supported, build the model as one Functional graph");
+            }
+            if (node.path("module").asText("").startsWith("keras.src.ops")) {
+                // An operation on Keras tensors (x + 3.0, a * b), not a layer: ops.<name>.
+                className = KerasLayer.OP_PREFIX + KerasFile.snakeCase(className);
+            }
+            layers.add(new KerasLayer(className, name, c, List.copyOf(inputs), call));
         }
-        return new KerasModelSpec(layers, endpoints(config.path("input_layers")), endpoints(config.path("output_layers")));
+        List<String> outputs = endpoints(config.path("output_layers"));
+        outputs.replaceAll(o -> alias.getOrDefault(o, o));
+        return new KerasModelSpec(layers, endpoints(config.path("input_layers")), outputs);
+    }
+
+    /** Adds a nested Sequential model's layers fed by {@code inputs}; returns the name of its last layer. */
+    private static String inline(JsonNode config, String name, List<String> inputs, List<KerasLayer> into, Path file) {
+        List<String> previous = List.copyOf(inputs);
+        String last = null;
+        for (JsonNode node : config.path("layers")) {
+            String className = node.path("class_name").asText();
+            if (className.equals("InputLayer")) {
+                continue;
+            }
+            if (className.equals("Sequential") || className.equals("Functional")) {
+                throw new FilterScopeException(file + ": the nested model '" + name + "' nests another model; flatten it in Keras and save again");
+            }
+            JsonNode c = node.path("config");
+            last = c.path("name").asText();
+            into.add(new KerasLayer(className, last, c, previous));
+            previous = List.of(last);
+        }
+        if (last == null) {
+            throw new FilterScopeException(file + ": the nested model '" + name + "' has no layers; save the model again with Keras 3");
+        }
+        return last;
     }
 
     /** Keras tensors anywhere in a call's args: {@code {"class_name": "__keras_tensor__", "config": {"keras_history": [layer, node, index]}}}. */

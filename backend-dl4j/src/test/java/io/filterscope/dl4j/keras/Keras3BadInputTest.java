@@ -34,7 +34,7 @@ class Keras3BadInputTest {
         Path file = BAD.resolve(name);
         assertTrue(Keras3Reader.isKeras3(file));
         FilterScopeException e = assertThrows(FilterScopeException.class, () -> Keras3Reader.read(file));
-        assertEquals(file + ": Keras layer UpSampling2D 'up' is not supported (supported: " + GraphAssembler.SUPPORTED + ")", e.getMessage());
+        assertEquals(file + ": Keras layer UnitNormalization 'unit' is not supported (supported layers: docs/keras-layers.md)", e.getMessage());
     }
 
     @Test

@@ -1,0 +1,255 @@
+"""Makes the keras.applications fixtures for io.filterscope.dl4j.keras (Keras3Reader).
+
+Run from the repository root (a venv with keras and torch from the local index):
+
+    KERAS_BACKEND=torch python backend-dl4j/src/test/python/make_keras_apps_fixtures.py [name ...]
+
+Each CNN family of keras.applications is built by Keras' own builder with seeded random weights
+(nothing downloads) at a small input, and, where the named model is too large to commit, at reduced
+width or depth through the same builder (the layer kinds and wiring are those of the named model).
+For each it writes, under backend-dl4j/src/test/resources/keras3/apps/<name>/:
+  model.keras        the Keras 3 zip
+  input.npy          one fixed input (NHWC, batch 1, pixel values 0..255)
+  out/<layer>.npy    every layer's output for that input, computed by Keras itself (float32)
+  grad/input_logit<c>.npy  (some) d logit[c] / d input by torch autograd through Keras
+
+Default initialisers (seeded) keep activations bounded through deep stacks; what they leave at
+0 or 1 (biases, batch-norm statistics, Normalization statistics, layer scales) is randomised so that
+every parameter carries signal.
+"""
+import os
+import shutil
+import sys
+from pathlib import Path
+
+os.environ.setdefault("KERAS_BACKEND", "torch")
+
+import keras
+import numpy as np
+from keras import layers
+from keras.src.applications import convnext, efficientnet, efficientnet_v2, inception_resnet_v2, mobilenet_v3, resnet
+
+ROOT = Path(__file__).resolve().parents[4]
+OUT = ROOT / "backend-dl4j/src/test/resources/keras3/apps"
+SIZE = 32
+
+
+def randomize(model, rng):
+    """Random values for what the initialisers leave constant; kernels keep their seeded init."""
+    for layer in _all_layers(model):
+        for w in layer.weights:
+            name = w.path.split("/")[-1]
+            shape = tuple(w.shape)
+            if name in ("moving_variance", "variance"):
+                v = rng.uniform(0.5, 1.5, shape)
+            elif name == "gamma":
+                v = rng.uniform(0.5, 1.5, shape) * (1 if not isinstance(layer, convnext.LayerScale) else rng.choice([-1, 1], shape))
+            elif name in ("beta", "moving_mean", "bias", "mean"):
+                v = rng.normal(0, 0.1, shape)
+            elif name == "count":
+                continue
+            else:
+                continue
+            w.assign(v.astype("float32"))
+
+
+def _all_layers(model):
+    for layer in model.layers:
+        if isinstance(layer, keras.Model):
+            yield from _all_layers(layer)
+        else:
+            yield layer
+
+
+def _flat_outputs(model, x):
+    """Every layer's output, nested Sequential models included (their layers by their own names)."""
+    outs = {}
+    probes = []
+    names = []
+    def visit(m, prefix_inputs):
+        for layer in m.layers:
+            if isinstance(layer, layers.InputLayer):
+                continue
+            if isinstance(layer, keras.Sequential):
+                continue  # its output is its last layer's, saved under that layer's name below
+            names.append(layer.name)
+            probes.append(layer.output)
+    visit(model, None)
+    probe = keras.Model(model.inputs, probes)
+    ys = probe(x, training=False)
+    for n, y in zip(names, ys):
+        outs[n] = keras.ops.convert_to_numpy(y).astype("float32")
+    # Layers inside nested Sequential models: run each sub-model layer by layer on its input.
+    for layer in model.layers:
+        if isinstance(layer, keras.Sequential):
+            sub_in = keras.Model(model.inputs, layer.input)(x, training=False)
+            h = sub_in
+            for inner in layer.layers:
+                h = inner(h, training=False)
+                outs[inner.name] = keras.ops.convert_to_numpy(h).astype("float32")
+    return outs
+
+
+def save(model, name, x, grads=False):
+    d = OUT / name
+    if d.exists():
+        shutil.rmtree(d)
+    (d / "out").mkdir(parents=True)
+    model.save(d / "model.keras")
+    np.save(d / "input.npy", x.astype("float32"))
+    for layer_name, y in _flat_outputs(model, x).items():
+        np.save(d / "out" / f"{layer_name}.npy", y)
+    back = keras.saving.load_model(d / "model.keras", compile=False)
+    np.testing.assert_allclose(keras.ops.convert_to_numpy(back(x, training=False)),
+                               keras.ops.convert_to_numpy(model(x, training=False)), rtol=1e-5, atol=1e-6)
+    if grads:
+        save_input_gradient(d, model, x)
+    size = sum(f.stat().st_size for f in d.rglob("*") if f.is_file())
+    print(f"{name}: {len(model.layers)} layers, {model.count_params()} params, {size / 1e6:.2f} MB")
+
+
+def save_input_gradient(folder, model, x):
+    """d logit[c] / d input for the top class c; the logits are the last Dense/Conv before the softmax."""
+    import torch
+    head = model.layers[-1]
+    if isinstance(head, layers.Activation):
+        logits_model = keras.Model(model.inputs, head.input)
+        act = None
+    else:
+        logits_model = keras.Model(model.inputs, head.output)
+        act = head.activation
+        head.activation = keras.activations.linear
+    xt = torch.tensor(x.astype("float32"), requires_grad=True)
+    logits = logits_model(xt, training=False)
+    if act is not None:
+        head.activation = act
+    c = int(torch.argmax(logits[0]))
+    logits[0, c].backward()
+    (folder / "grad").mkdir(exist_ok=True)
+    np.save(folder / "grad" / f"input_logit{c}.npy", xt.grad.detach().numpy().astype("float32"))
+
+
+def image(rng):
+    return rng.uniform(0, 255, (1, SIZE, SIZE, 3))
+
+
+def efficientnet_b0(rng):
+    # B0's blocks, SE, Rescaling + Normalization stem; width 0.25 keeps the file small.
+    m = efficientnet.EfficientNet(0.25, 1.0, SIZE, name="efficientnetb0", weights=None,
+                                  input_shape=(SIZE, SIZE, 3), classes=5)
+    randomize(m, rng)
+    save(m, "efficientnet_b0", image(rng), grads=True)
+
+
+def efficientnet_v2_b0(rng):
+    m = efficientnet_v2.EfficientNetV2(0.25, 1.0, SIZE, name="efficientnetv2-b0", blocks_args=efficientnet_v2.DEFAULT_BLOCKS_ARGS["efficientnetv2-b0"],
+                                       weights=None, input_shape=(SIZE, SIZE, 3), classes=5)
+    randomize(m, rng)
+    save(m, "efficientnet_v2_b0", image(rng))
+
+
+def mobilenet_v3_small(rng):
+    m = keras.applications.MobileNetV3Small(alpha=0.75, weights=None, input_shape=(SIZE, SIZE, 3), classes=5,
+                                            include_top=True)
+    randomize(m, rng)
+    save(m, "mobilenet_v3_small", image(rng), grads=True)
+
+
+def mobilenet_v3_large(rng):
+    # Without the 1280-wide classifier head, which alone would be 10 MB; the blocks are all there.
+    m = keras.applications.MobileNetV3Large(alpha=0.5, weights=None, input_shape=(SIZE, SIZE, 3), include_top=False,
+                                            pooling="avg")
+    randomize(m, rng)
+    save(m, "mobilenet_v3_large", image(rng))
+
+
+def convnext_tiny(rng):
+    # ConvNeXt-Tiny's depths with a sixth of its widths; drop_path_rate > 0 puts StochasticDepth layers in.
+    m = convnext.ConvNeXt(depths=[3, 3, 9, 3], projection_dims=[16, 32, 64, 128], name="convnext_tiny", drop_path_rate=0.1,
+                          default_size=SIZE, weights=None, input_shape=(SIZE, SIZE, 3), classes=5)
+    randomize(m, rng)
+    save(m, "convnext_tiny", image(rng), grads=True)
+
+
+def resnet50_v2(rng):
+    # ResNet50V2's pre-activation blocks, one per stage, an eighth of the widths.
+    def stack_fn(x):
+        x = resnet.stack_residual_blocks_v2(x, 8, 2, name="conv2")
+        x = resnet.stack_residual_blocks_v2(x, 16, 2, name="conv3")
+        x = resnet.stack_residual_blocks_v2(x, 32, 2, name="conv4")
+        return resnet.stack_residual_blocks_v2(x, 64, 2, stride1=1, name="conv5")
+    m = resnet.ResNet(stack_fn, True, True, name="resnet50v2", weights=None, input_shape=(SIZE, SIZE, 3), classes=5)
+    randomize(m, rng)
+    save(m, "resnet50_v2", image(rng))
+
+
+def inception_resnet_v2_blocks(rng):
+    # One block of each Inception-ResNet-v2 kind (block35, block17, block8 with its linear last
+    # block), from the architecture's own builder, on a small stem.
+    ir = inception_resnet_v2
+    inp = keras.Input((SIZE, SIZE, 3), name="input_layer")
+    x = layers.Rescaling(1 / 127.5, offset=-1, name="rescale")(inp)
+    x = ir.conv2d_bn(x, 32, 3, strides=2, padding="valid")
+    x = ir.conv2d_bn(x, 32, 1)
+    x = ir.inception_resnet_block(x, scale=0.17, block_type="block35", block_idx=1)
+    x = ir.conv2d_bn(x, 48, 1, strides=2)
+    x = ir.inception_resnet_block(x, scale=0.1, block_type="block17", block_idx=1)
+    x = ir.conv2d_bn(x, 64, 1, strides=2)
+    x = ir.inception_resnet_block(x, scale=1.0, activation=None, block_type="block8", block_idx=10)
+    x = ir.conv2d_bn(x, 64, 1, name="conv_7b")
+    x = layers.GlobalAveragePooling2D(name="avg_pool")(x)
+    x = layers.Dense(5, activation="softmax", name="predictions")(x)
+    m = keras.Model(inp, x, name="inception_resnet_v2")
+    randomize(m, rng)
+    save(m, "inception_resnet_v2", image(rng))
+
+
+def extras(rng):
+    """Permute, UpSampling2D, Cropping2D, Multiply, Reshape and activations off the main families."""
+    inp = keras.Input((8, 8, 3), name="img")
+    c = layers.Conv2D(4, 3, padding="same", name="conv")(inp)
+    p = layers.Permute((2, 1, 3), name="permute_hw")(c)
+    up = layers.UpSampling2D(2, name="up")(p)
+    up2 = layers.UpSampling2D((1, 2), name="up_1x2")(c)
+    crop = layers.Cropping2D(((1, 2), (3, 0)), name="crop")(up)
+    crop2 = layers.Cropping2D(1, name="crop_sym")(crop)
+    m1 = layers.Multiply(name="mul_same")([crop2, layers.Activation("hard_sigmoid", name="hs")(crop2)])
+    acts = [layers.Activation(a, name=f"a_{a}")(m1) for a in ("hard_silu", "hard_swish", "gelu", "softplus", "softsign",
+                                                              "exponential", "mish", "relu6", "log_softmax")]
+    cat = layers.Concatenate(name="cat")(acts[:-1])
+    g = layers.GlobalAveragePooling2D(keepdims=True, name="gap_keep")(cat)
+    scaled = layers.Multiply(name="mul_bcast")([cat, g])
+    ln = layers.LayerNormalization(epsilon=1e-3, name="ln")(scaled)
+    d4 = layers.Dense(6, name="dense4d")(ln)
+    perm = layers.Permute((3, 1, 2), name="permute_chw")(d4)
+    r = layers.Reshape((-1,), name="flat_reshape")(perm)
+    r2 = layers.Reshape((2, 3, -1), name="reshape3d")(layers.Dense(12, name="fc12")(r))
+    f = layers.Flatten(name="flat")(r2)
+    u2 = layers.Flatten(name="flat_up")(up2)
+    j = layers.Concatenate(name="join")([f, layers.Dense(4, name="fc_up")(u2)])
+    out = layers.Dense(3, activation="softmax", name="probs")(j)
+    m = keras.Model(inp, out, name="extras")
+    randomize(m, rng)
+    save(m, "extras", rng.normal(0, 1, (1, 8, 8, 3)))
+
+
+def lambda_model():
+    d = OUT.parent / "bad"
+    d.mkdir(parents=True, exist_ok=True)
+    inp = keras.Input((4, 4, 1), name="x")
+    y = layers.Lambda(lambda t: t * 2.0, name="double")(inp)
+    keras.Model(inp, y).save(d / "lambda_layer.keras")
+
+
+BUILDERS = {f.__name__: f for f in (efficientnet_b0, efficientnet_v2_b0, mobilenet_v3_small, mobilenet_v3_large,
+                                    convnext_tiny, resnet50_v2, inception_resnet_v2_blocks, extras)}
+
+if __name__ == "__main__":
+    if keras.backend.backend() != "torch":
+        sys.exit("run with KERAS_BACKEND=torch")
+    wanted = sys.argv[1:] or list(BUILDERS)
+    for i, name in enumerate(BUILDERS):
+        if name in wanted:
+            keras.utils.set_random_seed(i)
+            BUILDERS[name](np.random.default_rng(i))
+    lambda_model()
