@@ -62,28 +62,17 @@ def _all_layers(model):
 
 
 def _flat_outputs(model, x):
-    """Every layer's output, nested Sequential models included (their layers by their own names)."""
+    """Every layer's and operation's output (x + 3.0 is an operation in the graph), nested
+    Sequential models included (their layers by their own names)."""
     outs = {}
-    probes = []
-    names = []
-    def visit(m, prefix_inputs):
-        for layer in m.layers:
-            if isinstance(layer, layers.InputLayer):
-                continue
-            if isinstance(layer, keras.Sequential):
-                continue  # its output is its last layer's, saved under that layer's name below
-            names.append(layer.name)
-            probes.append(layer.output)
-    visit(model, None)
-    probe = keras.Model(model.inputs, probes)
-    ys = probe(x, training=False)
-    for n, y in zip(names, ys):
-        outs[n] = keras.ops.convert_to_numpy(y).astype("float32")
+    nodes = [op for op in model.operations if not isinstance(op, (layers.InputLayer, keras.Sequential))]
+    probe = keras.Model(model.inputs, [op.output for op in nodes])
+    for op, y in zip(nodes, probe(x, training=False)):
+        outs[op.name] = keras.ops.convert_to_numpy(y).astype("float32")
     # Layers inside nested Sequential models: run each sub-model layer by layer on its input.
     for layer in model.layers:
         if isinstance(layer, keras.Sequential):
-            sub_in = keras.Model(model.inputs, layer.input)(x, training=False)
-            h = sub_in
+            h = keras.Model(model.inputs, layer.input)(x, training=False)
             for inner in layer.layers:
                 h = inner(h, training=False)
                 outs[inner.name] = keras.ops.convert_to_numpy(h).astype("float32")

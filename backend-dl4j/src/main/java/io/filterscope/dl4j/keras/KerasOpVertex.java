@@ -10,6 +10,7 @@ import org.deeplearning4j.nn.conf.memory.MemoryReport;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.shade.jackson.annotation.JsonAutoDetect;
 
 /**
  * A parameter-free Keras operation DL4J has no vertex for (broadcast multiply, reshape, layer
@@ -20,8 +21,10 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * filters, and a vertex with parameters would need DL4J's layer machinery.
  *
  * <p>Subclasses are public with a no-argument constructor and plain fields: DL4J stores vertices in
- * its JSON configuration by class name and field.
+ * its JSON configuration by class name, and the fields (not getters) are what is stored.
  */
+@JsonAutoDetect(fieldVisibility = JsonAutoDetect.Visibility.ANY, getterVisibility = JsonAutoDetect.Visibility.NONE,
+        isGetterVisibility = JsonAutoDetect.Visibility.NONE, setterVisibility = JsonAutoDetect.Visibility.NONE)
 public abstract class KerasOpVertex extends GraphVertex {
     private static final long serialVersionUID = 1L;
 
