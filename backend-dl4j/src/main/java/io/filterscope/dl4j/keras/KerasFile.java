@@ -38,6 +38,8 @@ final class KerasFile implements AutoCloseable {
     private final Layout layout;
     /** For the zip form: Keras layer name → group under {@code layers/}. */
     private final Map<String, String> groupByLayer;
+    /** For the legacy form: a nested Sequential model's layer → that model's name (its weights sit below it). */
+    private final Map<String, String> nestedOwner = new HashMap<>();
 
     /** Where a form keeps a layer's variables. */
     private enum Layout { ZIP_VARS, LEGACY_H5 }
@@ -49,6 +51,12 @@ final class KerasFile implements AutoCloseable {
         this.tempCopy = tempCopy;
         this.layout = layout;
         this.groupByLayer = layout == Layout.ZIP_VARS ? zipGroups() : Map.of();
+        for (JsonNode layer : modelConfig.path("config").path("layers")) {
+            if (layer.path("class_name").asText().equals("Sequential")) {
+                String owner = layer.path("config").path("name").asText();
+                layer.path("config").path("layers").forEach(inner -> nestedOwner.put(inner.path("config").path("name").asText(), owner));
+            }
+        }
     }
 
     /** True for a Keras 3 {@code .keras} zip or a Keras 3 legacy HDF5 file; never throws. */
@@ -236,8 +244,30 @@ final class KerasFile implements AutoCloseable {
 
     private Map<String, INDArray> h5Weights(KerasLayer layer, List<String> names, int unused) throws Exception {
         Map<String, INDArray> found = new HashMap<>();
-        if (weights.getGroups("model_weights").contains(layer.name())) {
-            collect(found, new ArrayList<>(List.of("model_weights", layer.name())), names);
+        String owner = nestedOwner.get(layer.name());
+        List<String> group = null;
+        if (owner != null && weights.getGroups("model_weights").contains(owner)) {
+            // Keras writes a nested model's layers as <model>/<layer>/… or <model>/<model>/<layer>/….
+            if (weights.getGroups("model_weights", owner).contains(layer.name())) {
+                group = List.of("model_weights", owner, layer.name());
+            } else if (weights.getGroups("model_weights", owner).contains(owner)
+                    && weights.getGroups("model_weights", owner, owner).contains(layer.name())) {
+                group = List.of("model_weights", owner, owner, layer.name());
+            }
+        } else if (weights.getGroups("model_weights").contains(layer.name())) {
+            group = List.of("model_weights", layer.name());
+        }
+        if (group != null) {
+            collect(found, new ArrayList<>(group), names::contains);
+            if (found.isEmpty() && names.size() == 1) {
+                // A weight added without a name (keras.applications' LayerScale) is "variable", "variable_1", … here.
+                collect(found, new ArrayList<>(group), n -> n.matches("variable(_\\d+)?"));
+                if (found.size() == 1) {
+                    INDArray only = found.values().iterator().next();
+                    found.clear();
+                    found.put(names.get(0), only);
+                }
+            }
         }
         if (!found.keySet().containsAll(names) || found.size() != names.size()) {
             throw missing(layer, names, found.size());
@@ -246,12 +276,12 @@ final class KerasFile implements AutoCloseable {
     }
 
     /** Datasets anywhere below the group; Keras nests them as {@code <layer>/<model>/<layer>/kernel}. */
-    private void collect(Map<String, INDArray> into, List<String> groups, List<String> wanted) throws Exception {
+    private void collect(Map<String, INDArray> into, List<String> groups, java.util.function.Predicate<String> wanted) throws Exception {
         String[] path = groups.toArray(String[]::new);
         for (String set : weights.getDataSets(path)) {
             // Keras 2 wrote "kernel:0"; Keras 3 writes "kernel".
             String name = set.endsWith(":0") ? set.substring(0, set.length() - 2) : set;
-            if (wanted.contains(name)) {
+            if (wanted.test(name)) {
                 into.put(name, weights.readDataSet(set, path));
             }
         }

@@ -76,7 +76,7 @@ record KerasModelSpec(List<KerasLayer> layers, List<String> inputs, List<String>
                 throw new FilterScopeException(file + ": layer '" + name + "' is a nested Functional model; "
                         + "only nested Sequential models are supported, build the model as one Functional graph");
             }
-            if (node.path("module").asText("").startsWith("keras.src.ops")) {
+            if (isOperation(node, className, call)) {
                 // An operation on Keras tensors (x + 3.0, a * b), not a layer: ops.<name>.
                 className = KerasLayer.OP_PREFIX + KerasFile.snakeCase(className);
             }
@@ -85,6 +85,22 @@ record KerasModelSpec(List<KerasLayer> layers, List<String> inputs, List<String>
         List<String> outputs = endpoints(config.path("output_layers"));
         outputs.replaceAll(o -> alias.getOrDefault(o, o));
         return new KerasModelSpec(layers, endpoints(config.path("input_layers")), outputs);
+    }
+
+    /** Operations Keras records for arithmetic on Keras tensors, which share class names with layers. */
+    private static final Set<String> OPERATIONS = Set.of("Add", "Subtract", "Multiply", "Divide", "TrueDivide");
+
+    /**
+     * Whether a node is an operation on tensors ({@code x + 3.0}) rather than a layer. The zip form
+     * says so in {@code module}; the legacy HDF5 form drops it, so there an operation is known by
+     * its call: tensors and numbers as separate arguments, where a merge layer takes one list.
+     */
+    private static boolean isOperation(JsonNode node, String className, JsonNode call) {
+        String module = node.path("module").asText("");
+        if (!module.isEmpty()) {
+            return module.startsWith("keras.src.ops");
+        }
+        return OPERATIONS.contains(className) && call.size() > 0 && !call.get(0).isArray();
     }
 
     /** Adds a nested Sequential model's layers fed by {@code inputs}; returns the name of its last layer. */

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Path;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * The CNN families of keras.applications, built by Keras' own builders with seeded random weights at
@@ -13,12 +13,17 @@ import org.junit.jupiter.params.provider.ValueSource;
  * own, the largest difference in each layer within 1e-4 of that layer's largest magnitude.
  */
 class KerasApplicationsTest {
-    @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"efficientnet_b0", "efficientnet_v2_b0", "mobilenet_v3_small", "mobilenet_v3_large", "convnext_tiny",
-        "resnet50_v2", "inception_resnet_v2", "extras"})
-    void everyLayerMatchesKeras(String family) {
+    @ParameterizedTest(name = "{0}/{1}")
+    @CsvSource({
+        "efficientnet_b0, model.keras", "efficientnet_v2_b0, model.keras", "mobilenet_v3_small, model.keras",
+        "mobilenet_v3_large, model.keras", "convnext_tiny, model.keras", "resnet50_v2, model.keras",
+        "inception_resnet_v2, model.keras", "extras, model.keras", "convnext_mini, model.keras",
+        // The legacy HDF5 form: nested models' weights, unnamed weights, operations without their module.
+        "extras, model.h5", "convnext_mini, model.h5",
+    })
+    void everyLayerMatchesKeras(String family, String form) {
         KerasReference ref = KerasReference.of("apps/" + family);
-        Path file = ref.folder().resolve("model.keras");
+        Path file = ref.folder().resolve(form);
         ComputationGraph network = Keras3Reader.read(file);
         int compared = ref.assertMatchesLayerScale(network);
         assertTrue(compared >= 25, family + ": compared " + compared + " layers");
