@@ -240,6 +240,16 @@ def convnext_mini(rng):
     save(m, "convnext_mini", image(rng), h5=True)
 
 
+def nasnet_mobile(rng):
+    # NASNet-Mobile's cells (skip_reduction=False, stem 32 → here 8) at one block per stage and
+    # 96 penultimate filters. Keras builds NASNet only with the TensorFlow backend, hence its own run.
+    from keras.src.applications import nasnet
+    m = nasnet.NASNet(input_shape=(SIZE, SIZE, 3), penultimate_filters=96, num_blocks=1, stem_block_filters=8,
+                      skip_reduction=False, filter_multiplier=2, weights=None, classes=5, default_size=SIZE, name="nasnet_mobile")
+    randomize(m, rng)
+    save(m, "nasnet_mobile", image(rng))
+
+
 def lambda_model():
     d = OUT.parent / "bad"
     d.mkdir(parents=True, exist_ok=True)
@@ -252,8 +262,14 @@ BUILDERS = {f.__name__: f for f in (efficientnet_b0, efficientnet_v2_b0, mobilen
                                     convnext_tiny, resnet50_v2, inception_resnet_v2_blocks, extras, convnext_mini)}
 
 if __name__ == "__main__":
+    if keras.backend.backend() == "tensorflow":
+        # NASNet only (Keras refuses it under torch):
+        # KERAS_BACKEND=tensorflow python make_keras_apps_fixtures.py   (a venv with tensorflow-cpu)
+        keras.utils.set_random_seed(100)
+        nasnet_mobile(np.random.default_rng(100))
+        sys.exit(0)
     if keras.backend.backend() != "torch":
-        sys.exit("run with KERAS_BACKEND=torch")
+        sys.exit("run with KERAS_BACKEND=torch (or tensorflow for NASNet)")
     wanted = sys.argv[1:] or list(BUILDERS)
     for i, name in enumerate(BUILDERS):
         if name in wanted:

@@ -300,6 +300,10 @@ final class GraphAssembler {
         Conv c = Conv.of(layer, this);
         int multiplier = layer.config().path("depth_multiplier").asInt(1);
         int filters = layer.config().path("filters").asInt();
+        if (in[2] == 1) {
+            separableOnOneChannel(layer, c, in, multiplier, filters);
+            return;
+        }
         SeparableConvolution2D.Builder b = new SeparableConvolution2D.Builder(c.kernel)
                 .stride(c.strides).dilation(c.dilation).convolutionMode(c.mode).dataFormat(CNN2DFormat.NHWC)
                 .depthMultiplier(multiplier).nIn(in[2]).nOut(filters).hasBias(c.useBias);
@@ -589,6 +593,32 @@ final class GraphAssembler {
         }
         addLayer(layer, activationLayer(new ScaleOffsetActivation(scale.asDouble(), offset.asDouble(0))));
         shapes.put(layer.name(), in);
+    }
+
+    /**
+     * DL4J 1.0.0-M2.1's SeparableConvolution2D computes wrong values (or fails) on a one-channel NHWC
+     * input. With one input channel a separable convolution is an ordinary one whose kernel is
+     * {@code Σⱼ depthwise[kH, kW, 0, j] · pointwise[0, 0, j, out]}, so it runs as that.
+     */
+    private void separableOnOneChannel(KerasLayer layer, Conv c, int[] in, int multiplier, int filters) {
+        ConvolutionLayer.Builder b = new ConvolutionLayer.Builder(c.kernel)
+                .stride(c.strides).dilation(c.dilation).convolutionMode(c.mode).dataFormat(CNN2DFormat.NHWC)
+                .nIn(1).nOut(filters).hasBias(c.useBias);
+        addLayer(layer, b.activation(spatialActivation(layer)).build());
+        List<String> names = c.useBias ? List.of("depthwise_kernel", "pointwise_kernel", "bias") : List.of("depthwise_kernel", "pointwise_kernel");
+        Map<String, INDArray> w = source.weights(layer, names);
+        // [kH·kW, m] × [m, out] → [kH, kW, out] → DL4J W [out, 1, kH, kW]
+        INDArray dw = w.get("depthwise_kernel").dup('c').reshape('c', (long) c.kernel[0] * c.kernel[1], multiplier);
+        INDArray pw = w.get("pointwise_kernel").dup('c').reshape('c', multiplier, filters);
+        INDArray kernel = dw.mmul(pw).reshape('c', c.kernel[0], c.kernel[1], filters).permute(2, 0, 1).dup('c')
+                .reshape('c', filters, 1, c.kernel[0], c.kernel[1]);
+        Map<String, INDArray> p = new HashMap<>();
+        p.put("W", kernel);
+        if (c.useBias) {
+            p.put("b", w.get("bias"));
+        }
+        params.put(layer.name(), p);
+        shapes.put(layer.name(), new int[] {c.out(in[0], 0), c.out(in[1], 1), filters});
     }
 
     /**
