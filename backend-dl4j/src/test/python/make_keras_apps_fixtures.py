@@ -27,7 +27,7 @@ os.environ.setdefault("KERAS_BACKEND", "torch")
 import keras
 import numpy as np
 from keras import layers
-from keras.src.applications import convnext, efficientnet, efficientnet_v2, inception_resnet_v2, mobilenet_v3, resnet
+from keras.src.applications import convnext, densenet, efficientnet, efficientnet_v2, inception_resnet_v2, mobilenet_v3, resnet
 
 ROOT = Path(__file__).resolve().parents[4]
 OUT = ROOT / "backend-dl4j/src/test/resources/keras3/apps"
@@ -180,6 +180,25 @@ def resnet50_v2(rng):
     save(m, "resnet50_v2", image(rng))
 
 
+def resnet50(rng):
+    # ResNet50's (v1) bottleneck blocks, one per stage, an eighth of the widths.
+    def stack_fn(x):
+        x = resnet.stack_residual_blocks_v1(x, 8, 1, stride1=1, name="conv2")
+        x = resnet.stack_residual_blocks_v1(x, 16, 1, name="conv3")
+        x = resnet.stack_residual_blocks_v1(x, 32, 1, name="conv4")
+        return resnet.stack_residual_blocks_v1(x, 64, 1, name="conv5")
+    m = resnet.ResNet(stack_fn, False, True, name="resnet50", weights=None, input_shape=(SIZE, SIZE, 3), classes=5)
+    randomize(m, rng)
+    save(m, "resnet50", image(rng))
+
+
+def densenet121(rng):
+    # DenseNet's dense and transition blocks at one layer per block (121 has 6, 12, 24, 16).
+    m = densenet.DenseNet([1, 1, 1, 1], weights=None, input_shape=(SIZE, SIZE, 3), classes=5, name="densenet121")
+    randomize(m, rng)
+    save(m, "densenet121", image(rng))
+
+
 def inception_resnet_v2_blocks(rng):
     # One block of each Inception-ResNet-v2 kind (block35, block17, block8 with its linear last
     # block), from the architecture's own builder, on a small stem.
@@ -259,7 +278,8 @@ def lambda_model():
 
 
 BUILDERS = {f.__name__: f for f in (efficientnet_b0, efficientnet_v2_b0, mobilenet_v3_small, mobilenet_v3_large,
-                                    convnext_tiny, resnet50_v2, inception_resnet_v2_blocks, extras, convnext_mini)}
+                                    convnext_tiny, resnet50_v2, inception_resnet_v2_blocks, extras, convnext_mini,
+                                    resnet50, densenet121)}
 
 if __name__ == "__main__":
     if keras.backend.backend() == "tensorflow":

@@ -80,6 +80,8 @@ record KerasReference(Path folder) {
     int assertMatchesLayerScale(ComputationGraph network) {
         Map<String, INDArray> actual = network.feedForward(inputs(), false);
         List<String> layers = layers();
+        double worstRatio = 0;
+        String worstLayer = "";
         for (String layer : layers) {
             String vertex = actual.containsKey(layer + Keras3Reader.SOFTMAX_SUFFIX) ? layer + Keras3Reader.SOFTMAX_SUFFIX : layer;
             INDArray got = actual.get(vertex);
@@ -88,12 +90,18 @@ record KerasReference(Path folder) {
             }
             INDArray e = expected(layer);
             assertArrayEquals(e.shape(), got.shape(), layer + ": shape");
-            double scale = e.amaxNumber().doubleValue();
+            double scale = Math.max(e.amaxNumber().doubleValue(), 1e-6);
             double worst = Transforms.abs(got.castTo(DataType.FLOAT).sub(e.castTo(DataType.FLOAT)), false).maxNumber().doubleValue();
-            if (!(worst <= RTOL * Math.max(scale, 1e-6))) {
+            if (!(worst <= RTOL * scale)) {
                 fail(folder.getFileName() + "/" + layer + ": largest difference " + worst + " exceeds 1e-4 × " + scale);
             }
+            if (worst / scale > worstRatio) {
+                worstRatio = worst / scale;
+                worstLayer = layer;
+            }
         }
+        System.out.printf("%s: %d layers, worst difference %.1e of the layer's largest magnitude (%s)%n",
+                folder.getFileName(), layers.size(), worstRatio, worstLayer);
         return layers.size();
     }
 
