@@ -14,13 +14,21 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
-/** The runtime vertex of a {@link KerasOpVertex}: DL4J's vertex protocol around its forward/backward. */
-final class OpVertex extends BaseGraphVertex {
+/**
+ * The runtime vertex of a {@link KerasOpVertex}: DL4J's vertex protocol around its forward/backward.
+ * Public so that the backend can name the operation ({@link #opName()}) where it lists layers.
+ */
+public final class OpVertex extends BaseGraphVertex {
     private final KerasOpVertex op;
 
     OpVertex(ComputationGraph graph, String name, int index, KerasOpVertex op, DataType dataType) {
         super(graph, name, index, (VertexIndices[]) null, (VertexIndices[]) null, dataType);
         this.op = op;
+    }
+
+    /** The operation's configuration class, e.g. {@code LayerNormVertex}. */
+    public String opName() {
+        return op.getClass().getSimpleName();
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.filterscope.dl4j.keras;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.filterscope.FilterScope;
@@ -63,6 +64,16 @@ class KerasApplicationsBackendTest {
                 }
                 KerasThroughBackendTest.assertClose(expected, out.values(), family + " layer " + out.layer().name() + " (" + out.tensor() + ")");
             }
+        }
+    }
+
+    @Test
+    void layerListNamesTheOperations() {
+        try (Model m = FilterScope.open(KerasReference.of("apps/convnext_mini").folder().resolve("model.keras"))) {
+            LayerInfo ln = m.layers().stream().filter(l -> l.name().equals("convnext_mini_stem_layernorm")).findFirst().orElseThrow();
+            assertEquals("LayerNormVertex", ln.op());
+            LayerInfo scale = m.layers().stream().filter(l -> l.name().equals("convnext_mini_stage_0_block_0_layer_scale")).findFirst().orElseThrow();
+            assertEquals("ChannelAffineVertex", scale.op());
         }
     }
 
