@@ -232,9 +232,12 @@ def extras(rng):
     m1 = layers.Multiply(name="mul_same")([crop2, layers.Activation("hard_sigmoid", name="hs")(crop2)])
     # Arithmetic on Keras tensors becomes operations in the graph (ops.add, …), as in MobileNetV3.
     m1 = ((m1 + 3.0) * 0.5 - 1.0) / 2.0 * m1
-    acts = [layers.Activation(a, name=f"a_{a}")(m1) for a in ("hard_silu", "hard_swish", "gelu", "softplus", "softsign",
-                                                              "exponential", "mish", "relu6", "log_softmax")]
-    cat = layers.Concatenate(name="cat")(acts[:-1])
+    spread = layers.Rescaling(4.0, offset=-2.0, name="spread")(m1)  # both sides of every kink (±0.5, ±1, ±3)
+    acts = [layers.Activation(a, name=f"a_{a}")(spread) for a in ("hard_silu", "hard_swish", "gelu", "softplus", "softsign",
+                                                              "exponential", "mish", "relu6", "celu", "hard_tanh",
+                                                              "log_sigmoid", "tanh_shrink", "soft_shrink", "hard_shrink",
+                                                              "squareplus", "sparse_plus", "sparse_sigmoid")]
+    cat = layers.Concatenate(name="cat")(acts)
     g = layers.GlobalAveragePooling2D(keepdims=True, name="gap_keep")(cat)
     scaled = layers.Multiply(name="mul_bcast")([cat, g])
     ln = layers.LayerNormalization(epsilon=1e-3, name="ln")(scaled)

@@ -51,6 +51,9 @@ final class KerasActivations {
         r.put("softsign", dl4j(Activation.SOFTSIGN));
         r.put("mish", dl4j(Activation.MISH));
         r.put("exponential", new Support("ExponentialActivation", ExponentialActivation::new));
+        for (String name : PointwiseActivation.NAMES) {
+            r.put(name, new Support("PointwiseActivation (Keras' default parameters)", () -> new PointwiseActivation(name)));
+        }
         return Collections.unmodifiableMap(r);
     }
 

@@ -76,6 +76,21 @@ class OpVertexGradientTest {
         }
     }
 
+    @ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"log_sigmoid", "tanh_shrink", "soft_shrink", "hard_shrink", "squareplus",
+        "sparse_plus", "sparse_sigmoid"})
+    void pointwiseBackwardIsTheDerivative(String name) {
+        PointwiseActivation f = new PointwiseActivation(name);
+        // A grid that avoids the kinks at ±0.5 and ±1.
+        INDArray x = Nd4j.linspace(DataType.DOUBLE, -3.03, 3.03, 102).reshape(1, 102);
+        INDArray g = f.backprop(x.dup(), Nd4j.ones(DataType.DOUBLE, 1, 102)).getFirst();
+        for (long i = 0; i < x.length(); i++) {
+            double v = x.getDouble(i);
+            double numeric = (f.value(v + H) - f.value(v - H)) / (2 * H);
+            assertEquals(numeric, g.getDouble(i), 1e-6, name + " at " + v);
+        }
+    }
+
     /** Keras' definition, written out: x · min(max(x + 3, 0), 6) / 6. */
     private static double hardSwish(double x) {
         return x * Math.min(Math.max(x + 3, 0), 6) / 6;
