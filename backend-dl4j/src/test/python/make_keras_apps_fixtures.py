@@ -3,14 +3,18 @@
 Run from the repository root (a venv with keras and torch from the local index):
 
     KERAS_BACKEND=torch python backend-dl4j/src/test/python/make_keras_apps_fixtures.py [name ...]
+    KERAS_BACKEND=tensorflow python backend-dl4j/src/test/python/make_keras_apps_fixtures.py   # NASNet only
+
+(venvs under /tmp: keras + torch, and keras + tensorflow-cpu for NASNet, which Keras refuses to build
+under torch). RegNet is not part of Keras 3's keras.applications, so there is none here.
 
 Each CNN family of keras.applications is built by Keras' own builder with seeded random weights
 (nothing downloads) at a small input, and, where the named model is too large to commit, at reduced
 width or depth through the same builder (the layer kinds and wiring are those of the named model).
 For each it writes, under backend-dl4j/src/test/resources/keras3/apps/<name>/:
-  model.keras        the Keras 3 zip
+  model.keras        the Keras 3 zip (and model.h5, Keras 3's legacy form, for extras and convnext_mini)
   input.npy          one fixed input (NHWC, batch 1, pixel values 0..255)
-  out/<layer>.npy    every layer's output for that input, computed by Keras itself (float32)
+  out/<layer>.npy    every layer's and operation's output for that input, computed by Keras itself (float32)
   grad/input_logit<c>.npy  (some) d logit[c] / d input by torch autograd through Keras
 
 Default initialisers (seeded) keep activations bounded through deep stacks; what they leave at
