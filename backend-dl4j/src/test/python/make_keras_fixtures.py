@@ -228,7 +228,7 @@ def bad_inputs(rng):
     m = keras.Sequential(name="unsupported", layers=[
         keras.Input((8, 8, 2), name="x"),
         layers.Conv2D(2, 3, name="conv"),
-        layers.UpSampling2D(2, name="up"),
+        layers.UnitNormalization(name="unit"),
     ])
     m.save(d / "unsupported_layer.keras")
     m.save(d / "unsupported_layer.h5")

@@ -40,7 +40,8 @@ record Step(String name, int index, List<Integer> inputs, Optional<Layer> layer,
         if (layer.isPresent()) {
             return conf().get().getClass().getSimpleName();
         }
-        return vertex.map(v -> v.getClass().getSimpleName()).orElse("?");
+        // A Keras operation DL4J lacks runs in one runtime class; its configuration says which it is.
+        return vertex.map(v -> v instanceof io.filterscope.dl4j.keras.OpVertex op ? op.opName() : v.getClass().getSimpleName()).orElse("?");
     }
 
     /** Runs the step in inference mode; the layer keeps its input for a backward pass. */

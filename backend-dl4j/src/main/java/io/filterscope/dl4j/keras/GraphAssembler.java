@@ -10,6 +10,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiConsumer;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
@@ -17,6 +18,8 @@ import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.graph.ElementWiseVertex;
 import org.deeplearning4j.nn.conf.graph.MergeVertex;
 import org.deeplearning4j.nn.conf.graph.ReshapeVertex;
+import org.deeplearning4j.nn.conf.graph.ScaleVertex;
+import org.deeplearning4j.nn.conf.graph.ShiftVertex;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.ActivationLayer;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
@@ -30,7 +33,9 @@ import org.deeplearning4j.nn.conf.layers.Layer;
 import org.deeplearning4j.nn.conf.layers.PoolingType;
 import org.deeplearning4j.nn.conf.layers.SeparableConvolution2D;
 import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
+import org.deeplearning4j.nn.conf.layers.Upsampling2D;
 import org.deeplearning4j.nn.conf.layers.ZeroPaddingLayer;
+import org.deeplearning4j.nn.conf.layers.convolutional.Cropping2D;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.weights.WeightInit;
 import org.nd4j.linalg.activations.Activation;
@@ -54,9 +59,71 @@ import org.nd4j.linalg.learning.config.NoOp;
  * because the legacy HDF5 form of a Sequential model records none, and Flatten needs them.
  */
 final class GraphAssembler {
-    static final String SUPPORTED = "InputLayer, Conv2D, DepthwiseConv2D, SeparableConv2D, Conv2DTranspose, MaxPooling2D, "
-            + "AveragePooling2D, GlobalAveragePooling2D, GlobalMaxPooling2D, BatchNormalization, Dense, Flatten, Dropout, "
-            + "Activation, ReLU, Add, Concatenate, ZeroPadding2D, Rescaling";
+    /** Keras' {@code backend.epsilon()}, the floor of Normalization's standard deviation. */
+    private static final double KERAS_EPSILON = 1e-7;
+
+    /** Where the table of supported layers and activations is; refusals point there. */
+    static final String TABLE = "docs/keras-layers.md";
+
+    /**
+     * One supported Keras layer (or operation on Keras tensors, {@code ops.*}): how it runs in DL4J,
+     * what of it is supported, and the method that adds it. The docs table is generated from this.
+     */
+    record Support(String dl4j, String notes, BiConsumer<GraphAssembler, KerasLayer> add) {
+    }
+
+    /** Every supported Keras class, in table order. */
+    static final Map<String, Support> LAYERS = registry();
+
+    private static Map<String, Support> registry() {
+        Map<String, Support> r = new LinkedHashMap<>();
+        r.put("InputLayer", new Support("graph input", "fixed size; images (h, w, c) or vectors", GraphAssembler::input));
+        r.put("Conv2D", new Support("ConvolutionLayer; DepthwiseConvolution2D when groups = input channels",
+                "padding valid/same, strides, dilation, bias, activation; groups 1 or depthwise", GraphAssembler::conv));
+        r.put("DepthwiseConv2D", new Support("DepthwiseConvolution2D", "depth_multiplier, padding, strides, dilation", GraphAssembler::depthwise));
+        r.put("SeparableConv2D", new Support("SeparableConvolution2D", "depth_multiplier, padding, strides, dilation", GraphAssembler::separable));
+        r.put("Conv2DTranspose", new Support("Deconvolution2D", "no output_padding or dilation", GraphAssembler::transpose));
+        r.put("MaxPooling2D", new Support("SubsamplingLayer (max)", "padding valid/same", (a, l) -> a.pool(l, PoolingType.MAX)));
+        r.put("AveragePooling2D", new Support("SubsamplingLayer (avg)", "padding valid/same; padding excluded from the mean",
+                (a, l) -> a.pool(l, PoolingType.AVG)));
+        r.put("GlobalAveragePooling2D", new Support("GlobalPoolingLayer; SpatialMeanVertex with keepdims", "keepdims",
+                (a, l) -> a.globalPool(l, PoolingType.AVG)));
+        r.put("GlobalMaxPooling2D", new Support("GlobalPoolingLayer (max)", "no keepdims", (a, l) -> a.globalPool(l, PoolingType.MAX)));
+        r.put("BatchNormalization", new Support("BatchNormalization", "channel axis; center/scale off", GraphAssembler::batchNorm));
+        r.put("LayerNormalization", new Support("LayerNormVertex", "last axis; center/scale off; no rms_scaling", GraphAssembler::layerNorm));
+        r.put("Normalization", new Support("ChannelAffineVertex", "last axis; mean/variance from the config or the weights; no invert",
+                GraphAssembler::normalization));
+        r.put("Rescaling", new Support("ActivationLayer; ChannelAffineVertex for per-channel values", "scalar or per-channel scale/offset",
+                GraphAssembler::rescaling));
+        r.put("Dense", new Support("DenseLayer; 1×1 ConvolutionLayer on images", "on vectors and on images (the last axis)", GraphAssembler::dense));
+        r.put("Flatten", new Support("ReshapeVertex", "", GraphAssembler::flatten));
+        r.put("Reshape", new Support("ReshapeOpVertex", "to an image (h, w, c) or a vector; one -1 allowed", GraphAssembler::reshape));
+        r.put("Permute", new Support("PermuteVertex", "on images", GraphAssembler::permute));
+        r.put("Dropout", new Support("DropoutLayer (identity)", "identity at inference", GraphAssembler::dropout));
+        r.put("StochasticDepth", new Support("ActivationLayer (identity)", "keras.applications ConvNeXt; identity at inference",
+                GraphAssembler::identity));
+        r.put("Activation", new Support("ActivationLayer", "any activation of the table below; softmax on vectors only", GraphAssembler::activation));
+        r.put("ReLU", new Support("ActivationLayer", "max_value; no negative_slope or threshold", GraphAssembler::relu));
+        r.put("Add", new Support("ElementWiseVertex (add)", "equal shapes", GraphAssembler::addVertex));
+        r.put("Multiply", new Support("BroadcastMultiplyVertex", "two inputs that broadcast (squeeze-and-excitation), or equal shapes",
+                GraphAssembler::multiply));
+        r.put("Concatenate", new Support("MergeVertex", "channel axis", GraphAssembler::concatenate));
+        r.put("ZeroPadding2D", new Support("ZeroPaddingLayer", "", GraphAssembler::zeroPadding));
+        r.put("Cropping2D", new Support("Cropping2D", "", GraphAssembler::cropping));
+        r.put("UpSampling2D", new Support("Upsampling2D", "interpolation nearest", GraphAssembler::upSampling));
+        r.put("LayerScale", new Support("ChannelAffineVertex", "keras.applications ConvNeXt", GraphAssembler::layerScale));
+        r.put("CustomScaleLayer", new Support("ScaledSumVertex", "keras.applications Inception-ResNet-v2: a + b · scale",
+                GraphAssembler::customScale));
+        r.put("ops.add", new Support("ElementWiseVertex (add); ShiftVertex with a number", "x + y (equal shapes), x + number",
+                (a, l) -> a.arithmetic(l, ElementWiseVertex.Op.Add)));
+        r.put("ops.subtract", new Support("ElementWiseVertex (subtract); ShiftVertex with a number", "x - y (equal shapes), x - number",
+                (a, l) -> a.arithmetic(l, ElementWiseVertex.Op.Subtract)));
+        r.put("ops.multiply", new Support("BroadcastMultiplyVertex; ScaleVertex with a number", "x * y (broadcasting), x * number",
+                (a, l) -> a.arithmetic(l, ElementWiseVertex.Op.Product)));
+        r.put("ops.true_divide", new Support("ScaleVertex", "x / number", (a, l) -> a.arithmetic(l, null)));
+        r.put("ops.divide", new Support("ScaleVertex", "x / number", (a, l) -> a.arithmetic(l, null)));
+        return java.util.Collections.unmodifiableMap(r);
+    }
 
     private final Path file;
     private final KerasFile source;
@@ -146,29 +213,16 @@ final class GraphAssembler {
     }
 
     private void add(KerasLayer layer) {
-        switch (layer.className()) {
-            case "InputLayer" -> input(layer);
-            case "Conv2D" -> conv(layer);
-            case "DepthwiseConv2D" -> depthwise(layer);
-            case "SeparableConv2D" -> separable(layer);
-            case "Conv2DTranspose" -> transpose(layer);
-            case "MaxPooling2D" -> pool(layer, PoolingType.MAX);
-            case "AveragePooling2D" -> pool(layer, PoolingType.AVG);
-            case "GlobalAveragePooling2D" -> globalPool(layer, PoolingType.AVG);
-            case "GlobalMaxPooling2D" -> globalPool(layer, PoolingType.MAX);
-            case "BatchNormalization" -> batchNorm(layer);
-            case "Dense" -> dense(layer);
-            case "Flatten" -> flatten(layer);
-            case "Dropout" -> dropout(layer);
-            case "Activation" -> activation(layer);
-            case "ReLU" -> relu(layer);
-            case "Add" -> addVertex(layer);
-            case "Concatenate" -> concatenate(layer);
-            case "ZeroPadding2D" -> zeroPadding(layer);
-            case "Rescaling" -> rescaling(layer);
-            default -> throw new FilterScopeException(ErrorKind.UNSUPPORTED, file + ": Keras layer " + layer.className() + " '" + layer.name()
-                    + "' is not supported (supported: " + SUPPORTED + ")");
+        if (layer.className().equals("Lambda")) {
+            throw new FilterScopeException(ErrorKind.UNSUPPORTED, file + ": Keras layer Lambda '" + layer.name() + "' holds Python code, which FilterScope "
+                    + "never runs; build the model from Keras' built-in layers instead (supported layers: " + TABLE + ")");
         }
+        Support support = LAYERS.get(layer.className());
+        if (support == null) {
+            throw new FilterScopeException(ErrorKind.UNSUPPORTED, file + ": Keras layer " + layer.className() + " '" + layer.name()
+                    + "' is not supported (supported layers: " + TABLE + ")");
+        }
+        support.add().accept(this, layer);
     }
 
     // ---- layers ----
@@ -198,10 +252,15 @@ final class GraphAssembler {
     private void conv(KerasLayer layer) {
         int[] in = spatialInput(layer);
         Conv c = Conv.of(layer, this);
-        if (layer.config().path("groups").asInt(1) != 1) {
-            throw unsupportedOption(layer, "groups=" + layer.config().path("groups").asInt());
-        }
+        int groups = layer.config().path("groups").asInt(1);
         int filters = layer.config().path("filters").asInt();
+        if (groups != 1) {
+            if (groups != in[2] || filters % groups != 0) {
+                throw unsupportedOption(layer, "groups=" + groups + " (only 1, or the input channels: a depthwise convolution)");
+            }
+            groupedAsDepthwise(layer, c, in, filters / groups);
+            return;
+        }
         ConvolutionLayer.Builder b = new ConvolutionLayer.Builder(c.kernel)
                 .stride(c.strides).dilation(c.dilation).convolutionMode(c.mode).dataFormat(CNN2DFormat.NHWC)
                 .nIn(in[2]).nOut(filters).hasBias(c.useBias);
@@ -242,6 +301,10 @@ final class GraphAssembler {
         Conv c = Conv.of(layer, this);
         int multiplier = layer.config().path("depth_multiplier").asInt(1);
         int filters = layer.config().path("filters").asInt();
+        if (in[2] == 1) {
+            separableOnOneChannel(layer, c, in, multiplier, filters);
+            return;
+        }
         SeparableConvolution2D.Builder b = new SeparableConvolution2D.Builder(c.kernel)
                 .stride(c.strides).dilation(c.dilation).convolutionMode(c.mode).dataFormat(CNN2DFormat.NHWC)
                 .depthMultiplier(multiplier).nIn(in[2]).nOut(filters).hasBias(c.useBias);
@@ -318,7 +381,11 @@ final class GraphAssembler {
         int[] in = spatialInput(layer);
         requireChannelsLast(layer);
         if (layer.config().path("keepdims").asBoolean(false)) {
-            throw unsupportedOption(layer, "keepdims=True");
+            if (type != PoolingType.AVG) {
+                throw unsupportedOption(layer, "keepdims=True");
+            }
+            opVertex(layer, new SpatialMeanVertex(in[2]), new int[] {1, 1, in[2]});
+            return;
         }
         addLayer(layer, new GlobalPoolingLayer.Builder(type).poolingDimensions(1, 2).collapseDimensions(true).build());
         shapes.put(layer.name(), new int[] {in[2]});
@@ -364,9 +431,13 @@ final class GraphAssembler {
 
     private void dense(KerasLayer layer) {
         int[] in = singleInput(layer);
+        if (in.length == 3) {
+            denseOnImage(layer, in);
+            return;
+        }
         if (in.length != 1) {
             throw new FilterScopeException(ErrorKind.UNSUPPORTED, file + ": Dense layer '" + layer.name() + "' is applied to a " + in.length
-                    + "-D tensor " + Arrays.toString(in) + "; only Dense on vectors is supported (put Flatten or global pooling before it)");
+                    + "-D tensor " + Arrays.toString(in) + "; Dense is supported on vectors and images");
         }
         int units = layer.config().path("units").asInt();
         boolean useBias = layer.config().path("use_bias").asBoolean(true);
@@ -514,10 +585,354 @@ final class GraphAssembler {
         JsonNode scale = layer.config().path("scale");
         JsonNode offset = layer.config().path("offset");
         if (!scale.isNumber() || !(offset.isNumber() || offset.isMissingNode())) {
-            throw unsupportedOption(layer, "per-channel scale " + scale + " / offset " + offset + " (only single numbers)");
+            // Per-channel values (EfficientNet's ImageNet variant divides by the channel deviations).
+            int channels = in[in.length - 1];
+            double[] s = fromJson(layer, scale, channels);
+            double[] o = offset.isMissingNode() ? filled(channels, 0) : fromJson(layer, offset, channels);
+            opVertex(layer, new ChannelAffineVertex(in, s, o), in);
+            return;
         }
         addLayer(layer, activationLayer(new ScaleOffsetActivation(scale.asDouble(), offset.asDouble(0))));
         shapes.put(layer.name(), in);
+    }
+
+    /**
+     * DL4J 1.0.0-M2.1's SeparableConvolution2D computes wrong values (or fails) on a one-channel NHWC
+     * input. With one input channel a separable convolution is an ordinary one whose kernel is
+     * {@code Σⱼ depthwise[kH, kW, 0, j] · pointwise[0, 0, j, out]}, so it runs as that.
+     */
+    private void separableOnOneChannel(KerasLayer layer, Conv c, int[] in, int multiplier, int filters) {
+        ConvolutionLayer.Builder b = new ConvolutionLayer.Builder(c.kernel)
+                .stride(c.strides).dilation(c.dilation).convolutionMode(c.mode).dataFormat(CNN2DFormat.NHWC)
+                .nIn(1).nOut(filters).hasBias(c.useBias);
+        addLayer(layer, b.activation(spatialActivation(layer)).build());
+        List<String> names = c.useBias ? List.of("depthwise_kernel", "pointwise_kernel", "bias") : List.of("depthwise_kernel", "pointwise_kernel");
+        Map<String, INDArray> w = source.weights(layer, names);
+        // [kH·kW, m] × [m, out] → [kH, kW, out] → DL4J W [out, 1, kH, kW]
+        INDArray dw = w.get("depthwise_kernel").dup('c').reshape('c', (long) c.kernel[0] * c.kernel[1], multiplier);
+        INDArray pw = w.get("pointwise_kernel").dup('c').reshape('c', multiplier, filters);
+        INDArray kernel = dw.mmul(pw).reshape('c', c.kernel[0], c.kernel[1], filters).permute(2, 0, 1).dup('c')
+                .reshape('c', filters, 1, c.kernel[0], c.kernel[1]);
+        Map<String, INDArray> p = new HashMap<>();
+        p.put("W", kernel);
+        if (c.useBias) {
+            p.put("b", w.get("bias"));
+        }
+        params.put(layer.name(), p);
+        shapes.put(layer.name(), new int[] {c.out(in[0], 0), c.out(in[1], 1), filters});
+    }
+
+    /**
+     * Conv2D with groups = input channels is a depthwise convolution: Keras' kernel
+     * {@code [kH, kW, 1, in·m]} (output o in group o / m) is DL4J's {@code [kH, kW, in, m]} in C order.
+     */
+    private void groupedAsDepthwise(KerasLayer layer, Conv c, int[] in, int multiplier) {
+        DepthwiseConvolution2D.Builder b = new DepthwiseConvolution2D.Builder(c.kernel)
+                .stride(c.strides).dilation(c.dilation).convolutionMode(c.mode).dataFormat(CNN2DFormat.NHWC)
+                .depthMultiplier(multiplier).nIn(in[2]).nOut((long) in[2] * multiplier).hasBias(c.useBias);
+        addLayer(layer, b.activation(spatialActivation(layer)).build());
+        Map<String, INDArray> w = source.weights(layer, c.useBias ? List.of("kernel", "bias") : List.of("kernel"));
+        Map<String, INDArray> p = new HashMap<>();
+        p.put("W", w.get("kernel").dup('c').reshape('c', c.kernel[0], c.kernel[1], in[2], multiplier));
+        if (c.useBias) {
+            p.put("b", w.get("bias"));
+        }
+        params.put(layer.name(), p);
+        shapes.put(layer.name(), new int[] {c.out(in[0], 0), c.out(in[1], 1), in[2] * multiplier});
+    }
+
+    /** Dense on an image acts on the last axis at every pixel: a 1×1 convolution with the same kernel. */
+    private void denseOnImage(KerasLayer layer, int[] in) {
+        int units = layer.config().path("units").asInt();
+        boolean useBias = layer.config().path("use_bias").asBoolean(true);
+        ConvolutionLayer.Builder b = new ConvolutionLayer.Builder(1, 1).stride(1, 1).convolutionMode(ConvolutionMode.Truncate)
+                .dataFormat(CNN2DFormat.NHWC).nIn(in[2]).nOut(units).hasBias(useBias);
+        addLayer(layer, b.activation(spatialActivation(layer)).build());
+        Map<String, INDArray> w = source.weights(layer, useBias ? List.of("kernel", "bias") : List.of("kernel"));
+        Map<String, INDArray> p = new HashMap<>();
+        // Keras kernel [in, units] → DL4J W [units, in, 1, 1]
+        p.put("W", w.get("kernel").transpose().dup('c').reshape('c', units, in[2], 1, 1));
+        if (useBias) {
+            p.put("b", w.get("bias"));
+        }
+        params.put(layer.name(), p);
+        shapes.put(layer.name(), new int[] {in[0], in[1], units});
+    }
+
+    private void identity(KerasLayer layer) {
+        int[] in = singleInput(layer);
+        addLayer(layer, activationLayer(Activation.IDENTITY));
+        shapes.put(layer.name(), in);
+    }
+
+    private void opVertex(KerasLayer layer, KerasOpVertex op, int[] out) {
+        graph.addVertex(layer.name(), op, inputVertices(layer));
+        outputVertex.put(layer.name(), layer.name());
+        shapes.put(layer.name(), out);
+    }
+
+    /** The last axis, as Keras' {@code axis} writes it for a tensor of per-example rank {@code rank}: -1, rank, or [that]. */
+    private void requireLastAxis(KerasLayer layer, int rank) {
+        JsonNode axis = layer.config().path("axis");
+        JsonNode a = axis.isArray() && axis.size() == 1 ? axis.get(0) : axis;
+        if (!(a.isMissingNode() || (a.isInt() && (a.asInt() == -1 || a.asInt() == rank)))) {
+            throw unsupportedOption(layer, "axis=" + axis + " (only the last axis, -1)");
+        }
+    }
+
+    private void layerNorm(KerasLayer layer) {
+        int[] in = singleInput(layer);
+        requireLastAxis(layer, in.length);
+        if (layer.config().path("rms_scaling").asBoolean(false)) {
+            throw unsupportedOption(layer, "rms_scaling=True");
+        }
+        boolean center = layer.config().path("center").asBoolean(true);
+        boolean scale = layer.config().path("scale").asBoolean(true);
+        List<String> names = new ArrayList<>();
+        if (scale) {
+            names.add("gamma");
+        }
+        if (center) {
+            names.add("beta");
+        }
+        int channels = in[in.length - 1];
+        Map<String, INDArray> w = names.isEmpty() ? Map.of() : source.weights(layer, names);
+        double[] gamma = scale ? vector(layer, w.get("gamma"), channels) : filled(channels, 1);
+        double[] beta = center ? vector(layer, w.get("beta"), channels) : filled(channels, 0);
+        opVertex(layer, new LayerNormVertex(in, gamma, beta, layer.config().path("epsilon").asDouble(1e-3)), in);
+    }
+
+    /** Keras: {@code (x − mean) / max(√variance, 1e-7)}, per channel. */
+    private void normalization(KerasLayer layer) {
+        int[] in = singleInput(layer);
+        requireLastAxis(layer, in.length);
+        if (layer.config().path("invert").asBoolean(false)) {
+            throw unsupportedOption(layer, "invert=True");
+        }
+        int channels = in[in.length - 1];
+        JsonNode mean = layer.config().path("mean");
+        JsonNode variance = layer.config().path("variance");
+        double[] m;
+        double[] v;
+        if (!mean.isMissingNode() && !mean.isNull() && !variance.isMissingNode() && !variance.isNull()) {
+            m = fromJson(layer, mean, channels);
+            v = fromJson(layer, variance, channels);
+        } else {
+            Map<String, INDArray> w = source.weights(layer, List.of("mean", "variance"), 1);
+            m = vector(layer, w.get("mean"), channels);
+            v = vector(layer, w.get("variance"), channels);
+        }
+        double[] scale = new double[channels];
+        double[] offset = new double[channels];
+        for (int i = 0; i < channels; i++) {
+            double std = Math.max(Math.sqrt(v[i]), KERAS_EPSILON);
+            scale[i] = 1.0 / std;
+            offset[i] = -m[i] / std;
+        }
+        opVertex(layer, new ChannelAffineVertex(in, scale, offset), in);
+    }
+
+    private void layerScale(KerasLayer layer) {
+        int[] in = singleInput(layer);
+        int channels = in[in.length - 1];
+        double[] gamma = vector(layer, source.weights(layer, List.of("gamma")).get("gamma"), channels);
+        opVertex(layer, new ChannelAffineVertex(in, gamma, filled(channels, 0)), in);
+    }
+
+    private void customScale(KerasLayer layer) {
+        List<int[]> ins = inputs(layer);
+        if (ins.size() != 2 || !Arrays.equals(ins.get(0), ins.get(1))) {
+            throw new FilterScopeException(ErrorKind.NOT_A_MODEL, file + ": CustomScaleLayer '" + layer.name() + "' needs two inputs of one shape; save the model again with Keras 3");
+        }
+        opVertex(layer, new ScaledSumVertex(ins.get(0), layer.config().path("scale").asDouble(1)), ins.get(0));
+    }
+
+    private void multiply(KerasLayer layer) {
+        List<int[]> ins = inputs(layer);
+        if (ins.size() == 2) {
+            opVertex(layer, new BroadcastMultiplyVertex(broadcast(layer, ins.get(0), ins.get(1))), broadcast(layer, ins.get(0), ins.get(1)));
+            return;
+        }
+        for (int[] s : ins) {
+            if (!Arrays.equals(s, ins.get(0))) {
+                throw new FilterScopeException(ErrorKind.UNSUPPORTED, file + ": Multiply layer '" + layer.name() + "' multiplies " + ins.size()
+                        + " tensors of different shapes; broadcasting is supported for two inputs");
+            }
+        }
+        graph.addVertex(layer.name(), new ElementWiseVertex(ElementWiseVertex.Op.Product), inputVertices(layer));
+        outputVertex.put(layer.name(), layer.name());
+        shapes.put(layer.name(), ins.get(0));
+    }
+
+    private int[] broadcast(KerasLayer layer, int[] a, int[] b) {
+        if (a.length != b.length) {
+            throw new FilterScopeException(ErrorKind.UNSUPPORTED, file + ": layer " + layer.className() + " '" + layer.name() + "' combines shapes "
+                    + Arrays.toString(a) + " and " + Arrays.toString(b) + " of different rank; only equal ranks broadcast here");
+        }
+        int[] out = new int[a.length];
+        for (int i = 0; i < a.length; i++) {
+            if (a[i] != b[i] && a[i] != 1 && b[i] != 1) {
+                throw new FilterScopeException(ErrorKind.UNSUPPORTED, file + ": layer " + layer.className() + " '" + layer.name() + "' combines shapes "
+                        + Arrays.toString(a) + " and " + Arrays.toString(b) + ", which do not broadcast");
+            }
+            out[i] = Math.max(a[i], b[i]);
+        }
+        return out;
+    }
+
+    /** {@code x op y} between two tensors, or {@code x op number}; {@code op} null for division by a number. */
+    private void arithmetic(KerasLayer layer, ElementWiseVertex.Op op) {
+        List<int[]> ins = inputs(layer);
+        List<Double> constants = layer.constants();
+        boolean tensorFirst = layer.call().size() > 0 && !layer.call().get(0).isNumber();
+        if (ins.size() == 1 && constants.size() == 1 && tensorFirst) {
+            double c = constants.get(0);
+            org.deeplearning4j.nn.conf.graph.GraphVertex v;
+            if (op == ElementWiseVertex.Op.Add) {
+                v = new ShiftVertex(c);
+            } else if (op == ElementWiseVertex.Op.Subtract) {
+                v = new ShiftVertex(-c);
+            } else if (op == ElementWiseVertex.Op.Product) {
+                v = new ScaleVertex(c);
+            } else {
+                v = new ScaleVertex(1.0 / c);
+            }
+            graph.addVertex(layer.name(), v, inputVertices(layer));
+            outputVertex.put(layer.name(), layer.name());
+            shapes.put(layer.name(), ins.get(0));
+            return;
+        }
+        if (ins.size() == 2 && constants.isEmpty() && op != null) {
+            if (op == ElementWiseVertex.Op.Product) {
+                int[] out = broadcast(layer, ins.get(0), ins.get(1));
+                opVertex(layer, new BroadcastMultiplyVertex(out), out);
+                return;
+            }
+            if (Arrays.equals(ins.get(0), ins.get(1))) {
+                graph.addVertex(layer.name(), new ElementWiseVertex(op), inputVertices(layer));
+                outputVertex.put(layer.name(), layer.name());
+                shapes.put(layer.name(), ins.get(0));
+                return;
+            }
+        }
+        throw new FilterScopeException(ErrorKind.UNSUPPORTED, file + ": the operation " + layer.className() + " '" + layer.name() + "' on " + ins.size()
+                + " tensors and the numbers " + constants + " is not supported (supported: " + TABLE + ")");
+    }
+
+    private void reshape(KerasLayer layer) {
+        int[] in = singleInput(layer);
+        JsonNode target = layer.config().path("target_shape");
+        int size = Arrays.stream(in).reduce(1, (x, y) -> x * y);
+        int[] out = new int[target.size()];
+        int unknown = -1;
+        int known = 1;
+        for (int i = 0; i < out.length; i++) {
+            out[i] = target.get(i).asInt();
+            if (out[i] == -1 && unknown < 0) {
+                unknown = i;
+            } else if (out[i] <= 0) {
+                throw unsupportedOption(layer, "target_shape=" + target);
+            } else {
+                known *= out[i];
+            }
+        }
+        if (unknown >= 0) {
+            out[unknown] = known == 0 ? 0 : size / known;
+        }
+        if (Arrays.stream(out).reduce(1, (x, y) -> x * y) != size || (out.length != 3 && out.length != 1)) {
+            throw unsupportedOption(layer, "target_shape=" + target + " for an input of shape " + Arrays.toString(in)
+                    + " (only to an image (h, w, c) or a vector)");
+        }
+        opVertex(layer, new ReshapeOpVertex(out), out);
+    }
+
+    private void permute(KerasLayer layer) {
+        int[] in = spatialInput(layer);
+        JsonNode dims = layer.config().path("dims");
+        int[] d = new int[dims.size()];
+        int[] out = new int[d.length];
+        boolean[] seen = new boolean[d.length + 1];
+        for (int i = 0; i < d.length; i++) {
+            d[i] = dims.get(i).asInt();
+            if (d[i] < 1 || d[i] > in.length || seen[d[i]]) {
+                throw unsupportedOption(layer, "dims=" + dims);
+            }
+            seen[d[i]] = true;
+            out[i] = in[d[i] - 1];
+        }
+        if (d.length != in.length) {
+            throw unsupportedOption(layer, "dims=" + dims);
+        }
+        opVertex(layer, new PermuteVertex(out, d), out);
+    }
+
+    private void cropping(KerasLayer layer) {
+        int[] in = spatialInput(layer);
+        requireChannelsLast(layer);
+        int[] tblr = fourSides(layer, layer.config().path("cropping"));
+        int h = in[0] - tblr[0] - tblr[1];
+        int w = in[1] - tblr[2] - tblr[3];
+        if (h <= 0 || w <= 0) {
+            throw unsupportedOption(layer, "cropping=" + layer.config().path("cropping") + " on a " + in[0] + "×" + in[1] + " input");
+        }
+        addLayer(layer, new Cropping2D.Builder(tblr).dataFormat(CNN2DFormat.NHWC).build());
+        shapes.put(layer.name(), new int[] {h, w, in[2]});
+    }
+
+    private void upSampling(KerasLayer layer) {
+        int[] in = spatialInput(layer);
+        requireChannelsLast(layer);
+        String interpolation = layer.config().path("interpolation").asText("nearest");
+        if (!interpolation.equals("nearest")) {
+            throw unsupportedOption(layer, "interpolation='" + interpolation + "' (only nearest)");
+        }
+        int[] size = pair(layer, "size");
+        addLayer(layer, new Upsampling2D.Builder().size(size).dataFormat(CNN2DFormat.NHWC).build());
+        shapes.put(layer.name(), new int[] {in[0] * size[0], in[1] * size[1], in[2]});
+    }
+
+    /** Keras' padding/cropping forms: n, (h, w) or ((top, bottom), (left, right)). */
+    private int[] fourSides(KerasLayer layer, JsonNode v) {
+        if (v.isInt()) {
+            return new int[] {v.asInt(), v.asInt(), v.asInt(), v.asInt()};
+        } else if (v.size() == 2 && v.get(0).isInt()) {
+            return new int[] {v.get(0).asInt(), v.get(0).asInt(), v.get(1).asInt(), v.get(1).asInt()};
+        } else if (v.size() == 2 && v.get(0).size() == 2 && v.get(1).size() == 2) {
+            return new int[] {v.get(0).get(0).asInt(), v.get(0).get(1).asInt(), v.get(1).get(0).asInt(), v.get(1).get(1).asInt()};
+        }
+        throw unsupportedOption(layer, v.toString());
+    }
+
+    private double[] vector(KerasLayer layer, INDArray values, int channels) {
+        if (values.length() == 1) {
+            return filled(channels, values.getDouble(0));
+        }
+        if (values.length() != channels) {
+            throw new FilterScopeException(ErrorKind.NOT_A_MODEL, file + ": layer " + layer.className() + " '" + layer.name() + "' has " + values.length()
+                    + " values for " + channels + " channels; save the model again with Keras 3");
+        }
+        return values.castTo(DataType.DOUBLE).dup().data().asDouble();
+    }
+
+    private double[] fromJson(KerasLayer layer, JsonNode values, int channels) {
+        if (values.isNumber()) {
+            return filled(channels, values.asDouble());
+        }
+        if (values.size() != channels && values.size() != 1) {
+            throw new FilterScopeException(ErrorKind.NOT_A_MODEL, file + ": layer " + layer.className() + " '" + layer.name() + "' has " + values.size()
+                    + " values for " + channels + " channels; save the model again with Keras 3");
+        }
+        double[] out = new double[channels];
+        for (int i = 0; i < channels; i++) {
+            out[i] = values.get(values.size() == 1 ? 0 : i).asDouble();
+        }
+        return out;
+    }
+
+    private static double[] filled(int n, double value) {
+        double[] out = new double[n];
+        Arrays.fill(out, value);
+        return out;
     }
 
     // ---- helpers ----
@@ -601,7 +1016,8 @@ final class GraphAssembler {
 
     private IActivation activationOf(KerasLayer layer, String name) {
         return KerasActivations.of(name).orElseThrow(() -> new FilterScopeException(ErrorKind.UNSUPPORTED, file + ": layer " + layer.className() + " '"
-                + layer.name() + "' uses activation '" + name + "', which is not supported (supported: " + KerasActivations.SUPPORTED + ")"));
+                + layer.name() + "' uses activation '" + name + "', which is not supported (supported: " + KerasActivations.SUPPORTED
+                + "; see " + TABLE + ")"));
     }
 
     private void requireChannelsLast(KerasLayer layer) {

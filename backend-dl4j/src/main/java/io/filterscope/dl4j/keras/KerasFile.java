@@ -39,6 +39,8 @@ final class KerasFile implements AutoCloseable {
     private final Layout layout;
     /** For the zip form: Keras layer name → group under {@code layers/}. */
     private final Map<String, String> groupByLayer;
+    /** For the legacy form: a nested Sequential model's layer → that model's name (its weights sit below it). */
+    private final Map<String, String> nestedOwner = new HashMap<>();
 
     /** Where a form keeps a layer's variables. */
     private enum Layout { ZIP_VARS, LEGACY_H5 }
@@ -50,6 +52,12 @@ final class KerasFile implements AutoCloseable {
         this.tempCopy = tempCopy;
         this.layout = layout;
         this.groupByLayer = layout == Layout.ZIP_VARS ? zipGroups() : Map.of();
+        for (JsonNode layer : modelConfig.path("config").path("layers")) {
+            if (layer.path("class_name").asText().equals("Sequential")) {
+                String owner = layer.path("config").path("name").asText();
+                layer.path("config").path("layers").forEach(inner -> nestedOwner.put(inner.path("config").path("name").asText(), owner));
+            }
+        }
     }
 
     /** True for a Keras 3 {@code .keras} zip or a Keras 3 legacy HDF5 file; never throws. */
@@ -203,8 +211,16 @@ final class KerasFile implements AutoCloseable {
      * position is; the legacy form stores them by name.
      */
     Map<String, INDArray> weights(KerasLayer layer, List<String> names) {
+        return weights(layer, names, 0);
+    }
+
+    /**
+     * As {@link #weights(KerasLayer, List)} for a layer that stores {@code unused} more variables after
+     * {@code names}, which are not read (Normalization's scalar {@code count}).
+     */
+    Map<String, INDArray> weights(KerasLayer layer, List<String> names, int unused) {
         try {
-            return layout == Layout.ZIP_VARS ? zipWeights(layer, names) : h5Weights(layer, names);
+            return layout == Layout.ZIP_VARS ? zipWeights(layer, names, unused) : h5Weights(layer, names, unused);
         } catch (FilterScopeException e) {
             throw e;
         } catch (Exception e) {
@@ -213,23 +229,46 @@ final class KerasFile implements AutoCloseable {
         }
     }
 
-    private Map<String, INDArray> zipWeights(KerasLayer layer, List<String> names) throws Exception {
+    private Map<String, INDArray> zipWeights(KerasLayer layer, List<String> names, int unused) throws Exception {
         String group = groupByLayer.get(layer.name());
-        List<String> sets = group == null ? List.of() : weights.getDataSets("layers", group, "vars");
-        if (sets.size() != names.size()) {
+        String[] vars = group == null ? null : ("layers/" + group + "/vars").split("/");
+        List<String> sets = group == null ? List.of() : weights.getDataSets(vars);
+        if (sets.size() != names.size() + unused) {
             throw missing(layer, names, sets.size());
         }
         Map<String, INDArray> out = new HashMap<>();
         for (int i = 0; i < names.size(); i++) {
-            out.put(names.get(i), weights.readDataSet(Integer.toString(i), "layers", group, "vars"));
+            out.put(names.get(i), weights.readDataSet(Integer.toString(i), vars));
         }
         return out;
     }
 
-    private Map<String, INDArray> h5Weights(KerasLayer layer, List<String> names) throws Exception {
+    private Map<String, INDArray> h5Weights(KerasLayer layer, List<String> names, int unused) throws Exception {
         Map<String, INDArray> found = new HashMap<>();
-        if (weights.getGroups("model_weights").contains(layer.name())) {
-            collect(found, new ArrayList<>(List.of("model_weights", layer.name())));
+        String owner = nestedOwner.get(layer.name());
+        List<String> group = null;
+        if (owner != null && weights.getGroups("model_weights").contains(owner)) {
+            // Keras writes a nested model's layers as <model>/<layer>/… or <model>/<model>/<layer>/….
+            if (weights.getGroups("model_weights", owner).contains(layer.name())) {
+                group = List.of("model_weights", owner, layer.name());
+            } else if (weights.getGroups("model_weights", owner).contains(owner)
+                    && weights.getGroups("model_weights", owner, owner).contains(layer.name())) {
+                group = List.of("model_weights", owner, owner, layer.name());
+            }
+        } else if (weights.getGroups("model_weights").contains(layer.name())) {
+            group = List.of("model_weights", layer.name());
+        }
+        if (group != null) {
+            collect(found, new ArrayList<>(group), names::contains);
+            if (found.isEmpty() && names.size() == 1) {
+                // A weight added without a name (keras.applications' LayerScale) is "variable", "variable_1", … here.
+                collect(found, new ArrayList<>(group), n -> n.matches("variable(_\\d+)?"));
+                if (found.size() == 1) {
+                    INDArray only = found.values().iterator().next();
+                    found.clear();
+                    found.put(names.get(0), only);
+                }
+            }
         }
         if (!found.keySet().containsAll(names) || found.size() != names.size()) {
             throw missing(layer, names, found.size());
@@ -238,17 +277,19 @@ final class KerasFile implements AutoCloseable {
     }
 
     /** Datasets anywhere below the group; Keras nests them as {@code <layer>/<model>/<layer>/kernel}. */
-    private void collect(Map<String, INDArray> into, List<String> groups) throws Exception {
+    private void collect(Map<String, INDArray> into, List<String> groups, java.util.function.Predicate<String> wanted) throws Exception {
         String[] path = groups.toArray(String[]::new);
         for (String set : weights.getDataSets(path)) {
             // Keras 2 wrote "kernel:0"; Keras 3 writes "kernel".
             String name = set.endsWith(":0") ? set.substring(0, set.length() - 2) : set;
-            into.put(name, weights.readDataSet(set, path));
+            if (wanted.test(name)) {
+                into.put(name, weights.readDataSet(set, path));
+            }
         }
         for (String child : weights.getGroups(path)) {
             List<String> deeper = new ArrayList<>(groups);
             deeper.add(child);
-            collect(into, deeper);
+            collect(into, deeper, wanted);
         }
     }
 
@@ -265,22 +306,41 @@ final class KerasFile implements AutoCloseable {
      */
     private Map<String, String> zipGroups() {
         Map<String, String> byName = new HashMap<>();
-        List<String> groups = weights.getGroups("layers");
+        collectGroups(modelConfig, "", byName);
+        return byName;
+    }
+
+    /**
+     * The groups of one model's layers ({@code prefix} empty for the top model, else the nested
+     * model's group path); a nested Sequential model's layers sit under {@code <its group>/layers/}.
+     */
+    private void collectGroups(JsonNode model, String prefix, Map<String, String> byName) {
+        String[] base = prefix.isEmpty() ? new String[] {"layers"} : ("layers/" + prefix + "/layers").split("/");
+        List<String> groups = weights.getGroups(base);
+        Map<String, String> here = new HashMap<>();
         for (String group : groups) {
             try {
-                if (weights.getGroups("layers", group).contains("vars") && weights.hasAttribute("name", "layers", group, "vars")) {
-                    byName.put(weights.readAttributeAsString("name", "layers", group, "vars"), group);
+                String[] vars = java.util.stream.Stream.concat(Arrays.stream(base), java.util.stream.Stream.of(group, "vars")).toArray(String[]::new);
+                String[] owner = Arrays.copyOf(vars, vars.length - 1);
+                if (weights.getGroups(owner).contains("vars") && weights.hasAttribute("name", vars)) {
+                    here.put(weights.readAttributeAsString("name", vars), group);
                 }
             } catch (Exception e) {
                 // no name recorded: the fallback below decides
             }
         }
-        classBasedGroups(modelConfig, groups).forEach((name, group) -> {
-            if (!byName.containsKey(name) && !byName.containsValue(group)) {
-                byName.put(name, group);
+        classBasedGroups(model, groups).forEach((name, group) -> {
+            if (!here.containsKey(name) && !here.containsValue(group)) {
+                here.put(name, group);
             }
         });
-        return byName;
+        here.forEach((name, group) -> byName.put(name, prefix.isEmpty() ? group : prefix + "/layers/" + group));
+        for (JsonNode layer : model.path("config").path("layers")) {
+            String name = layer.path("config").path("name").asText();
+            if (layer.path("class_name").asText().equals("Sequential") && here.containsKey(name)) {
+                collectGroups(layer, byName.get(name), byName);
+            }
+        }
     }
 
     /** What Keras' saving_lib calls each layer's group: its class in snake case, _1, _2… on repeats, in layer order. */

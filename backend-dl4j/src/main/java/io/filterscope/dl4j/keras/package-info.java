@@ -20,6 +20,13 @@
  * ({@link io.filterscope.dl4j.keras.HardSigmoidActivation}) and exact {@code gelu}
  * ({@link io.filterscope.dl4j.keras.GeluActivation}). Activation vertices copy their input
  * ({@link io.filterscope.dl4j.keras.PreservingActivation}, {@link io.filterscope.dl4j.keras.PreservingSoftmax})
- * because DL4J's {@code ActivationLayer} overwrites it at inference.
+ * because DL4J's {@code ActivationLayer} overwrites it at inference. Operations with no DL4J
+ * counterpart and no parameters of their own (broadcast multiply, reshape, permute, layer
+ * normalisation, per-channel affine maps for Normalization and LayerScale) are graph vertices:
+ * subclasses of {@link io.filterscope.dl4j.keras.KerasOpVertex} with a hand-written backward pass,
+ * run by {@link io.filterscope.dl4j.keras.OpVertex}. Nested Sequential models are inlined, and
+ * arithmetic on Keras tensors ({@code x + 3.0}) becomes {@code ops.*} layers. What is supported is
+ * one registry ({@code GraphAssembler.LAYERS}, {@code KerasActivations.ACTIVATIONS}), from which
+ * docs/keras-layers.md is generated.
  */
 package io.filterscope.dl4j.keras;

@@ -34,7 +34,15 @@ class Keras3BadInputTest {
         Path file = BAD.resolve(name);
         assertTrue(Keras3Reader.isKeras3(file));
         FilterScopeException e = assertThrows(FilterScopeException.class, () -> Keras3Reader.read(file));
-        assertEquals(file + ": Keras layer UpSampling2D 'up' is not supported (supported: " + GraphAssembler.SUPPORTED + ")", e.getMessage());
+        assertEquals(file + ": Keras layer UnitNormalization 'unit' is not supported (supported layers: docs/keras-layers.md)", e.getMessage());
+    }
+
+    @Test
+    void lambdaLayerIsRefusedWithoutRunningIt() {
+        Path file = BAD.resolve("lambda_layer.keras");
+        FilterScopeException e = assertThrows(FilterScopeException.class, () -> Keras3Reader.read(file));
+        assertEquals(file + ": Keras layer Lambda 'double' holds Python code, which FilterScope never runs; build the model from "
+                + "Keras' built-in layers instead (supported layers: docs/keras-layers.md)", e.getMessage());
     }
 
     @Test
@@ -89,11 +97,11 @@ class Keras3BadInputTest {
 
     @Test
     void unsupportedActivationIsNamed() throws IOException {
-        Path file = tmp.resolve("softplus.keras");
-        copyZipRewritingConfig(GOOD, file, "\"activation\": \"selu\"", "\"activation\": \"softplus\"");
+        Path file = tmp.resolve("sparsemax.keras");
+        copyZipRewritingConfig(GOOD, file, "\"activation\": \"selu\"", "\"activation\": \"sparsemax\"");
         FilterScopeException e = assertThrows(FilterScopeException.class, () -> Keras3Reader.read(file));
-        assertEquals(file + ": layer Dense 'fc' uses activation 'softplus', which is not supported (supported: "
-                + KerasActivations.SUPPORTED + ")", e.getMessage());
+        assertEquals(file + ": layer Dense 'fc' uses activation 'sparsemax', which is not supported (supported: "
+                + KerasActivations.SUPPORTED + "; see docs/keras-layers.md)", e.getMessage());
     }
 
     @Test
