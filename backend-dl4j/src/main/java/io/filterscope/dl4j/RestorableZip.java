@@ -2,6 +2,7 @@ package io.filterscope.dl4j;
 
 import io.filterscope.FilterScopeException;
 import java.io.BufferedInputStream;
+import java.io.DataInputStream;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -56,6 +57,7 @@ final class RestorableZip {
                 throw new FilterScopeException(String.format("%s: the network's parameters take %,d MB unpacked, more than the %,d MB "
                         + "this JVM can give them (half its maximum heap); run Java with a larger -Xmx", name, total >> 20, budget >> 20));
             }
+            checkParameterHeaders(zip, name);
             PipedInputStream in = new PipedInputStream(1 << 16);
             PipedOutputStream pipe = new PipedOutputStream(in);
             AtomicReference<IOException> failure = new AtomicReference<>();
@@ -93,6 +95,61 @@ final class RestorableZip {
         }
     }
 
+    /**
+     * {@code coefficients.bin} is ND4J's array format: a header (allocation mode, element count, data
+     * type) and the shape buffer, then a header and the values. ND4J allocates what a header declares
+     * before it reads a value, so a few crafted bytes could ask for terabytes of native memory. Both
+     * counts are checked here against what the entry actually holds.
+     */
+    private static void checkParameterHeaders(ZipFile zip, String name) throws IOException {
+        ZipEntry e = zip.getEntry("coefficients.bin");
+        if (e == null || e.getSize() <= 0) {
+            return;
+        }
+        try (DataInputStream in = new DataInputStream(new BufferedInputStream(zip.getInputStream(e)))) {
+            long[] shapeHeader = header(in);
+            // Rank at most 32: the shape buffer is 2 × rank + 4 longs.
+            if (shapeHeader[0] < 0 || shapeHeader[0] > 2 * 32 + 4) {
+                throw damaged(name, "its shape header declares " + shapeHeader[0] + " entries");
+            }
+            in.skipNBytes(shapeHeader[0] * shapeHeader[1]);
+            long[] values = header(in);
+            if (values[0] < 0 || values[1] > 0 && values[0] > e.getSize() / values[1]) {
+                throw damaged(name, String.format("it declares %,d values but holds %,d bytes", values[0], e.getSize()));
+            }
+        } catch (java.io.EOFException | java.io.UTFDataFormatException ex) {
+            throw damaged(name, "it ends inside its header");
+        }
+    }
+
+    /** {element count, bytes per element (0 when not a plain type)} from one ND4J buffer header. */
+    private static long[] header(DataInputStream in) throws IOException {
+        String mode = in.readUTF();
+        long count = switch (mode) {
+            case "DIRECT", "HEAP", "JAVACPP" -> in.readInt();
+            case "LONG_SHAPE", "MIXED_DATA_TYPES" -> in.readLong();
+            default -> throw new IOException("unknown allocation mode '" + shorten(mode) + "'");
+        };
+        String type = in.readUTF();
+        int width = switch (type) {
+            case "DOUBLE", "LONG", "UINT64" -> 8;
+            case "FLOAT", "INT", "UINT32" -> 4;
+            case "HALF", "BFLOAT16", "SHORT", "UINT16" -> 2;
+            case "BYTE", "UBYTE", "BOOL" -> 1;
+            default -> 0;
+        };
+        return new long[] {count, width};
+    }
+
+    private static String shorten(String s) {
+        return s.length() > 40 ? s.substring(0, 40) + "…" : s;
+    }
+
+    private static FilterScopeException damaged(String name, String why) {
+        return new FilterScopeException(name + ": coefficients.bin is not a parameter array DL4J wrote (" + why
+                + "); the file is damaged or was not written by ModelSerializer.writeModel");
+    }
+
     /** DL4J holds each entry as a byte[] on the heap while it builds the network from it. */
     static long budgetBytes() {
         return Math.min(Runtime.getRuntime().maxMemory() / 2, Integer.MAX_VALUE - 8L);
@@ -115,7 +172,7 @@ final class RestorableZip {
                 copy.setCrc(e.getCrc());
                 out.putNextEntry(copy);
                 try (InputStream entry = zip.getInputStream(e)) {
-                    entry.transferTo(out);
+                    copyDeclared(entry, out, n, e.getSize());
                 }
                 out.closeEntry();
             }
@@ -128,6 +185,23 @@ final class RestorableZip {
             } catch (IOException ignored) {
                 // The reader sees the failure recorded above.
             }
+        }
+    }
+
+    /** Copies exactly the declared size, stopping at the first byte past it. */
+    private static void copyDeclared(InputStream in, ZipOutputStream out, String entry, long declared) throws IOException {
+        byte[] buffer = new byte[1 << 16];
+        long copied = 0;
+        for (int n; (n = in.read(buffer)) > 0; ) {
+            copied += n;
+            if (copied > declared) {
+                throw new IOException(String.format("%s inflates past the %,d bytes the zip declares for it (a zip bomb or a damaged file)",
+                        entry, declared));
+            }
+            out.write(buffer, 0, n);
+        }
+        if (copied != declared) {
+            throw new IOException(String.format("%s holds %,d bytes, not the %,d the zip declares (a damaged file)", entry, copied, declared));
         }
     }
 

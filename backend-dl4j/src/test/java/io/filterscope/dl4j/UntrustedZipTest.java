@@ -106,9 +106,36 @@ class UntrustedZipTest {
 
     @Test
     void parametersThatInflatePastTheirDeclaredSizeStopThere() throws Exception {
-        Path zip = Hostile.declaringSize(Files.copy(plain, dir.resolve("liar.zip")), "coefficients.bin", 64);
+        long size;
+        try (ZipFile z = new ZipFile(plain.toFile())) {
+            size = z.getEntry("coefficients.bin").getSize();
+        }
+        // One byte short: the headers still fit, the values run one byte past the declared end.
+        Path zip = Hostile.declaringSize(Files.copy(plain, dir.resolve("liar.zip")), "coefficients.bin", size - 1);
         String m = message(() -> FilterScope.open(zip));
-        assertTrue(m.startsWith("liar.zip: DL4J cannot read this model (invalid entry"), m);
+        assertTrue(m.startsWith("liar.zip: DL4J cannot read this model (coefficients.bin inflates past the "), m);
+    }
+
+    /** ND4J allocates what the header declares before reading a value: 2^40 floats from a 100-byte entry. */
+    @Test
+    void parametersWhoseHeaderDeclaresMoreThanTheEntryHoldsAreRefusedBeforeAllocating() throws Exception {
+        var bytes = new java.io.ByteArrayOutputStream();
+        try (var out = new java.io.DataOutputStream(bytes)) {
+            out.writeUTF("MIXED_DATA_TYPES");
+            out.writeLong(6);
+            out.writeUTF("LONG");
+            for (long v : new long[] {2, 1, 1L << 40, 1L << 40, 1, 0}) {
+                out.writeLong(v);
+            }
+            out.writeUTF("MIXED_DATA_TYPES");
+            out.writeLong(1L << 40);
+            out.writeUTF("FLOAT");
+            out.write(new byte[16]);
+        }
+        Path zip = Hostile.withEntry(plain, dir.resolve("greedy.zip"), "coefficients.bin", bytes.toByteArray());
+        String m = message(() -> FilterScope.open(zip));
+        assertTrue(m.startsWith("greedy.zip: coefficients.bin is not a parameter array DL4J wrote (it declares 1,099,511,627,776 values "
+                + "but holds"), m);
     }
 
     @Test
