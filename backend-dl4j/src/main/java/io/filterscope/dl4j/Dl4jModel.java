@@ -3,6 +3,7 @@ package io.filterscope.dl4j;
 import io.filterscope.FilterScopeException;
 import io.filterscope.model.Activations;
 import io.filterscope.model.Capability;
+import io.filterscope.model.CaptureBudget;
 import io.filterscope.model.CaptureMode;
 import io.filterscope.model.CaptureRequest;
 import io.filterscope.model.FilterBank;
@@ -157,6 +158,7 @@ final class Dl4jModel implements Model {
     public Activations capture(Tensor x, CaptureRequest request) {
         INDArray in = toInput(x);
         Map<LayerInfo, Integer> selected = select(request);
+        CaptureBudget.check(metadata.file(), selected.keySet(), x.shape());
         Set<Integer> pre = new LinkedHashSet<>();
         if (request.mode() == CaptureMode.PRE_ACTIVATION) {
             pre.addAll(selected.values());

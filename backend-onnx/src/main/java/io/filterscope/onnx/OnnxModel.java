@@ -9,6 +9,7 @@ import ai.onnxruntime.TensorInfo;
 import io.filterscope.FilterScopeException;
 import io.filterscope.model.Activations;
 import io.filterscope.model.Capability;
+import io.filterscope.model.CaptureBudget;
 import io.filterscope.model.CaptureMode;
 import io.filterscope.model.CaptureRequest;
 import io.filterscope.model.FilterBank;
@@ -233,6 +234,7 @@ final class OnnxModel implements Model {
                     + ", got " + input.shape() + "; give an image or .npy of that shape");
         }
         Map<LayerInfo, String> tensorOf = selectLayers(request);
+        CaptureBudget.check(file, tensorOf.keySet(), input.shape());
         Set<String> extra = new LinkedHashSet<>(tensorOf.values());
         String outputName = graph.graph.getOutput(0).getName();
         OrtSession session = sessions.session(extra);
