@@ -138,6 +138,19 @@ class UntrustedZipTest {
                 + "but holds"), m);
     }
 
+    /** The Keras 3 reader copies model.weights.h5 out of the zip for HDF5: no further than the zip declares. */
+    @Test
+    void kerasWeightsThatInflatePastTheirDeclaredSizeStopThere() throws Exception {
+        Path keras = Files.copy(BadInputTest.KERAS3_ZIP, dir.resolve("bomb.keras"));
+        long size;
+        try (ZipFile z = new ZipFile(keras.toFile())) {
+            size = z.getEntry("model.weights.h5").getSize();
+        }
+        Hostile.declaringSize(keras, "model.weights.h5", size / 2);
+        String m = message(() -> FilterScope.open(keras));
+        assertTrue(m.contains("bomb.keras") && m.contains("model.weights.h5 inflates past the " + size / 2 + " bytes the zip declares"), m);
+    }
+
     @Test
     void theInputShapeIsStoredAsJsonAndReadBack() throws Exception {
         Dl4jBackend.saveInputShape(plain, 2, 12, 12);

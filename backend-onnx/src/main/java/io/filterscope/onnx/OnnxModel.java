@@ -68,12 +68,7 @@ final class OnnxModel implements Model {
     static OnnxModel open(Path file, OpenOptions options) {
         var proto = OnnxFile.read(file);
         // Refuse data files outside the model's folder before anything (ONNX Runtime included) reads them.
-        for (var t : proto.getGraph().getInitializerList()) {
-            if (t.getDataLocation() == io.filterscope.onnx.proto.OnnxModel.Tensor.DataLocation.EXTERNAL) {
-                t.getExternalDataList().stream().filter(e -> e.getKey().equals("location"))
-                        .forEach(e -> TensorData.ExternalData.resolve(file, e.getValue(), t.getName()));
-            }
-        }
+        TensorData.ExternalData.checkAll(file, proto);
         OnnxGraph graph = new OnnxGraph(proto);
         long size;
         try {

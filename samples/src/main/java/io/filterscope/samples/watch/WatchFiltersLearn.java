@@ -172,6 +172,7 @@ public final class WatchFiltersLearn implements Callable<Integer> {
         Path dir = target.toAbsolutePath().getParent();
         Files.createDirectories(dir);
         Path tmp = Files.createTempFile(dir, ".filterscope-", ".zip.tmp");
+        tmp.toFile().deleteOnExit();   // also when training is stopped with Ctrl-C while saving
         try {
             ModelSerializer.writeModel((org.deeplearning4j.nn.api.Model) net, tmp.toFile(), false);
             Dl4jBackend.saveInputShape(tmp, 1, FashionMnist.SIDE, FashionMnist.SIDE);
