@@ -168,13 +168,18 @@ final class Dl4jModel implements Model {
             f = passes.forward(in, pre, selected.values().stream().mapToInt(Integer::intValue).max().orElse(0));
             passes.clear();
         }
-        List<LayerOutput> outs = new ArrayList<>();
-        for (Map.Entry<LayerInfo, Integer> e : selected.entrySet()) {
-            int step = e.getValue();
-            INDArray a = request.mode() == CaptureMode.PRE_ACTIVATION ? f.preActivation(step) : f.activation(step);
-            outs.add(new LayerOutput(e.getKey(), net.steps().get(step).name(), toTensor(a, step)));
+        try {
+            List<LayerOutput> outs = new ArrayList<>();
+            for (Map.Entry<LayerInfo, Integer> e : selected.entrySet()) {
+                int step = e.getValue();
+                INDArray a = request.mode() == CaptureMode.PRE_ACTIVATION ? f.preActivation(step) : f.activation(step);
+                outs.add(new LayerOutput(e.getKey(), net.steps().get(step).name(), toTensor(a, step)));
+            }
+            return new Activations(outs, Filters.toTensor(f.activation(net.outputStep()), Shape.of(f.activation(net.outputStep()).shape())));
+        } finally {
+            // Everything is copied to the heap: free the pass's native arrays now, not at the next GC.
+            f.release();
         }
-        return new Activations(outs, Filters.toTensor(f.activation(net.outputStep()), Shape.of(f.activation(net.outputStep()).shape())));
     }
 
     /** The step captured for each selected layer: itself pre-activation, its activation's step post-activation. */
@@ -237,7 +242,12 @@ final class Dl4jModel implements Model {
             throw new FilterScopeException(fileName() + ": input must be " + input.describe() + " (" + describeLayout()
                     + "), got " + x.shape() + "; give an image or .npy of that shape");
         }
-        return Nd4j.create(x.toArray(), x.shape().toArray(), 'c').castTo(net.dataType());
+        INDArray floats = Nd4j.create(x.toArray(), x.shape().toArray(), 'c');
+        INDArray in = floats.castTo(net.dataType());
+        if (in != floats) {
+            Arrays4Release.close(floats);
+        }
+        return in;
     }
 
     private String describeLayout() {
