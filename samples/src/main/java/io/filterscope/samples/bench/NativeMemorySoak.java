@@ -46,12 +46,12 @@ public final class NativeMemorySoak {
         int captures = args.length > 3 ? Integer.parseInt(args[3]) : 24_000;
         int cycles = args.length > 5 && args[4].equals("--open-close") ? Integer.parseInt(args[5]) : 0;
 
-        System.out.printf("%s, %d threads, %d captures; heap max %d MB; RSS at start %d MB%n", file.getFileName(), threads, captures,
+        say("%s, %d threads, %d captures; heap max %d MB; RSS at start %d MB%n", file.getFileName(), threads, captures,
                 Runtime.getRuntime().maxMemory() >> 20, rssMb());
         try (Model model = FilterScope.open(file)) {
             Tensor input = Preprocessor.load(image, Preprocessing.forModel(model.metadata(), Optional.empty()));
             List<float[]> reference = values(model.capture(input, CaptureRequest.allSpatial()));
-            System.out.printf("opened, one capture: RSS %d MB%n", rssMb());
+            say("opened, one capture: RSS %d MB%n", rssMb());
             AtomicInteger done = new AtomicInteger();
             AtomicInteger mismatches = new AtomicInteger();
             int step = Math.max(1, captures / 10);
@@ -70,7 +70,7 @@ public final class NativeMemorySoak {
                         }
                         if (n % step == 0) {
                             var heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
-                            System.out.printf("  %6d captures: RSS %5d MB, heap used %4d MB of %4d MB committed, JavaCPP native %s%n", n,
+                            say("  %6d captures: RSS %5d MB, heap used %4d MB of %4d MB committed, JavaCPP native %s%n", n,
                                     rssMb(), heap.getUsed() >> 20, heap.getCommitted() >> 20, javacppMb());
                         }
                     }
@@ -80,7 +80,7 @@ public final class NativeMemorySoak {
                 j.get();
             }
             pool.shutdown();
-            System.out.printf("%d captures in %.1f s, %d results differing from the single-threaded one; RSS %d MB%n", captures,
+            say("%d captures in %.1f s, %d results differing from the single-threaded one; RSS %d MB%n", captures,
                     (System.nanoTime() - start) / 1e9, mismatches.get(), rssMb());
         }
         if (cycles > 0) {
@@ -91,11 +91,17 @@ public final class NativeMemorySoak {
                     model.capture(input, CaptureRequest.allSpatial());
                 }
                 if (i % Math.max(1, cycles / 5) == 0) {
-                    System.out.printf("  %5d open/capture/close cycles: RSS %d MB%n", i, rssMb());
+                    say("  %5d open/capture/close cycles: RSS %d MB%n", i, rssMb());
                 }
             }
-            System.out.printf("%d open/capture/close cycles: RSS %d → %d MB%n", cycles, before, rssMb());
+            say("%d open/capture/close cycles: RSS %d → %d MB%n", cycles, before, rssMb());
         }
+    }
+
+    /** Printed and flushed at once: a run killed for memory still leaves its figures. */
+    private static void say(String format, Object... args) {
+        System.out.printf(format, args);
+        System.out.flush();
     }
 
     private static List<float[]> values(Activations a) {
