@@ -11,8 +11,11 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Inputs that would need more memory than there is: exit 2, one line with what to do, nothing written. */
-class LimitsCommandsTest {
+/**
+ * Hostile inputs through the command line: files that would need more memory than there is, and
+ * models that point outside their folder. Exit 2, one line with what to do, nothing written.
+ */
+class UntrustedInputCommandsTest {
     private static final Path FASHION = Path.of("../samples/models/fashion-mnist");
 
     @TempDir
@@ -44,6 +47,19 @@ class LimitsCommandsTest {
             Fixtures.assertUserError(r, model, out);
             assertTrue(r.err().contains("more than the 10.0 KB budget; capture fewer layers (--layer NAME)"), r::toString);
         }
+    }
+
+    /** external_escape/model.onnx keeps its weights in ../outside.bin: that file exists here, and is not read. */
+    @Test
+    void anOnnxModelWhoseExternalDataLiesOutsideItsFolder() throws IOException {
+        Path folder = Files.createDirectories(tmp.resolve("models/m"));
+        Path model = Files.copy(Path.of("../backend-onnx/src/test/resources/models/external_escape/model.onnx"), folder.resolve("model.onnx"));
+        Files.copy(Path.of("../backend-onnx/src/test/resources/models/external/weights.bin"), tmp.resolve("models/outside.bin"));
+        Path out = tmp.resolve("out");
+        Cli.Result r = Cli.run("filters", model, "-o", out);
+        Fixtures.assertUserError(r, "model.onnx", out);
+        assertTrue(r.err().contains("external data location '../outside.bin'") && r.err().contains("lies outside the model's folder"),
+                r::toString);
     }
 
     private static byte[] gif(int width, int height) {
