@@ -27,6 +27,10 @@ java -Xms2g -cp "$cp" io.filterscope.samples.bench.BackendComparison \
 java -Xms2g -cp "$cp" io.filterscope.samples.bench.BackendComparison \
   "$fm/fashion_cnn_dl4j.zip" dl4j "$fm/fashion_cnn.onnx" onnx 10 64
 
+# Native memory: one DL4J model from 8 threads, 24,000 captures, RSS as it goes (docs/benchmarks.md).
+java -Xmx512m -cp "$cp" io.filterscope.samples.bench.NativeMemorySoak \
+  "$fm/fashion_cnn_keras.keras" "$fm/images/9-ankle-boot.png" 8 24000 --open-close 1000
+
 # What watching costs DL4J training (PNG recorder when headless, the live window under a display).
 java -Djava.awt.headless=true -cp "$cp" io.filterscope.samples.watch.TrainingViewCost mln 3 60 20
 on_display() { if [ -n "${DISPLAY:-}" ]; then "$@"; else xvfb-run -a -s "-screen 0 1280x1024x24" "$@"; fi; }

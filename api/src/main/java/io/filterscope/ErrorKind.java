@@ -55,6 +55,13 @@ public enum ErrorKind {
     INVALID_ARGUMENT,
     /** A data file that is not what it claims to be: an image that cannot be decoded, a bad .npy, a bad labels file. */
     INVALID_DATA,
+    /**
+     * A file or request that would go past a resource limit: an image that declares more pixels
+     * than allowed, a capture whose feature maps exceed the memory budget, parameters larger than
+     * the heap can hold. The message says how much is needed and which limit to raise or how to
+     * ask for less.
+     */
+    RESOURCE_LIMIT,
     /** An output file or folder that cannot be written. */
     CANNOT_WRITE,
     /** The model was used after {@link io.filterscope.model.Model#close()}. */

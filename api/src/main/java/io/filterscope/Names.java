@@ -58,10 +58,23 @@ public final class Names {
         return prev[b.length()];
     }
 
-    /** A file-name-safe form of a layer or tensor name: only [A-Za-z0-9._-], never empty or a dot name. */
+    /** The longest name {@link #sanitize} returns: room for suffixes within file systems' 255 bytes. */
+    public static final int MAX_FILE_NAME = 120;
+
+    /**
+     * A file-name-safe form of a layer or tensor name: only [A-Za-z0-9._-], never empty or a dot
+     * name, never a path (no separator survives), at most {@link #MAX_FILE_NAME} characters. Longer
+     * names keep their start and end a hash of the whole name, so different long names stay apart.
+     */
     public static String sanitize(String name) {
         String s = name.replaceAll("[^A-Za-z0-9._-]", "_");
         s = s.replaceAll("^[._]+", "");
-        return s.isEmpty() ? "_" : s;
+        if (s.isEmpty()) {
+            return "_";
+        }
+        if (s.length() > MAX_FILE_NAME) {
+            s = s.substring(0, MAX_FILE_NAME - 9) + "_" + String.format("%08x", name.hashCode());
+        }
+        return s;
     }
 }

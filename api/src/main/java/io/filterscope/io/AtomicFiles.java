@@ -61,6 +61,7 @@ public final class AtomicFiles {
         // and the output would keep that instead of the usual permissions from the umask.
         Path temp = dir.resolve("." + absolute.getFileName() + "." + Long.toHexString(ThreadLocalRandom.current().nextLong()) + ".tmp");
         boolean moved = false;
+        InFlight.add(temp);
         try {
             try (OutputStream out = new BufferedOutputStream(
                     Files.newOutputStream(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), 1 << 16)) {
@@ -82,6 +83,42 @@ public final class AtomicFiles {
                     Files.deleteIfExists(temp);
                 } catch (IOException ignored) {
                     // The original failure is the one worth reporting.
+                }
+            }
+            InFlight.remove(temp);
+        }
+    }
+
+    /**
+     * Temporary files being written right now, removed by a shutdown hook when the JVM exits
+     * mid-write (Ctrl-C, SIGTERM, {@code System.exit}), so an interrupted run leaves no hidden
+     * {@code .tmp} file behind. The target is untouched in that case: it is only ever renamed over.
+     */
+    private static final class InFlight {
+        private static final java.util.Set<Path> TEMPS = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+        static {
+            try {
+                Runtime.getRuntime().addShutdownHook(new Thread(InFlight::deleteAll, "filterscope-temp-cleanup"));
+            } catch (IllegalStateException alreadyShuttingDown) {
+                // Nothing can be added now; the finally blocks still clean up what they can.
+            }
+        }
+
+        static void add(Path temp) {
+            TEMPS.add(temp);
+        }
+
+        static void remove(Path temp) {
+            TEMPS.remove(temp);
+        }
+
+        private static void deleteAll() {
+            for (Path p : TEMPS) {
+                try {
+                    Files.deleteIfExists(p);
+                } catch (IOException ignored) {
+                    // Exiting: nothing better to do.
                 }
             }
         }

@@ -116,6 +116,11 @@ public final class OutputFolder {
         if (!parent.equals(dir)) {
             try {
                 Files.createDirectories(parent);
+                // A sub-folder that already exists may be a link out of the folder: follow it and look.
+                if (!parent.toRealPath().startsWith(dir.toRealPath())) {
+                    throw new FilterScopeException(ErrorKind.CANNOT_WRITE, "'" + fileName + "': its folder " + parent + " leads outside " + dir
+                            + " through a link; choose another output folder");
+                }
             } catch (IOException e) {
                 throw new FilterScopeException(ErrorKind.CANNOT_WRITE, parent + ": cannot create the folder (" + AtomicFiles.reason(e)
                         + "); choose a writable output folder", e);

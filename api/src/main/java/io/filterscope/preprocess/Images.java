@@ -2,6 +2,7 @@ package io.filterscope.preprocess;
 
 import io.filterscope.ErrorKind;
 import io.filterscope.FilterScopeException;
+import io.filterscope.Limits;
 import java.awt.color.ColorSpace;
 import java.awt.image.BufferedImage;
 import java.awt.image.ColorModel;
@@ -12,7 +13,11 @@ import java.awt.image.Raster;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Iterator;
+import java.util.Locale;
 import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
+import javax.imageio.stream.ImageInputStream;
 
 /**
  * Reads images and gives their pixel values without the colour management Java2D would apply.
@@ -31,23 +36,62 @@ public final class Images {
      * Decodes a PNG, JPEG, BMP or GIF file (8- or 16-bit, gray, RGB, RGBA or palette; the first frame
      * of an animation).
      *
-     * @throws FilterScopeException naming the file when it is missing or cannot be decoded
+     * <p>The size the header declares is checked before any pixel is decoded: more than
+     * {@link Limits#imageMaxPixels()} (Pillow's 89 megapixels unless
+     * {@code -Dfilterscope.image.maxPixels} says otherwise) is refused.
+     *
+     * @throws FilterScopeException naming the file when it is missing, cannot be decoded, or
+     *         declares more pixels than the limit
      */
     public static BufferedImage read(Path file) {
         if (!Files.isRegularFile(file)) {
             throw new FilterScopeException(ErrorKind.UNREADABLE_FILE, file + ": no such file; give the path of a PNG, JPEG, BMP or GIF image");
         }
         BufferedImage img;
-        try {
-            img = ImageIO.read(file.toFile());
+        try (ImageInputStream in = ImageIO.createImageInputStream(file.toFile())) {
+            Iterator<ImageReader> readers = in == null ? java.util.Collections.emptyIterator() : ImageIO.getImageReaders(in);
+            if (!readers.hasNext()) {
+                throw notAnImage(file, null);
+            }
+            ImageReader reader = readers.next();
+            try {
+                reader.setInput(in, true, true);
+                checkSize(file, reader.getWidth(0), reader.getHeight(0));
+                img = reader.read(0, reader.getDefaultReadParam());
+            } finally {
+                reader.dispose();
+            }
+        } catch (FilterScopeException e) {
+            throw e;
         } catch (IOException | RuntimeException e) {
             // Broken files make some decoders throw runtime exceptions; to the user it is the same.
-            throw new FilterScopeException(ErrorKind.INVALID_DATA, file + ": not a readable image (PNG, JPEG, BMP or GIF expected)", e);
+            throw notAnImage(file, e);
         }
         if (img == null) {
-            throw new FilterScopeException(ErrorKind.INVALID_DATA, file + ": not a readable image (PNG, JPEG, BMP or GIF expected)");
+            throw notAnImage(file, null);
         }
         return img;
+    }
+
+    /**
+     * Refuses an image whose header declares more pixels than {@link Limits#imageMaxPixels()}: the
+     * header is all that has been read, so a decompression bomb never gets its pixels allocated.
+     */
+    private static void checkSize(Path file, int width, int height) {
+        long pixels = (long) width * height;
+        long limit = Limits.imageMaxPixels();
+        if (width <= 0 || height <= 0) {
+            throw new FilterScopeException(ErrorKind.INVALID_DATA, file + ": the image declares " + width + " × " + height + " pixels; it is damaged");
+        }
+        if (pixels > limit) {
+            throw new FilterScopeException(ErrorKind.RESOURCE_LIMIT, String.format(Locale.ROOT, "%s: the image declares %,d × %,d pixels (%,d megapixels), more "
+                    + "than the limit of %,d megapixels; if it is genuine, raise it with -D%s=%d", file, width, height,
+                    pixels / 1_000_000, limit / 1_000_000, Limits.IMAGE_MAX_PIXELS, pixels));
+        }
+    }
+
+    private static FilterScopeException notAnImage(Path file, Throwable cause) {
+        return new FilterScopeException(ErrorKind.INVALID_DATA, file + ": not a readable image (PNG, JPEG, BMP or GIF expected)", cause);
     }
 
     /**

@@ -90,10 +90,12 @@ public final class Npy {
 
         long count = 1;
         for (long d : h.shape) {
-            count = Math.multiplyExact(count, d);
+            // A header may declare any numbers: past Long.MAX_VALUE is as refused as past an int.
+            count = d != 0 && count > Long.MAX_VALUE / d ? Long.MAX_VALUE : count * d;
         }
         if (count > Integer.MAX_VALUE - 8) {
-            throw new FilterScopeException(ErrorKind.INVALID_DATA, name + ": " + count + " values are too many for one tensor; save a smaller array");
+            throw new FilterScopeException(ErrorKind.INVALID_DATA, name + ": the header declares " + (count == Long.MAX_VALUE ? "more than 2^63" : count)
+                    + " values, too many for one tensor; save a smaller array");
         }
         int n = (int) count;
         int dataStart = headerStart + headerLength;
@@ -168,6 +170,22 @@ public final class Npy {
     }
 
     /** The three keys of an .npy header. */
+    /**
+     * Header text from the file as it may appear in a message: control characters (a line break
+     * would split the one-line message) written as \\uXXXX, and at most 80 characters.
+     */
+    static String printable(String s) {
+        StringBuilder b = new StringBuilder();
+        s.codePoints().limit(80).forEach(c -> {
+            if (Character.isISOControl(c)) {
+                b.append(String.format("\\u%04x", c));
+            } else {
+                b.appendCodePoint(c);
+            }
+        });
+        return s.codePointCount(0, s.length()) > 80 ? b + "…" : b.toString();
+    }
+
     private record Header(String descr, boolean fortranOrder, long[] shape) {
 
         /**
@@ -193,7 +211,7 @@ public final class Npy {
                 switch (key) {
                     case "descr" -> {
                         if (p.peek() != '\'' && p.peek() != '"') {
-                            throw new FilterScopeException(ErrorKind.INVALID_DATA, name + ": structured dtype " + p.rest()
+                            throw new FilterScopeException(ErrorKind.INVALID_DATA, name + ": structured dtype " + printable(p.rest())
                                     + " is not supported; save a plain numeric array");
                         }
                         descr = p.string();
@@ -314,7 +332,7 @@ public final class Npy {
         }
 
         FilterScopeException error(String what) {
-            return new FilterScopeException(ErrorKind.INVALID_DATA, name + ": malformed .npy header (" + what + " at character " + pos
+            return new FilterScopeException(ErrorKind.INVALID_DATA, name + ": malformed .npy header (" + printable(what) + " at character " + pos
                     + "); save the array again with numpy.save");
         }
     }
@@ -379,7 +397,7 @@ public final class Npy {
         }
 
         private static FilterScopeException unsupported(String descr, String name) {
-            return new FilterScopeException(ErrorKind.INVALID_DATA, name + ": dtype '" + descr + "' is not supported (numeric and bool arrays are: "
+            return new FilterScopeException(ErrorKind.INVALID_DATA, name + ": dtype '" + printable(descr) + "' is not supported (numeric and bool arrays are: "
                     + "f2 f4 f8 i1 i2 i4 i8 u1 u2 u4 u8 b1); convert it with array.astype('float32')");
         }
     }

@@ -27,6 +27,12 @@ import java.util.Optional;
  * {@code OpenOptions.defaults().withInputShape(1, 28, 28)} (channels × height × width). The system
  * property {@value #INPUT_SHAPE_PROPERTY} ({@code -Dfilterscope.dl4j.inputShape=1x28x28}) remains
  * as the command line's fallback; being JVM-global, it is not the way for a host application.
+ * Or store it in the zip with {@link #saveInputShape}.
+ *
+ * <p>Nothing from a file reaches Java deserialization unfiltered: DL4J's restore is handed only the
+ * configuration and parameter entries (its {@code preprocessor.bin} would go to an unfiltered
+ * {@code ObjectInputStream}), and the legacy serialized input shape is read through an allow-list
+ * filter.
  */
 public final class Dl4jBackend implements ModelBackend {
 
@@ -40,10 +46,34 @@ public final class Dl4jBackend implements ModelBackend {
     public static final String INPUT_SHAPE_PROPERTY = "filterscope.dl4j.inputShape";
 
     /**
-     * The key under which a DL4J zip may carry its input shape, a {@code long[]} of channels, height,
-     * width: {@code ModelSerializer.addObjectToFile(file, INPUT_SHAPE_OBJECT, new long[] {1, 28, 28})}.
+     * The zip entry in which a DL4J zip carries its input shape as JSON, {@code {"inputShape":[1,28,28]}}
+     * (channels, height, width, or one feature count); written by {@link #saveInputShape}.
+     */
+    public static final String INPUT_SHAPE_ENTRY = StoredInputShape.ENTRY;
+
+    /**
+     * The key under which zips saved before {@link #INPUT_SHAPE_ENTRY} carry their input shape, a
+     * Java-serialized {@code long[]} added with
+     * {@code ModelSerializer.addObjectToFile(file, INPUT_SHAPE_OBJECT, new long[] {1, 28, 28})}. Such
+     * zips still open: the entry is read through a deserialization filter that admits a small
+     * {@code long[]} or {@code int[]} and nothing else. New files should use {@link #saveInputShape}.
      */
     public static final String INPUT_SHAPE_OBJECT = "filterscope.inputShape";
+
+    /**
+     * Stores the input shape in a DL4J zip written by {@code ModelSerializer.writeModel}, as JSON
+     * under {@link #INPUT_SHAPE_ENTRY}, so that FilterScope opens it without being told the size. The
+     * zip is replaced atomically; an older {@link #INPUT_SHAPE_OBJECT} entry is dropped. Pure JDK: it
+     * does not load DL4J.
+     *
+     * @param zip   the model zip
+     * @param shape channels, height, width (e.g. 1, 28, 28), or one feature count
+     * @throws io.filterscope.FilterScopeException naming the file when it is not a readable zip or
+     *         cannot be written, or when the shape is not positive numbers
+     */
+    public static void saveInputShape(Path zip, long... shape) {
+        StoredInputShape.write(zip, shape);
+    }
 
     @Override
     public String id() {

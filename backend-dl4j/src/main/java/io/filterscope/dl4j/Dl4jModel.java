@@ -4,6 +4,7 @@ import io.filterscope.ErrorKind;
 import io.filterscope.FilterScopeException;
 import io.filterscope.model.Activations;
 import io.filterscope.model.Capability;
+import io.filterscope.model.CaptureBudget;
 import io.filterscope.model.CaptureMode;
 import io.filterscope.model.CaptureRequest;
 import io.filterscope.model.FilterBank;
@@ -165,6 +166,7 @@ final class Dl4jModel implements Model {
     public Activations capture(Tensor x, CaptureRequest request) {
         INDArray in = toInput(x);
         Map<LayerInfo, Integer> selected = select(request);
+        CaptureBudget.check(metadata.file(), selected.keySet(), x.shape());
         Set<Integer> pre = new LinkedHashSet<>();
         if (request.mode() == CaptureMode.PRE_ACTIVATION) {
             pre.addAll(selected.values());
@@ -174,13 +176,18 @@ final class Dl4jModel implements Model {
             f = passes.forward(in, pre, selected.values().stream().mapToInt(Integer::intValue).max().orElse(0));
             passes.clear();
         }
-        List<LayerOutput> outs = new ArrayList<>();
-        for (Map.Entry<LayerInfo, Integer> e : selected.entrySet()) {
-            int step = e.getValue();
-            INDArray a = request.mode() == CaptureMode.PRE_ACTIVATION ? f.preActivation(step) : f.activation(step);
-            outs.add(new LayerOutput(e.getKey(), net.steps().get(step).name(), toTensor(a, step)));
+        try {
+            List<LayerOutput> outs = new ArrayList<>();
+            for (Map.Entry<LayerInfo, Integer> e : selected.entrySet()) {
+                int step = e.getValue();
+                INDArray a = request.mode() == CaptureMode.PRE_ACTIVATION ? f.preActivation(step) : f.activation(step);
+                outs.add(new LayerOutput(e.getKey(), net.steps().get(step).name(), toTensor(a, step)));
+            }
+            return new Activations(outs, Filters.toTensor(f.activation(net.outputStep()), Shape.of(f.activation(net.outputStep()).shape())));
+        } finally {
+            // Everything is copied to the heap: free the pass's native arrays now, not at the next GC.
+            f.release();
         }
-        return new Activations(outs, Filters.toTensor(f.activation(net.outputStep()), Shape.of(f.activation(net.outputStep()).shape())));
     }
 
     /** The step captured for each selected layer, as the api's {@link CapturePolicy} decides. */
@@ -267,7 +274,12 @@ final class Dl4jModel implements Model {
             throw new FilterScopeException(ErrorKind.INPUT_SHAPE, fileName() + ": input must be " + input.describe() + " (" + describeLayout()
                     + "), got " + x.shape() + "; give an image or .npy of that shape");
         }
-        return Nd4j.create(x.toArray(), x.shape().toArray(), 'c').castTo(net.dataType());
+        INDArray floats = Nd4j.create(x.toArray(), x.shape().toArray(), 'c');
+        INDArray in = floats.castTo(net.dataType());
+        if (in != floats) {
+            Arrays4Release.close(floats);
+        }
+        return in;
     }
 
     private String describeLayout() {

@@ -159,7 +159,16 @@ final class Filters {
 
     /** A copy of {@code a} as a float tensor of {@code shape}. */
     static Tensor toTensor(INDArray a, Shape shape) {
-        INDArray c = a.castTo(DataType.FLOAT).dup('c');
-        return Tensor.wrap(shape, c.data().asFloat());
+        INDArray f = a.castTo(DataType.FLOAT);
+        INDArray c = f.dup('c');
+        try {
+            return Tensor.wrap(shape, c.data().asFloat());
+        } finally {
+            // The copies' native memory goes now rather than at the next garbage collection.
+            Arrays4Release.close(c);
+            if (f != a) {
+                Arrays4Release.close(f);
+            }
+        }
     }
 }

@@ -56,7 +56,7 @@ record InputSpec(InputType dl4jType, Shape shape, Layout layout) {
         String firstOp = net.steps().get(0).op();
         throw new FilterScopeException(ErrorKind.INPUT_SHAPE, name + ": the input size is not stored for a network that starts with a " + firstOp
                 + "; run with -D" + Dl4jBackend.INPUT_SHAPE_PROPERTY + "=CxHxW (e.g. 1x28x28), or save it with its shape: "
-                + "ModelSerializer.addObjectToFile(file, \"" + Dl4jBackend.INPUT_SHAPE_OBJECT + "\", new long[] {c, h, w})");
+                + "Dl4jBackend.saveInputShape(file, c, h, w)");
     }
 
     private static InputSpec fromDims(Network net, long[] dims, String source) {

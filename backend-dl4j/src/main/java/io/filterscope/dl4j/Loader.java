@@ -4,6 +4,7 @@ import io.filterscope.ErrorKind;
 import io.filterscope.FilterScopeException;
 import io.filterscope.model.Model;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -39,48 +40,25 @@ final class Loader {
     }
 
     private static Model openDl4j(Path file, String name, long size, long[] given) {
+        // Read first: it is cheap, and a bad shape entry is refused without loading the network.
+        Optional<long[]> shape = StoredInputShape.read(file, name);
         NeuralNetwork network;
         String type;
-        try {
+        try (InputStream zip = RestorableZip.open(file, name)) {
             if (isGraph(file)) {
-                network = ModelSerializer.restoreComputationGraph(file.toFile(), false);
+                network = ModelSerializer.restoreComputationGraph(zip, false);
                 type = "ComputationGraph";
             } else {
-                network = ModelSerializer.restoreMultiLayerNetwork(file.toFile(), false);
+                network = ModelSerializer.restoreMultiLayerNetwork(zip, false);
                 type = "MultiLayerNetwork";
             }
+        } catch (FilterScopeException e) {
+            throw e;
         } catch (IOException | RuntimeException e) {
             throw new FilterScopeException(ErrorKind.NOT_A_MODEL, name + ": DL4J cannot read this model (" + Dl4jModel.firstLine(e.getMessage())
                     + "); save it again with ModelSerializer.writeModel", e);
         }
-        return build(network, file, size, "DL4J", "deeplearning4j", type, storedInputShape(file, name), given, true);
-    }
-
-    /**
-     * The input shape saved with the model under {@link Dl4jBackend#INPUT_SHAPE_OBJECT} (a {@code long[]}
-     * added with {@code ModelSerializer.addObjectToFile}), when there is one: DL4J itself does not
-     * record the input size of a network that starts with a convolution.
-     */
-    private static Optional<long[]> storedInputShape(Path file, String name) {
-        try (var zip = new java.util.zip.ZipFile(file.toFile())) {
-            if (zip.getEntry("objects/" + Dl4jBackend.INPUT_SHAPE_OBJECT) == null) {
-                return Optional.empty();
-            }
-        } catch (IOException e) {
-            return Optional.empty();
-        }
-        Object stored;
-        try {
-            stored = ModelSerializer.getObjectFromFile(file.toFile(), Dl4jBackend.INPUT_SHAPE_OBJECT);
-        } catch (RuntimeException e) {
-            throw new FilterScopeException(ErrorKind.NOT_A_MODEL, name + ": the stored input shape cannot be read (" + Dl4jModel.firstLine(e.getMessage())
-                    + "); save it again as a long[] of channels, height, width", e);
-        }
-        if (stored instanceof long[] dims) {
-            return Optional.of(dims.clone());
-        }
-        throw new FilterScopeException(ErrorKind.NOT_A_MODEL, name + ": the stored input shape is a " + (stored == null ? "null" : stored.getClass().getSimpleName())
-                + ", not a long[] of channels, height, width; save it again");
+        return build(network, file, size, "DL4J", "deeplearning4j", type, shape, given, true);
     }
 
     /** Whether the zip's configuration is a graph's: graph configurations list "vertices", chains "confs". */

@@ -17,7 +17,14 @@ import org.deeplearning4j.nn.conf.layers.CenterLossOutputLayer;
 import org.deeplearning4j.nn.conf.layers.LossLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.graph.vertex.GraphVertex;
+import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
+import org.nd4j.linalg.api.memory.conf.WorkspaceConfiguration;
+import org.nd4j.linalg.api.memory.enums.AllocationPolicy;
+import org.nd4j.linalg.api.memory.enums.LearningPolicy;
+import org.nd4j.linalg.api.memory.enums.ResetPolicy;
+import org.nd4j.linalg.api.memory.enums.SpillPolicy;
 import org.nd4j.linalg.activations.IActivation;
 import org.nd4j.linalg.activations.impl.ActivationIdentity;
 import org.nd4j.linalg.activations.impl.ActivationSoftmax;
@@ -40,7 +47,19 @@ final class Passes {
     private final Network net;
     private final List<Step> steps;
     private final String name;
+    /** Gradients: every array detached, as DL4J's backprop code expects of a manager without workspaces. */
     private final LayerWorkspaceMgr mgr = LayerWorkspaceMgr.noWorkspaces();
+    /**
+     * Captures: outputs detached (they are kept, then closed by {@link Forward#release}), each
+     * layer's scratch memory in a per-thread workspace that the next pass reuses, so native memory
+     * stays flat without the garbage collector. Its configuration is DL4J's own for layer working
+     * memory: sized by the first pass, grown when a larger input needs more.
+     */
+    private static final LayerWorkspaceMgr CAPTURE_MGR = LayerWorkspaceMgr.builder().defaultNoWorkspace()
+            .with(ArrayType.FF_WORKING_MEM, "FILTERSCOPE_FF_WORKING_MEM", WorkspaceConfiguration.builder().initialSize(0)
+                    .overallocationLimit(0.05).policyLearning(LearningPolicy.FIRST_LOOP).policyReset(ResetPolicy.BLOCK_LEFT)
+                    .policySpill(SpillPolicy.REALLOCATE).policyAllocation(AllocationPolicy.OVERALLOCATE).build())
+            .build();
 
     Passes(Network net, String name) {
         this.net = net;
@@ -56,6 +75,20 @@ final class Passes {
 
         INDArray preActivation(int step) {
             return preActivations[step] != null ? preActivations[step] : activations[step];
+        }
+
+        /**
+         * Frees the native memory of every array this pass made, now rather than whenever the
+         * garbage collector finds them: ND4J releases an array's off-heap buffer only when its Java
+         * object is collected or it is closed, and a large heap with little Java garbage may not be
+         * collected for thousands of passes. Views and arrays that DL4J does not let go of are left
+         * alone. Call after everything wanted has been copied out.
+         */
+        void release() {
+            Set<INDArray> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+            Arrays4Release.closeAll(seen, input);
+            Arrays4Release.closeAll(seen, activations);
+            Arrays4Release.closeAll(seen, preActivations);
         }
 
         INDArray[] inputsOf(Step s) {
@@ -83,6 +116,10 @@ final class Passes {
      * @param upTo          the last step whose output is wanted
      */
     Forward forward(INDArray input, Set<Integer> preActivation, int upTo) {
+        return forward(input, preActivation, upTo, CAPTURE_MGR);
+    }
+
+    private Forward forward(INDArray input, Set<Integer> preActivation, int upTo, LayerWorkspaceMgr mgr) {
         int last = Math.max(net.outputStep(), upTo);
         for (int p : preActivation) {
             last = Math.max(last, p);
@@ -96,7 +133,7 @@ final class Passes {
             try {
                 acts[i] = s.forward(in, mgr);
                 if (preActivation.contains(i)) {
-                    pre[i] = preActivation(s, in);
+                    pre[i] = preActivation(s, in, mgr);
                 }
             } catch (RuntimeException e) {
                 throw new FilterScopeException(ErrorKind.INFERENCE_FAILED, name + ": layer '" + s.name() + "' (" + s.op() + ") failed on input "
@@ -110,7 +147,7 @@ final class Passes {
      * The step's output before its activation function: an activation layer's input, or the layer
      * run again with its activation set to identity (the layer was just run, so its input is set).
      */
-    private INDArray preActivation(Step s, INDArray[] in) {
+    private INDArray preActivation(Step s, INDArray[] in, LayerWorkspaceMgr mgr) {
         Optional<org.deeplearning4j.nn.conf.layers.Layer> conf = s.conf();
         if (conf.isPresent() && conf.get() instanceof ActivationLayer) {
             return s.layerInput(in, mgr);
@@ -121,7 +158,7 @@ final class Passes {
         BaseLayer b = (BaseLayer) conf.get();
         IActivation own = b.getActivationFn();
         b.setActivationFn(new ActivationIdentity());
-        try {
+        try (MemoryWorkspace working = mgr.notifyScopeEntered(ArrayType.FF_WORKING_MEM)) {
             s.layer().get().allowInputModification(false);
             return s.layer().get().activate(s.layerInput(in, mgr), false, mgr);
         } finally {
@@ -159,7 +196,7 @@ final class Passes {
 
     private Backward inferenceBackward(INDArray input, int outputIndex, GradientRequest.Score score, int upTo) {
         net.ensureGradientViews();
-        Forward f = forward(input, Set.of(), upTo);
+        Forward f = forward(input, Set.of(), upTo, mgr);
         int outStep = net.outputStep();
         Step out = steps.get(outStep);
         INDArray y = f.activation(outStep);

@@ -5,7 +5,9 @@ import java.util.Optional;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.InputPreProcessor;
 import org.deeplearning4j.nn.graph.vertex.GraphVertex;
+import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -46,24 +48,29 @@ record Step(String name, int index, List<Integer> inputs, Optional<Layer> layer,
 
     /** Runs the step in inference mode; the layer keeps its input for a backward pass. */
     INDArray forward(INDArray[] in, LayerWorkspaceMgr mgr) {
-        if (layer.isPresent()) {
-            INDArray x = in[0];
-            if (preprocessor.isPresent()) {
-                x = preprocessor.get().preProcess(x, (int) x.size(0), mgr);
+        // The layer's scratch arrays (FF_WORKING_MEM) live in the manager's working-memory
+        // workspace, when it has one, and are reused by the next pass instead of waiting for the
+        // garbage collector to free them; the output is moved out of it (DL4J's leverageTo).
+        try (MemoryWorkspace working = mgr.notifyScopeEntered(ArrayType.FF_WORKING_MEM)) {
+            if (layer.isPresent()) {
+                INDArray x = in[0];
+                if (preprocessor.isPresent()) {
+                    x = preprocessor.get().preProcess(x, (int) x.size(0), mgr);
+                }
+                // Captured outputs are kept, so no layer may overwrite its input: DL4J's ActivationLayer
+                // applies its function in place at inference whatever allowInputModification says.
+                layer.get().allowInputModification(false);
+                if (conf().orElse(null) instanceof org.deeplearning4j.nn.conf.layers.ActivationLayer) {
+                    x = mgr.dup(ArrayType.ACTIVATIONS, x);
+                }
+                return layer.get().activate(x, false, mgr);
             }
-            // Captured outputs are kept, so no layer may overwrite its input: DL4J's ActivationLayer
-            // applies its function in place at inference whatever allowInputModification says.
-            layer.get().allowInputModification(false);
-            if (conf().orElse(null) instanceof org.deeplearning4j.nn.conf.layers.ActivationLayer) {
-                x = x.dup();
+            GraphVertex v = vertex.orElseThrow();
+            for (int i = 0; i < in.length; i++) {
+                v.setInput(i, in[i], mgr);
             }
-            return layer.get().activate(x, false, mgr);
+            return v.doForward(false, mgr);
         }
-        GraphVertex v = vertex.orElseThrow();
-        for (int i = 0; i < in.length; i++) {
-            v.setInput(i, in[i], mgr);
-        }
-        return v.doForward(false, mgr);
     }
 
     /** The input the layer itself saw (after the preprocessor). Only for layer steps, after {@link #forward}. */

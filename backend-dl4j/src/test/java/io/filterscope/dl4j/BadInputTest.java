@@ -71,13 +71,13 @@ class BadInputTest {
         Path zip = TestNets.save(TestNets.chain(CNN2DFormat.NCHW, DataType.FLOAT, false), dir.resolve("convfirst.zip"));
         String m = message(() -> FilterScope.open(zip));
         assertTrue(m.startsWith("convfirst.zip: ") && m.contains("-Dfilterscope.dl4j.inputShape=CxHxW")
-                && m.contains("addObjectToFile(file, \"filterscope.inputShape\""), m);
+                && m.contains("Dl4jBackend.saveInputShape(file, c, h, w)"), m);
     }
 
     @Test
     void aNetworkSavedWithItsInputShapeOpensWithoutHelp() throws Exception {
         Path zip = TestNets.save(TestNets.chain(CNN2DFormat.NCHW, DataType.FLOAT, false), dir.resolve("withshape.zip"));
-        org.deeplearning4j.util.ModelSerializer.addObjectToFile(zip.toFile(), Dl4jBackend.INPUT_SHAPE_OBJECT, new long[] {3, 12, 10});
+        Dl4jBackend.saveInputShape(zip, 3, 12, 10);
         try (var model = FilterScope.open(zip)) {
             assertEquals(io.filterscope.tensor.Shape.of(-1, 3, 12, 10), model.metadata().input().shape());
         }

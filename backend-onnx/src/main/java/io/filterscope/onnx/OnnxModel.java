@@ -10,6 +10,8 @@ import io.filterscope.ErrorKind;
 import io.filterscope.FilterScopeException;
 import io.filterscope.model.Activations;
 import io.filterscope.model.Capability;
+import io.filterscope.model.CaptureBudget;
+import io.filterscope.model.CaptureMode;
 import io.filterscope.model.CaptureRequest;
 import io.filterscope.model.FilterBank;
 import io.filterscope.model.LayerInfo;
@@ -67,12 +69,7 @@ final class OnnxModel implements Model {
     static OnnxModel open(Path file, OpenOptions options) {
         var proto = OnnxFile.read(file);
         // Refuse data files outside the model's folder before anything (ONNX Runtime included) reads them.
-        for (var t : proto.getGraph().getInitializerList()) {
-            if (t.getDataLocation() == io.filterscope.onnx.proto.OnnxModel.Tensor.DataLocation.EXTERNAL) {
-                t.getExternalDataList().stream().filter(e -> e.getKey().equals("location"))
-                        .forEach(e -> TensorData.ExternalData.resolve(file, e.getValue(), t.getName()));
-            }
-        }
+        TensorData.ExternalData.checkAll(file, proto);
         OnnxGraph graph = new OnnxGraph(proto);
         long size;
         try {
@@ -235,6 +232,7 @@ final class OnnxModel implements Model {
                     + ", got " + input.shape() + "; give an image or .npy of that shape");
         }
         Map<LayerInfo, String> tensorOf = selectLayers(request);
+        CaptureBudget.check(file, tensorOf.keySet(), input.shape());
         Set<String> extra = new LinkedHashSet<>(tensorOf.values());
         String outputName = graph.graph.getOutput(0).getName();
         try (Sessions.Lease lease = sessions.acquire(extra);

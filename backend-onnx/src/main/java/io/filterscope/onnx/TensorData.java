@@ -123,6 +123,15 @@ final class TensorData {
         return null;
     }
 
+    private long number(Tensor t, StringStringEntry e) {
+        try {
+            return Long.parseLong(e.getValue().trim());
+        } catch (NumberFormatException ex) {
+            throw new FilterScopeException(ErrorKind.NOT_A_MODEL, modelFile + ": the external data " + e.getKey() + " of '" + ExternalData.printable(t.getName())
+                    + "' is '" + ExternalData.printable(e.getValue()) + "', not a number; export the model again", ex);
+        }
+    }
+
     private ByteBuffer external(Tensor t) {
         String location = null;
         long offset = 0;
@@ -130,8 +139,8 @@ final class TensorData {
         for (StringStringEntry e : t.getExternalDataList()) {
             switch (e.getKey()) {
                 case "location" -> location = e.getValue();
-                case "offset" -> offset = Long.parseLong(e.getValue());
-                case "length" -> length = Long.parseLong(e.getValue());
+                case "offset" -> offset = number(t, e);
+                case "length" -> length = number(t, e);
                 default -> { }
             }
         }
@@ -141,13 +150,18 @@ final class TensorData {
         Path data = ExternalData.resolve(modelFile, location, t.getName());
         try (FileChannel ch = FileChannel.open(data, StandardOpenOption.READ)) {
             long len = length >= 0 ? length : ch.size() - offset;
-            if (offset < 0 || offset + len > ch.size()) {
+            // Compared without adding: offset and length come from the file and may be made to overflow.
+            if (offset < 0 || len < 0 || offset > ch.size() || len > ch.size() - offset) {
                 throw new FilterScopeException(ErrorKind.NOT_A_MODEL, modelFile + ": external data for '" + t.getName() + "' runs past the end of "
                         + data.getFileName() + "; copy the complete file next to the model");
             }
+            if (len > Integer.MAX_VALUE - 8) {
+                throw new FilterScopeException(ErrorKind.NOT_A_MODEL, modelFile + ": tensor '" + t.getName() + "' holds " + len
+                        + " bytes; FilterScope decodes weights of at most 2 GB per tensor");
+            }
             return ch.map(FileChannel.MapMode.READ_ONLY, offset, len);
         } catch (IOException e) {
-            throw new FilterScopeException(ErrorKind.UNREADABLE_FILE, modelFile + ": cannot read external data " + location + " for '" + t.getName()
+            throw new FilterScopeException(ErrorKind.UNREADABLE_FILE, modelFile + ": cannot read external data " + ExternalData.printable(location) + " for '" + t.getName()
                     + "' (" + e.getMessage() + "); keep the data file next to the model", e);
         }
     }
@@ -181,13 +195,19 @@ final class TensorData {
         static Path resolve(Path modelFile, String location, String tensor) {
             // Normalise both sides: a model given as ../x/model.onnx must still contain its own folder.
             Path folder = modelFile.toAbsolutePath().normalize().getParent();
-            Path candidate = folder.resolve(location).normalize();
-            if (Path.of(location).isAbsolute() || !candidate.startsWith(folder)) {
-                throw escape(modelFile, location, tensor);
+            Path candidate;
+            try {
+                candidate = folder.resolve(location).normalize();
+                if (Path.of(location).isAbsolute() || !candidate.startsWith(folder)) {
+                    throw escape(modelFile, location, tensor);
+                }
+            } catch (java.nio.file.InvalidPathException e) {
+                throw new FilterScopeException(ErrorKind.NOT_A_MODEL, modelFile + ": external data location '" + printable(location) + "' of '"
+                        + printable(tensor) + "' is not a file name; export the model again", e);
             }
             if (!Files.isRegularFile(candidate)) {
-                throw new FilterScopeException(ErrorKind.UNREADABLE_FILE, modelFile + ": external data file '" + location + "' for '" + tensor
-                        + "' is missing; copy it next to the model");
+                throw new FilterScopeException(ErrorKind.UNREADABLE_FILE, modelFile + ": external data file '" + printable(location) + "' for '"
+                        + printable(tensor) + "' is missing; copy it next to the model");
             }
             try {
                 // A link inside the folder may still point outside it.
@@ -197,13 +217,56 @@ final class TensorData {
                 }
                 return real;
             } catch (IOException e) {
-                throw new FilterScopeException(ErrorKind.UNREADABLE_FILE, modelFile + ": cannot resolve external data '" + location + "' (" + e.getMessage() + ")", e);
+                throw new FilterScopeException(ErrorKind.UNREADABLE_FILE, modelFile + ": cannot resolve external data '" + printable(location) + "' (" + e.getMessage() + ")", e);
+            }
+        }
+
+        /**
+         * Checks every external location in the model: initializers, sparse initializers, tensors in
+         * node attributes (Constant values), subgraphs of If/Loop/Scan and function bodies alike, for
+         * ONNX Runtime reads external data wherever a tensor declares it. Walks the parsed message
+         * generically, so a tensor in a place this list forgets is still checked.
+         */
+        static void checkAll(Path modelFile, com.google.protobuf.Message model) {
+            java.util.ArrayDeque<com.google.protobuf.Message> todo = new java.util.ArrayDeque<>();
+            todo.push(model);
+            while (!todo.isEmpty()) {
+                com.google.protobuf.Message m = todo.pop();
+                if (m instanceof Tensor t && t.getDataLocation() == Tensor.DataLocation.EXTERNAL) {
+                    t.getExternalDataList().stream().filter(e -> e.getKey().equals("location"))
+                            .forEach(e -> resolve(modelFile, e.getValue(), t.getName()));
+                }
+                for (var field : m.getAllFields().entrySet()) {
+                    if (field.getKey().getJavaType() != com.google.protobuf.Descriptors.FieldDescriptor.JavaType.MESSAGE) {
+                        continue;
+                    }
+                    if (field.getKey().isRepeated()) {
+                        for (Object o : (java.util.List<?>) field.getValue()) {
+                            todo.push((com.google.protobuf.Message) o);
+                        }
+                    } else {
+                        todo.push((com.google.protobuf.Message) field.getValue());
+                    }
+                }
             }
         }
 
         private static FilterScopeException escape(Path modelFile, String location, String tensor) {
-            return new FilterScopeException(ErrorKind.NOT_A_MODEL, modelFile + ": external data location '" + location + "' of '" + tensor
-                    + "' lies outside the model's folder; refused (keep the data files in the model's folder)");
+            return new FilterScopeException(ErrorKind.NOT_A_MODEL, modelFile + ": external data location '" + printable(location) + "' of '"
+                    + printable(tensor) + "' lies outside the model's folder; refused (keep the data files in the model's folder)");
+        }
+
+        /** Names from the file, fit for a one-line message: control characters escaped, long ones cut. */
+        static String printable(String s) {
+            StringBuilder b = new StringBuilder();
+            s.codePoints().limit(200).forEach(c -> {
+                if (Character.isISOControl(c)) {
+                    b.append(String.format("\\u%04x", c));
+                } else {
+                    b.appendCodePoint(c);
+                }
+            });
+            return s.codePointCount(0, s.length()) > 200 ? b + "…" : b.toString();
         }
     }
 }

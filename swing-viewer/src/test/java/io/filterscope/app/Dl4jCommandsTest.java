@@ -1,11 +1,13 @@
 package io.filterscope.app;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -86,20 +88,89 @@ class Dl4jCommandsTest {
 
     @Test
     void aNetworkWithoutItsInputShapeSaysWhatToPass() throws IOException {
-        // The bundled DL4J model without the entry that carries its input shape.
-        Path bare = tmp.resolve("bare.zip");
+        Path bare = bundledDl4j("bare.zip", null, null);
+        Cli.Result r = Cli.run("activations", bare, "--image", FASHION.resolve("images/9-ankle-boot.png"), "-o", out());
+        Fixtures.assertUserError(r, "bare.zip", out());
+        assertTrue(r.err().contains("-Dfilterscope.dl4j.inputShape=CxHxW"), r::toString);
+    }
+
+    /** The reported bug: a deserialization bomb as the legacy stored input shape made `info` hang. */
+    @Test
+    void aDeserializationBombAsTheStoredInputShapeIsOneLine() throws IOException {
+        Path bomb = bundledDl4j("bomb.zip", "objects/filterscope.inputShape", hashSetBomb());
+        Cli.Result r = assertTimeoutPreemptively(Duration.ofSeconds(60), () -> Cli.run("info", bomb));
+        Fixtures.assertUserError(r, "bomb.zip", null);
+        assertTrue(r.err().contains("holds a java.util.HashSet, not a long[]"), r::toString);
+        Cli.Result a = assertTimeoutPreemptively(Duration.ofSeconds(60), () -> Cli.run("activations", bomb, "--image",
+                FASHION.resolve("images/9-ankle-boot.png"), "-o", out()));
+        Fixtures.assertUserError(a, "bomb.zip", out());
+    }
+
+    /** DL4J's own restore would hand preprocessor.bin to an unfiltered ObjectInputStream; FilterScope never passes it on. */
+    @Test
+    void aDeserializationBombInDl4jsOwnEntriesIsNeverRead() throws IOException {
+        Path bomb = bundledDl4j("prep.zip", "preprocessor.bin", hashSetBomb());
+        Path withShape = addEntry(bomb, "filterscope/input-shape.json",
+                "{\"inputShape\":[1,28,28]}".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        Cli.Result r = assertTimeoutPreemptively(Duration.ofSeconds(60), () -> Cli.run("info", withShape));
+        assertEquals(0, r.code(), r::toString);
+        assertTrue(r.out().contains("conv1"), r::toString);
+    }
+
+    /** The bundled DL4J model without its stored input shape, plus {@code entry} holding {@code bytes} when given. */
+    private Path bundledDl4j(String name, String entry, byte[] bytes) throws IOException {
+        Path zip = tmp.resolve(name);
         try (var in = new java.util.zip.ZipFile(FASHION.resolve("fashion_cnn_dl4j.zip").toFile());
-             var z = new java.util.zip.ZipOutputStream(Files.newOutputStream(bare))) {
+             var z = new java.util.zip.ZipOutputStream(Files.newOutputStream(zip))) {
             for (var e : java.util.Collections.list(in.entries())) {
-                if (!e.getName().startsWith("objects/")) {
+                if (!e.getName().startsWith("objects/") && !e.getName().startsWith("filterscope/")) {
                     z.putNextEntry(new java.util.zip.ZipEntry(e.getName()));
                     z.write(in.getInputStream(e).readAllBytes());
                 }
             }
+            if (entry != null) {
+                z.putNextEntry(new java.util.zip.ZipEntry(entry));
+                z.write(bytes);
+            }
         }
-        Cli.Result r = Cli.run("activations", bare, "--image", FASHION.resolve("images/9-ankle-boot.png"), "-o", out());
-        Fixtures.assertUserError(r, "bare.zip", out());
-        assertTrue(r.err().contains("-Dfilterscope.dl4j.inputShape=CxHxW"), r::toString);
+        return zip;
+    }
+
+    private Path addEntry(Path zip, String entry, byte[] bytes) throws IOException {
+        Path copy = tmp.resolve("more-" + zip.getFileName());
+        try (var in = new java.util.zip.ZipFile(zip.toFile());
+             var z = new java.util.zip.ZipOutputStream(Files.newOutputStream(copy))) {
+            for (var e : java.util.Collections.list(in.entries())) {
+                z.putNextEntry(new java.util.zip.ZipEntry(e.getName()));
+                z.write(in.getInputStream(e).readAllBytes());
+            }
+            z.putNextEntry(new java.util.zip.ZipEntry(entry));
+            z.write(bytes);
+        }
+        return copy;
+    }
+
+    /** The classic "SerialDOS": 100 levels of HashSets two wide; a few KB that take 2^100 steps to read. */
+    private static byte[] hashSetBomb() throws IOException {
+        java.util.Set<Object> root = new java.util.HashSet<>();
+        java.util.Set<Object> s1 = root;
+        java.util.Set<Object> s2 = new java.util.HashSet<>();
+        for (int i = 0; i < 100; i++) {
+            java.util.Set<Object> t1 = new java.util.HashSet<>();
+            java.util.Set<Object> t2 = new java.util.HashSet<>();
+            t1.add("foo");
+            s1.add(t1);
+            s1.add(t2);
+            s2.add(t1);
+            s2.add(t2);
+            s1 = t1;
+            s2 = t2;
+        }
+        var bytes = new java.io.ByteArrayOutputStream();
+        try (var out = new java.io.ObjectOutputStream(bytes)) {
+            out.writeObject(root);
+        }
+        return bytes.toByteArray();
     }
 
     private static String topClass(String out) {

@@ -9,7 +9,6 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -121,8 +120,20 @@ final class KerasFile implements AutoCloseable {
             }
             // HDF5 reads files, not streams: copy the weights out, delete the copy on close.
             temp = Files.createTempFile("filterscope-keras3-", ".weights.h5");
-            try (InputStream in = zip.getInputStream(weightsEntry)) {
-                Files.copy(in, temp, StandardCopyOption.REPLACE_EXISTING);
+            // Gone even when the JVM is stopped (Ctrl-C) while the model is open.
+            temp.toFile().deleteOnExit();
+            long declared = weightsEntry.getSize();
+            long usable = Files.getFileStore(temp).getUsableSpace();
+            if (declared > usable) {
+                throw new FilterScopeException(String.format("%s: model.weights.h5 unpacks to %,d MB, more than the %,d MB free in %s; "
+                        + "free some space or point -Djava.io.tmpdir elsewhere", file, declared >> 20, usable >> 20, temp.getParent()));
+            }
+            try (InputStream in = zip.getInputStream(weightsEntry);
+                 java.io.OutputStream out = Files.newOutputStream(temp)) {
+                // No more than the zip declares: an entry that inflates further (a zip bomb) would fill the disk.
+                if (in.transferTo(new BoundedOutput(out, declared)) != declared) {
+                    throw new FilterScopeException(file + ": model.weights.h5 is shorter than the zip declares; the file is damaged");
+                }
             }
             Hdf5Archive archive = openArchive(temp, file);
             return new KerasFile(file, config, archive, temp, Layout.ZIP_VARS);
@@ -402,5 +413,30 @@ final class KerasFile implements AutoCloseable {
     public void close() {
         weights.close();
         deleteQuietly(tempCopy);
+    }
+
+    /** Refuses the byte past {@code limit}. */
+    private static final class BoundedOutput extends java.io.FilterOutputStream {
+        private final long limit;
+        private long written;
+
+        BoundedOutput(java.io.OutputStream out, long limit) {
+            super(out);
+            this.limit = limit;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            write(new byte[] {(byte) b}, 0, 1);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            if (written + len > limit) {
+                throw new IOException("model.weights.h5 inflates past the " + limit + " bytes the zip declares (a zip bomb or a damaged file)");
+            }
+            written += len;
+            out.write(b, off, len);
+        }
     }
 }

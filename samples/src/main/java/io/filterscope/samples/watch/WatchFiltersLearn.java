@@ -163,18 +163,19 @@ public final class WatchFiltersLearn implements Callable<Integer> {
     }
 
     /**
-     * Saves with DL4J's own serializer, plus the input shape under the key FilterScope reads
-     * ({@link Dl4jBackend#INPUT_SHAPE_OBJECT}): DL4J does not record it for a network that starts with a
-     * convolution. Written next to the target and moved into place, so a failure leaves no half file.
+     * Saves with DL4J's own serializer, plus the input shape where FilterScope reads it
+     * ({@link Dl4jBackend#saveInputShape}, JSON in the zip): DL4J does not record it for a network that
+     * starts with a convolution. Written next to the target and moved into place, so a failure leaves
+     * no half file.
      */
     static void save(NeuralNetwork net, Path target) throws IOException {
         Path dir = target.toAbsolutePath().getParent();
         Files.createDirectories(dir);
         Path tmp = Files.createTempFile(dir, ".filterscope-", ".zip.tmp");
+        tmp.toFile().deleteOnExit();   // also when training is stopped with Ctrl-C while saving
         try {
             ModelSerializer.writeModel((org.deeplearning4j.nn.api.Model) net, tmp.toFile(), false);
-            ModelSerializer.addObjectToFile(tmp.toFile(), Dl4jBackend.INPUT_SHAPE_OBJECT,
-                    new long[] {1, FashionMnist.SIDE, FashionMnist.SIDE});
+            Dl4jBackend.saveInputShape(tmp, 1, FashionMnist.SIDE, FashionMnist.SIDE);
             Files.move(tmp, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
         } finally {
             Files.deleteIfExists(tmp);

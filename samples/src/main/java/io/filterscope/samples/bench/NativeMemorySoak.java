@@ -1,0 +1,151 @@
+package io.filterscope.samples.bench;
+
+import io.filterscope.FilterScope;
+import io.filterscope.model.Activations;
+import io.filterscope.model.CaptureRequest;
+import io.filterscope.model.LayerOutput;
+import io.filterscope.model.Model;
+import io.filterscope.preprocess.Preprocessing;
+import io.filterscope.preprocess.Preprocessor;
+import io.filterscope.tensor.Tensor;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Soak harness: one {@link Model} used from several threads for many feature-map captures. Checks
+ * every result against a single-threaded reference (bit for bit) and prints the resident set size
+ * (RSS, from {@code /proc/self/status}) as it goes, without ever calling the garbage collector: memory
+ * that only comes back when the collector happens to run shows as growth here.
+ *
+ * <pre>java -cp ... io.filterscope.samples.bench.NativeMemorySoak MODEL IMAGE [THREADS] [CAPTURES] [--open-close N]</pre>
+ * e.g. {@code fashion_cnn_keras.keras images/9-ankle-boot.png 8 24000}. With {@code --open-close N} it
+ * also runs N open/capture/close cycles on one thread and prints RSS before and after.
+ */
+public final class NativeMemorySoak {
+    private NativeMemorySoak() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        if (args.length < 2) {
+            System.err.println("usage: NativeMemorySoak MODEL IMAGE [THREADS] [CAPTURES] [--open-close N]");
+            System.exit(2);
+        }
+        Path file = Path.of(args[0]);
+        Path image = Path.of(args[1]);
+        int threads = args.length > 2 ? Integer.parseInt(args[2]) : 8;
+        int captures = args.length > 3 ? Integer.parseInt(args[3]) : 24_000;
+        int cycles = args.length > 5 && args[4].equals("--open-close") ? Integer.parseInt(args[5]) : 0;
+
+        say("%s, %d threads, %d captures; heap max %d MB; RSS at start %d MB%n", file.getFileName(), threads, captures,
+                Runtime.getRuntime().maxMemory() >> 20, rssMb());
+        try (Model model = FilterScope.open(file)) {
+            Tensor input = Preprocessor.load(image, Preprocessing.forModel(model.metadata(), Optional.empty()));
+            List<float[]> reference = values(model.capture(input, CaptureRequest.allSpatial()));
+            say("opened, one capture: RSS %d MB%n", rssMb());
+            AtomicInteger done = new AtomicInteger();
+            AtomicInteger mismatches = new AtomicInteger();
+            int step = Math.max(1, captures / 10);
+            long start = System.nanoTime();
+            ExecutorService pool = Executors.newFixedThreadPool(threads);
+            List<Future<?>> jobs = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                jobs.add(pool.submit(() -> {
+                    while (true) {
+                        int n = done.incrementAndGet();
+                        if (n > captures) {
+                            return;
+                        }
+                        if (!same(reference, values(model.capture(input, CaptureRequest.allSpatial())))) {
+                            mismatches.incrementAndGet();
+                        }
+                        if (n % step == 0) {
+                            var heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
+                            say("  %6d captures: RSS %5d MB, heap used %4d MB of %4d MB committed, JavaCPP native %s%n", n,
+                                    rssMb(), heap.getUsed() >> 20, heap.getCommitted() >> 20, javacppMb());
+                        }
+                    }
+                }));
+            }
+            for (Future<?> j : jobs) {
+                j.get();
+            }
+            pool.shutdown();
+            say("%d captures in %.1f s, %d results differing from the single-threaded one; RSS %d MB%n", captures,
+                    (System.nanoTime() - start) / 1e9, mismatches.get(), rssMb());
+        }
+        if (cycles > 0) {
+            long before = rssMb();
+            for (int i = 1; i <= cycles; i++) {
+                try (Model model = FilterScope.open(file)) {
+                    Tensor input = Preprocessor.load(image, Preprocessing.forModel(model.metadata(), Optional.empty()));
+                    model.capture(input, CaptureRequest.allSpatial());
+                }
+                if (i % Math.max(1, cycles / 5) == 0) {
+                    say("  %5d open/capture/close cycles: RSS %d MB%n", i, rssMb());
+                }
+            }
+            say("%d open/capture/close cycles: RSS %d → %d MB%n", cycles, before, rssMb());
+        }
+    }
+
+    /** Printed and flushed at once: a run killed for memory still leaves its figures. */
+    private static void say(String format, Object... args) {
+        System.out.printf(format, args);
+        System.out.flush();
+    }
+
+    private static List<float[]> values(Activations a) {
+        List<float[]> out = new ArrayList<>();
+        for (LayerOutput l : a.layers()) {
+            out.add(l.values().toArray());
+        }
+        out.add(a.output().toArray());
+        return out;
+    }
+
+    private static boolean same(List<float[]> a, List<float[]> b) {
+        if (a.size() != b.size()) {
+            return false;
+        }
+        for (int i = 0; i < a.size(); i++) {
+            if (!Arrays.equals(a.get(i), b.get(i))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Native memory JavaCPP (under ND4J) has allocated and not yet freed, when it is on the class path. */
+    static String javacppMb() {
+        try {
+            long bytes = (long) Class.forName("org.bytedeco.javacpp.Pointer").getMethod("totalBytes").invoke(null);
+            return (bytes >> 20) + " MB";
+        } catch (ReflectiveOperationException | LinkageError e) {
+            return "n/a";
+        }
+    }
+
+    /** Resident set size of this process, from Linux's /proc. */
+    static long rssMb() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", "")) >> 10;
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            return -1;
+        }
+        return -1;
+    }
+}
