@@ -11,6 +11,7 @@ import io.filterscope.model.LayerOutput;
 import io.filterscope.model.Model;
 import io.filterscope.preprocess.Preprocessing;
 import io.filterscope.preprocess.Preset;
+import io.filterscope.spi.OpenOptions;
 import io.filterscope.render.GridRenderer;
 import io.filterscope.render.GridStyle;
 import java.nio.file.Path;
@@ -31,6 +32,14 @@ import picocli.CommandLine.Option;
                 + " plus index.json.",
             "Without --layer every layer with a spatial (N×C×H×W) output is drawn."})
 final class ActivationsCommand extends ModelCommand {
+
+    @Mixin
+    RunOptions runOptions;
+
+    @Override
+    OpenOptions openOptions() {
+        return runOptions.apply(super.openOptions());
+    }
 
     @ArgGroup(exclusive = true, multiplicity = "0..1")
     InputOptions input;

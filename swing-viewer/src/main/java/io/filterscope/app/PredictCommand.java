@@ -5,6 +5,7 @@ import io.filterscope.model.Model;
 import io.filterscope.predict.Prediction;
 import io.filterscope.predict.Predictions;
 import io.filterscope.preprocess.Preset;
+import io.filterscope.spi.OpenOptions;
 import io.filterscope.tensor.Tensor;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -15,12 +16,21 @@ import java.util.Locale;
 import java.util.Optional;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code filterscope predict}: the model's top-k classes for an input. */
 @Command(name = "predict", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Run the model on an input and print the top-k classes with their probabilities.")
 final class PredictCommand extends ModelCommand {
+
+    @Mixin
+    RunOptions runOptions;
+
+    @Override
+    OpenOptions openOptions() {
+        return runOptions.apply(super.openOptions());
+    }
 
     @ArgGroup(exclusive = true, multiplicity = "0..1")
     InputOptions input;
