@@ -117,10 +117,10 @@ final class LayerList extends JPanel {
         list.setFixedCellWidth(width + width / 20);
         list.setFixedCellHeight(height);
         revalidate();
-        // The split pane beside the panel sized itself for the previous model; let it take this width.
+        // The split pane this list sits in was laid out for the previous model; give the list this width.
         javax.swing.JSplitPane split = (javax.swing.JSplitPane) javax.swing.SwingUtilities.getAncestorOfClass(javax.swing.JSplitPane.class, this);
         if (split != null && split.getLeftComponent() == this) {
-            split.resetToPreferredSizes();
+            split.setDividerLocation(split.getInsets().left + getPreferredSize().width);
         }
     }
 
