@@ -20,6 +20,11 @@ import java.util.Optional;
  * @param dilation  dilation per spatial axis
  * @param groups    number of groups (1 for a plain conv, in for depthwise)
  * @param transposed whether the layer is a transposed convolution
+ * @param weightTensor the name the model file gives the weights: in ONNX the node's weight input
+ *                   (the initializer's name when the weights are stored plainly; the output of the
+ *                   DequantizeLinear, Identity or Constant node when they pass through one), in DL4J
+ *                   the layer's parameter key ("W"; "W+pW" for a separable convolution, whose filters
+ *                   compose both); empty when the backend has none
  */
 public record FilterBank(
         String layer,
@@ -29,13 +34,21 @@ public record FilterBank(
         int[] padding,
         int[] dilation,
         int groups,
-        boolean transposed) {
+        boolean transposed,
+        String weightTensor) {
+
+    /** A bank whose weights have no name of their own in the model file. */
+    public FilterBank(String layer, Tensor weights, Optional<Tensor> bias, int[] stride, int[] padding, int[] dilation,
+                      int groups, boolean transposed) {
+        this(layer, weights, bias, stride, padding, dilation, groups, transposed, "");
+    }
 
     public FilterBank {
         Preconditions.checkArgument(weights.shape().rank() == 4,
                 "filter weights of %s must be out×in×kH×kW, got %s", layer, weights.shape());
         bias.ifPresent(b -> Preconditions.checkArgument(b.size() == weights.shape().dim(0),
                 "bias of %s has %s values for %s filters", layer, b.size(), weights.shape().dim(0)));
+        Preconditions.checkNotNull(weightTensor, "weightTensor");
         stride = stride.clone();
         padding = padding.clone();
         dilation = dilation.clone();

@@ -113,8 +113,9 @@ public record Preprocessing(
     /**
      * The preprocessing a model's first input asks for. Channels, height, width and layout come from
      * its shape (N×C×H×W or N×H×W×C as {@link ModelMetadata#inputLayout()} says; when the layout is
-     * unknown a dimension of 1 or 3 in position 1 means NCHW, in position 3 NHWC). A dynamic height
-     * or width becomes 224 for {@link Preset#IMAGENET} and otherwise keeps the image's own size.
+     * unknown a dimension of 1 or 3 in position 1 means NCHW, in position 3 NHWC). When both height
+     * and width are free every preset keeps the image's own size, without a crop ({@link #forImage}
+     * bounds and rounds it); when only one is, {@link Preset#IMAGENET} takes 224 for it.
      *
      * <p>Without a preset, the default follows the usual training convention for such inputs:
      * {@link Preset#UNIT} for 1 channel (MNIST-style), {@link Preset#IMAGENET} for 3 channels in
@@ -152,7 +153,15 @@ public record Preprocessing(
         }
         int channels = (int) c;
         Preset chosen = preset.orElse(channels == 1 ? Preset.UNIT : layout == Layout.NHWC ? Preset.TF : Preset.IMAGENET);
-        return of(chosen, channels, knownOrZero(s.dim(hAxis)), knownOrZero(s.dim(hAxis + 1)), layout);
+        int height = knownOrZero(s.dim(hAxis));
+        int width = knownOrZero(s.dim(hAxis + 1));
+        Preprocessing p = of(chosen, channels, height, width, layout);
+        if (height == 0 && width == 0 && p.centerCrop()) {
+            // A free height and width is a model made for whole images (a detector): no 224 crop; the
+            // size is chosen per image by forImage.
+            p = new Preprocessing(0, 0, 0, false, channels, p.order(), p.scale(), p.mean(), p.std(), layout);
+        }
+        return p;
     }
 
     private static boolean isChannelCount(long c) {
@@ -195,6 +204,24 @@ public record Preprocessing(
     /** The same preprocessing with another input size (0 keeps the image's size along that axis). */
     public Preprocessing withSize(int newHeight, int newWidth) {
         return new Preprocessing(newHeight, newWidth, resizeShorterSide, centerCrop, channels, order, scale, mean, std, layout);
+    }
+
+    /**
+     * This preprocessing for an image of {@code imageHeight × imageWidth}: a free height and width
+     * (0) become the size {@code rule} chooses for the image; a fixed size stays. One free axis alone
+     * takes the rule's size along it.
+     */
+    public Preprocessing forImage(int imageHeight, int imageWidth, FreeSize rule) {
+        if (height > 0 && width > 0) {
+            return this;
+        }
+        FreeSize.Size size = rule.resolve(imageHeight, imageWidth);
+        return withSize(height > 0 ? height : size.height(), width > 0 ? width : size.width());
+    }
+
+    /** Whether the model leaves height or width free, so the size is chosen per image. */
+    public boolean hasFreeSize() {
+        return height == 0 || width == 0;
     }
 
     /** The same preprocessing with another layout. */

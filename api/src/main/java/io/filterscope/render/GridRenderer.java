@@ -43,6 +43,10 @@ import java.util.stream.IntStream;
  * One tile per channel in a near-square grid (or {@link GridStyle#columns()} columns), labelled
  * with the channel index, optionally a chosen subset in a chosen order (see {@link #topChannels}).
  *
+ * <p>With {@link GridStyle#caption()} (the default styles have it) a caption above the grid says what
+ * it shows: the layer's name and the shape drawn, and for filters how the tiles are laid out (rows
+ * are output channels and columns input channels in the (filter, channel) form).
+ *
  * <p>The background is white and text black. Rendering needs no display and no desktop fonts: it
  * works with {@code java.awt.headless=true}, using Java's logical sans-serif font, or a built-in pixel
  * font where the runtime has none.
@@ -107,7 +111,8 @@ public final class GridRenderer {
                 return rgb;
             };
             Grid g = new Grid(out, columns(out, style), kh, kw, painter, String::valueOf, null, null, null,
-                    new ColorBar(Colormap.GRAY, style.normalization(), layer));
+                    new ColorBar(Colormap.GRAY, style.normalization(), layer),
+                    filterCaption(bank, "one tile per filter, input channels " + (order == ChannelOrder.BGR ? "as B, G, R" : "as R, G, B")));
             return paint(g, style, what, i -> i, i -> -1);
         }
 
@@ -118,7 +123,7 @@ public final class GridRenderer {
             }
             TilePainter painter = (i, y, x) -> style.colormap().rgb(normalise(w[i * plane + y * kw + x], style.normalization(), tiles[i], layer));
             Grid g = new Grid(out, columns(out, style), kh, kw, painter, String::valueOf, null, null, null,
-                    new ColorBar(style.colormap(), style.normalization(), layer));
+                    new ColorBar(style.colormap(), style.normalization(), layer), filterCaption(bank, "one tile per filter"));
             return paint(g, style, what, i -> i, i -> 0);
         }
 
@@ -135,7 +140,8 @@ public final class GridRenderer {
         String note = depth > MAX_INPUT_COLUMNS
                 ? "input channels 0-" + (MAX_INPUT_COLUMNS - 1) + " of " + depth + " shown" : null;
         Grid g = new Grid(count, cols, kh, kw, painter, null, rows, columns, note,
-                new ColorBar(style.colormap(), style.normalization(), layer));
+                new ColorBar(style.colormap(), style.normalization(), layer),
+                filterCaption(bank, "rows: output channels, columns: input channels" + (bank.groups() > 1 ? " of the group" : "")));
         return paint(g, style, what, i -> i / cols, i -> i % cols);
     }
 
@@ -182,7 +188,9 @@ public final class GridRenderer {
         }
         TilePainter painter = (i, y, x) -> style.colormap().rgb(normalise(v[chosen[i] * plane + y * w + x], style.normalization(), tiles[i], layer));
         Grid g = new Grid(chosen.length, columns(chosen.length, style), h, w, painter, i -> String.valueOf(chosen[i]),
-                null, null, null, new ColorBar(style.colormap(), style.normalization(), layer));
+                null, null, null, new ColorBar(style.colormap(), style.normalization(), layer),
+                List.of(maps.layer() + ": feature maps " + maps.channels() + "×" + h + "×" + w + " (channels×height×width)"
+                        + (chosen.length < maps.channels() ? ", " + chosen.length + " channels shown" : "")));
         return paint(g, style, what, i -> chosen[i], i -> -1);
     }
 
@@ -217,7 +225,13 @@ public final class GridRenderer {
      * optional per-tile labels, row and column headers, a note line and a colour bar.
      */
     private record Grid(int count, int cols, int valH, int valW, TilePainter painter, IntFunction<String> tileLabel,
-                        List<String> rowHeaders, List<String> colHeaders, String note, ColorBar bar) {
+                        List<String> rowHeaders, List<String> colHeaders, String note, ColorBar bar, List<String> caption) {
+    }
+
+    /** The caption of a filter grid: the layer, its weight shape, and how the tiles are laid out. */
+    private static List<String> filterCaption(FilterBank bank, String layout) {
+        return List.of(bank.layer() + ": filters " + bank.shape() + " (out×in" + (bank.groups() > 1 ? "/groups" : "") + "×kH×kW)",
+                layout);
     }
 
     /** The colour bar: the map and how values were scaled to it. */
@@ -291,8 +305,10 @@ public final class GridRenderer {
         boolean headers = style.labels() && g.rowHeaders() != null;
         int rowHeaderW = headers ? maxWidth(text, g.rowHeaders()) + 4 : 0;
         int colHeaderH = headers ? lineH : 0;
-        int noteH = g.note() != null ? lineH + 2 : 0;
-        int noteW = g.note() != null ? text.width(g.note()) : 0;
+        List<String> caption = style.caption() ? g.caption() : List.of();
+        int captionH = caption.isEmpty() ? 0 : caption.size() * lineH + 4;
+        int noteH = captionH + (g.note() != null ? lineH + 2 : 0);
+        int noteW = Math.max(g.note() != null ? text.width(g.note()) : 0, maxWidth(text, caption));
         boolean bar = style.colorBar() && g.bar() != null;
         List<String> barLabels = bar ? g.bar().labels() : List.of();
         int barArea = bar ? 8 + BAR_WIDTH + 3 + maxWidth(text, barLabels) : 0;
@@ -357,8 +373,11 @@ public final class GridRenderer {
                     text.draw(img, s, x0 + ((int) tileW - text.width(s)) / 2, margin + noteH, INK);
                 }
             }
+            for (int k = 0; k < caption.size(); k++) {
+                text.draw(img, caption.get(k), margin, margin + k * lineH, INK);
+            }
             if (g.note() != null) {
-                text.draw(img, g.note(), margin, margin, INK);
+                text.draw(img, g.note(), margin, margin + captionH, INK);
             }
             if (bar) {
                 int bx = left + (int) gridW + 8;

@@ -14,8 +14,17 @@ import com.google.common.base.Preconditions;
  * @param labels        whether to write channel indices next to the tiles
  * @param colorBar      whether to draw a colour bar with the value range on the right
  * @param columns       tiles per row, or 0 for automatic (near-square grid)
+ * @param caption       whether to write what the grid shows above it: the layer's name and the
+ *                      shape drawn, and for filter grids of (filter, input channel) tiles that rows
+ *                      are output channels and columns input channels
  */
-public record GridStyle(Colormap colormap, Normalization normalization, int tileScale, int gap, boolean labels, boolean colorBar, int columns) {
+public record GridStyle(Colormap colormap, Normalization normalization, int tileScale, int gap, boolean labels, boolean colorBar, int columns,
+                        boolean caption) {
+
+    /** A style without a caption, as grids were drawn before captions existed. */
+    public GridStyle(Colormap colormap, Normalization normalization, int tileScale, int gap, boolean labels, boolean colorBar, int columns) {
+        this(colormap, normalization, tileScale, gap, labels, colorBar, columns, false);
+    }
 
     public GridStyle {
         Preconditions.checkNotNull(colormap, "colormap");
@@ -25,48 +34,53 @@ public record GridStyle(Colormap colormap, Normalization normalization, int tile
         Preconditions.checkArgument(columns >= 0, "columns must be >= 0 (0 = auto), got %s", columns);
     }
 
-    /** For filter weights: coolwarm around zero, so the sign of each weight shows; labels and colour bar. */
+    /** For filter weights: coolwarm around zero, so the sign of each weight shows; labels, colour bar and caption. */
     public static GridStyle filters() {
-        return new GridStyle(Colormap.COOLWARM, Normalization.SYMMETRIC, 0, 2, true, true, 0);
+        return new GridStyle(Colormap.COOLWARM, Normalization.SYMMETRIC, 0, 2, true, true, 0, true);
     }
 
-    /** For feature maps: viridis over the layer's range, so channels compare; labels and colour bar. */
+    /** For feature maps: viridis over the layer's range, so channels compare; labels, colour bar and caption. */
     public static GridStyle featureMaps() {
-        return new GridStyle(Colormap.VIRIDIS, Normalization.PER_LAYER, 0, 2, true, true, 0);
+        return new GridStyle(Colormap.VIRIDIS, Normalization.PER_LAYER, 0, 2, true, true, 0, true);
     }
 
     /** This style with another colormap. */
     public GridStyle withColormap(Colormap c) {
-        return new GridStyle(c, normalization, tileScale, gap, labels, colorBar, columns);
+        return new GridStyle(c, normalization, tileScale, gap, labels, colorBar, columns, caption);
     }
 
     /** This style with another normalization. */
     public GridStyle withNormalization(Normalization n) {
-        return new GridStyle(colormap, n, tileScale, gap, labels, colorBar, columns);
+        return new GridStyle(colormap, n, tileScale, gap, labels, colorBar, columns, caption);
     }
 
     /** This style with another tile scale (0 = auto). */
     public GridStyle withTileScale(int s) {
-        return new GridStyle(colormap, normalization, s, gap, labels, colorBar, columns);
+        return new GridStyle(colormap, normalization, s, gap, labels, colorBar, columns, caption);
     }
 
     /** This style with another gap in pixels. */
     public GridStyle withGap(int g) {
-        return new GridStyle(colormap, normalization, tileScale, g, labels, colorBar, columns);
+        return new GridStyle(colormap, normalization, tileScale, g, labels, colorBar, columns, caption);
     }
 
     /** This style with labels on or off. */
     public GridStyle withLabels(boolean l) {
-        return new GridStyle(colormap, normalization, tileScale, gap, l, colorBar, columns);
+        return new GridStyle(colormap, normalization, tileScale, gap, l, colorBar, columns, caption);
     }
 
     /** This style with the colour bar on or off. */
     public GridStyle withColorBar(boolean b) {
-        return new GridStyle(colormap, normalization, tileScale, gap, labels, b, columns);
+        return new GridStyle(colormap, normalization, tileScale, gap, labels, b, columns, caption);
     }
 
     /** This style with another column count (0 = auto). */
     public GridStyle withColumns(int c) {
-        return new GridStyle(colormap, normalization, tileScale, gap, labels, colorBar, c);
+        return new GridStyle(colormap, normalization, tileScale, gap, labels, colorBar, c, caption);
+    }
+
+    /** This style with the caption (layer name and shape above the grid) on or off. */
+    public GridStyle withCaption(boolean c) {
+        return new GridStyle(colormap, normalization, tileScale, gap, labels, colorBar, columns, c);
     }
 }

@@ -76,8 +76,13 @@ class PreprocessingTest {
         assertEquals(Preprocessing.of(Preset.IMAGENET, 3, 224, 224, Layout.NCHW), resnet);
         Preprocessing keras = Preprocessing.forModel(model(Layout.NHWC, -1, -1, -1, 3), Optional.empty());
         assertEquals(Preprocessing.of(Preset.TF, 3, 0, 0, Layout.NHWC), keras);
+        // A free height and width (a detector): ImageNet's normalisation, but the whole image, no 224 crop.
         Preprocessing dynamicImagenet = Preprocessing.forModel(model(Layout.NCHW, -1, 3, -1, -1), Optional.empty());
-        assertEquals(224, dynamicImagenet.height());
+        assertEquals(new Preprocessing(0, 0, 0, false, 3, ChannelOrder.RGB, 1f / 255f, new float[] {0.485f, 0.456f, 0.406f},
+                new float[] {0.229f, 0.224f, 0.225f}, Layout.NCHW), dynamicImagenet);
+        assertTrue(dynamicImagenet.hasFreeSize());
+        // One free axis alone still takes 224 (and the crop) for ImageNet.
+        assertEquals(224, Preprocessing.forModel(model(Layout.NCHW, -1, 3, 224, -1), Optional.empty()).width());
         Preprocessing explicit = Preprocessing.forModel(model(Layout.NHWC, 1, 224, 224, 3), Optional.of(Preset.CAFFE));
         assertEquals(Preprocessing.of(Preset.CAFFE, 3, 224, 224, Layout.NHWC), explicit);
     }
@@ -111,5 +116,25 @@ class PreprocessingTest {
                 () -> new Preprocessing(8, 8, 0, false, 3, ChannelOrder.RGB, 1, new float[1], new float[] {1, 1, 1}, Layout.NCHW));
         assertThrows(IllegalArgumentException.class,
                 () -> new Preprocessing(8, 8, 0, false, 2, ChannelOrder.RGB, 1, new float[2], new float[2], Layout.NCHW));
+    }
+
+    @Test
+    void freeSizesFollowPaddleOcrsDetResize() {
+        // PaddleOCR's DetResizeForTest (limit_type max): ratio = limit / longest side when over the limit,
+        // then each side int(side × ratio), rounded to a multiple of 32, at least 32. Worked by hand.
+        assertEquals(new FreeSize.Size(96, 160), FreeSize.DEFAULT.resolve(100, 150));      // 3.125 → 3, 4.69 → 5
+        assertEquals(new FreeSize.Size(1024, 672), FreeSize.DEFAULT.resolve(3000, 2000));  // ratio 0.3413: 1023/1024, 682
+        assertEquals(new FreeSize.Size(32, 32), FreeSize.DEFAULT.resolve(5, 9));
+        assertEquals(new FreeSize.Size(100, 150), new FreeSize(1024, 1).resolve(100, 150));
+        assertEquals(new FreeSize.Size(480, 640), new FreeSize(640, 32).resolve(1200, 1600));
+        assertThrows(IllegalArgumentException.class, () -> new FreeSize(1024, 0));
+
+        Preprocessing free = Preprocessing.forModel(model(Layout.NCHW, -1, 3, -1, -1), Optional.empty());
+        Preprocessing sized = free.forImage(100, 150, FreeSize.DEFAULT);
+        assertEquals(96, sized.height());
+        assertEquals(160, sized.width());
+        assertFalse(sized.centerCrop());
+        Preprocessing fixed = Preprocessing.forModel(model(Layout.NCHW, 1, 1, 28, 28), Optional.empty());
+        assertEquals(fixed, fixed.forImage(100, 150, FreeSize.DEFAULT));
     }
 }

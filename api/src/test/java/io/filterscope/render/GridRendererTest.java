@@ -325,4 +325,58 @@ class GridRendererTest {
         assertEquals("1.23e6", GridRenderer.format(1234567));
         assertEquals("0", GridRenderer.format(0));
     }
+
+    /** The caption band of {@code img}: {@code lines} drawn as the renderer draws text, nothing else. */
+    private static void assertCaption(BufferedImage img, List<String> lines, int bandHeight) {
+        Text text = Text.get();
+        BufferedImage expected = new BufferedImage(img.getWidth(), bandHeight, BufferedImage.TYPE_INT_RGB);
+        java.awt.Graphics2D g = expected.createGraphics();
+        g.setColor(java.awt.Color.WHITE);
+        g.fillRect(0, 0, expected.getWidth(), expected.getHeight());
+        g.dispose();
+        int margin = 4;
+        for (int k = 0; k < lines.size(); k++) {
+            text.draw(expected, lines.get(k), margin, margin + k * text.lineHeight(), 0);
+        }
+        for (int y = 0; y < bandHeight; y++) {
+            for (int x = 0; x < img.getWidth(); x++) {
+                assertEquals(expected.getRGB(x, y), img.getRGB(x, y), "caption pixel (" + x + ", " + y + ")");
+            }
+        }
+    }
+
+    /** Pixels of {@code plain} equal those of {@code captioned} {@code dy} rows lower, wherever both have them. */
+    private static void assertSameGridBelow(BufferedImage plain, BufferedImage captioned, int dy) {
+        for (int y = 0; y < plain.getHeight(); y++) {
+            for (int x = 0; x < Math.min(plain.getWidth(), captioned.getWidth()); x++) {
+                if (plain.getRGB(x, y) != captioned.getRGB(x, y + dy)) {
+                    throw new AssertionError("grid pixel (" + x + ", " + y + ") moved or changed under the caption");
+                }
+            }
+        }
+    }
+
+    @Test
+    void filterCaptionNamesLayerShapeAndWhatRowsAndColumnsAre() {
+        FilterBank deep = bank(6, 4, 3, 3, (o, i, y, x) -> o - i + y * x);
+        BufferedImage plain = GridRenderer.filters(deep, GridStyle.filters().withCaption(false));
+        BufferedImage captioned = GridRenderer.filters(deep, GridStyle.filters());
+        int band = 2 * Text.get().lineHeight() + 4;
+        assertEquals(plain.getHeight() + band, captioned.getHeight());
+        assertCaption(captioned, List.of("conv: filters 6×4×3×3 (out×in×kH×kW)", "rows: output channels, columns: input channels"), band);
+        assertSameGridBelow(plain, captioned, band);
+    }
+
+    @Test
+    void featureMapCaptionNamesLayerAndShape() {
+        FeatureMaps m = maps(5, 6, 7, (c, i, y, x) -> c + y - x);
+        BufferedImage plain = GridRenderer.featureMaps(m, GridStyle.featureMaps().withCaption(false));
+        BufferedImage captioned = GridRenderer.featureMaps(m, GridStyle.featureMaps());
+        int band = Text.get().lineHeight() + 4;
+        assertEquals(plain.getHeight() + band, captioned.getHeight());
+        assertCaption(captioned, List.of(m.layer() + ": feature maps 5×6×7 (channels×height×width)"), band);
+        assertSameGridBelow(plain, captioned, band);
+        BufferedImage some = GridRenderer.featureMaps(m, GridStyle.featureMaps(), List.of(3, 1));
+        assertCaption(some, List.of(m.layer() + ": feature maps 5×6×7 (channels×height×width), 2 channels shown"), band);
+    }
 }

@@ -131,7 +131,8 @@ final class Filters {
         int[] stride = conf.getStride().clone();
         int[] dilation = conf.getDilation().clone();
         int[] padding = padding(conf, input, wt.shape(), stride, dilation);
-        return new FilterBank(name, wt, bias, stride, padding, dilation, groups, conf instanceof Deconvolution2D);
+        return new FilterBank(name, wt, bias, stride, padding, dilation, groups, conf instanceof Deconvolution2D,
+                conf instanceof SeparableConvolution2D ? "W+pW" : "W");
     }
 
     /** Padding as (top, left, bottom, right); "Same" mode pads like TensorFlow, the extra pixel at the end. */

@@ -167,6 +167,9 @@ class Dl4jModelTest {
             assertArrayEquals(w.dup('c').data().asFloat(), conv.weights().toArray());
             assertArrayEquals(net.getLayer("conv1").getParam("b").dup().data().asFloat(), conv.bias().orElseThrow().toArray());
             assertEquals(1, conv.groups());
+            // The weights are named by the layer's own parameter key, as DL4J's param table has it.
+            assertTrue(net.getLayer("conv1").paramTable().containsKey(conv.weightTensor()), conv.weightTensor());
+            assertEquals("W", conv.weightTensor());
 
             INDArray dw = net.getLayer("dw").getParam("W"); // kH × kW × in × multiplier
             FilterBank depthwise = m.filters("dw");

@@ -13,6 +13,9 @@ final class Messages {
     /** ONNX Runtime's source location, "…/model.cc:192 ", before the C++ function signature. */
     private static final Pattern SOURCE = Pattern.compile("^\\S+\\.(?:cc|cpp|h):\\d+ ");
 
+    /** Terminal colour codes ONNX Runtime's native logger puts around its lines ("ESC[0;93m", "ESC[m"). */
+    private static final Pattern ANSI = Pattern.compile("\u001B\\[[0-9;]*[A-Za-z]");
+
     private Messages() {
     }
 
@@ -44,10 +47,26 @@ final class Messages {
         return ErrorKind.INFERENCE_FAILED;
     }
 
+    /**
+     * The warning when {@code --provider cuda} cannot be had. What to do depends on the ONNX Runtime
+     * package on the class path: the CPU package ({@code onnxruntime}) has no CUDA provider at all,
+     * so the fix is to build with {@code -Pcuda}; the GPU package ({@code onnxruntime_gpu}, what
+     * {@code -Pcuda} gives) has it, and then the CUDA libraries or the GPU are what is missing.
+     */
+    static String cudaUnavailable(String file, boolean gpuPackage, String cause) {
+        String todo = gpuPackage
+                ? "this build has ONNX Runtime's GPU package, but CUDA could not start: install CUDA 12 and cuDNN 9"
+                        + " and check that a GPU is visible (nvidia-smi)"
+                : "this build has ONNX Runtime's CPU package: build with -Pcuda, and install CUDA 12 and cuDNN 9,"
+                        + " to use the GPU";
+        return file + ": CUDA is not available (" + firstLine(cause) + "); running on the CPU; " + todo;
+    }
+
     static String firstLine(String s) {
         if (s == null || s.isBlank()) {
             return "no detail";
         }
+        s = ANSI.matcher(s).replaceAll("");
         int nl = s.indexOf('\n');
         String line = withoutSourceLocation((nl < 0 ? s : s.substring(0, nl)).trim());
         return line.length() > MAX ? line.substring(0, MAX) + "…" : line;

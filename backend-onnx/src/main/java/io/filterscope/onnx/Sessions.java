@@ -2,6 +2,8 @@ package io.filterscope.onnx;
 
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtLoggingLevel;
+import ai.onnxruntime.OrtProvider;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.OrtSession.SessionOptions;
 import com.google.protobuf.CodedOutputStream;
@@ -83,7 +85,7 @@ final class Sessions implements AutoCloseable {
         java.util.concurrent.atomic.AtomicReference<Object> result = new java.util.concurrent.atomic.AtomicReference<>();
         Thread loader = new Thread(null, () -> {
             try {
-                result.set(OrtEnvironment.getEnvironment());
+                result.set(OrtEnvironment.getEnvironment(nativeLogLevel(), "filterscope"));
             } catch (Throwable t) {
                 result.set(t);
             }
@@ -109,6 +111,26 @@ final class Sessions implements AutoCloseable {
             throw e;
         }
         throw r instanceof RuntimeException re ? re : new IllegalStateException("ONNX Runtime did not start", (Throwable) r);
+    }
+
+    /**
+     * How much ONNX Runtime's native logger prints. It writes straight to the process's stderr, in
+     * terminal colours whether or not stderr is a terminal, and whatever it reports that matters
+     * (a provider that does not start, a model it rejects) reaches the user as an exception this
+     * backend turns into one line. So only fatal messages, unless more log output was asked for
+     * ({@code --verbose} sets the log level to info).
+     */
+    static OrtLoggingLevel nativeLogLevel() {
+        return LOG.isInfoEnabled() ? OrtLoggingLevel.ORT_LOGGING_LEVEL_WARNING : OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL;
+    }
+
+    /** Whether the ONNX Runtime package on the class path was built with CUDA ({@code onnxruntime_gpu}). */
+    static boolean hasCudaProvider() {
+        try {
+            return OrtEnvironment.getAvailableProviders().contains(OrtProvider.CUDA);
+        } catch (RuntimeException | LinkageError e) {
+            return false;
+        }
     }
 
     /** The environment the sessions live in, for creating input tensors. */
@@ -264,8 +286,7 @@ final class Sessions implements AutoCloseable {
             try {
                 opts.addCUDA(0);
             } catch (OrtException | RuntimeException | LinkageError e) {
-                LOG.warn("{}: CUDA is not available ({}); running on the CPU. Build with -Pcuda and install CUDA 12 + cuDNN 9 to use the GPU",
-                        file.getFileName(), Messages.firstLine(e.getMessage()));
+                LOG.warn(Messages.cudaUnavailable(file.getFileName().toString(), hasCudaProvider(), e.getMessage()));
                 provider = ExecutionProvider.CPU;
             }
         }

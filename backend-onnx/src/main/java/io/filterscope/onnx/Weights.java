@@ -201,7 +201,8 @@ final class Weights {
         if (transposed) {
             w = transposeToOutputFirst(w, groups);
         }
-        return new FilterBank(layer, w, bias, spatial(n, "strides", 1), pads(n), spatial(n, "dilations", 1), groups, transposed);
+        return new FilterBank(layer, w, bias, spatial(n, "strides", 1), pads(n), spatial(n, "dilations", 1), groups, transposed,
+                n.getInput(1));
     }
 
     /**

@@ -47,6 +47,7 @@ class ReferenceWeightsTest {
                     assertTrue(bank.bias().isEmpty());
                 }
                 assertEquals(attr(node, "group", 1), bank.groups());
+                assertEquals(node.get("inputs").get(1).asText(), bank.weightTensor(), layer.name() + " weight tensor");
                 JsonNode attrs = node.path("attributes");
                 if (attrs.has("strides")) {
                     assertArrayEquals(ints(attrs.get("strides")), bank.stride());

@@ -9,10 +9,14 @@ import io.filterscope.model.CaptureRequest;
 import io.filterscope.model.LayerInfo;
 import io.filterscope.model.LayerOutput;
 import io.filterscope.model.Model;
+import io.filterscope.predict.Prediction;
+import io.filterscope.predict.Predictions;
 import io.filterscope.preprocess.Preprocessing;
 import io.filterscope.preprocess.Preset;
 import io.filterscope.render.GridRenderer;
 import io.filterscope.render.GridStyle;
+import io.filterscope.spi.OpenOptions;
+import io.filterscope.tensor.Tensor;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -32,12 +36,23 @@ import picocli.CommandLine.Option;
             "Without --layer every layer with a spatial (N×C×H×W) output is drawn."})
 final class ActivationsCommand extends ModelCommand {
 
+    @Mixin
+    RunOptions runOptions;
+
+    @Override
+    OpenOptions openOptions() {
+        return runOptions.apply(super.openOptions());
+    }
+
     @ArgGroup(exclusive = true, multiplicity = "0..1")
     InputOptions input;
 
     @Option(names = "--layer", paramLabel = "NAME",
             description = "A layer to draw (repeatable; `filterscope info` lists the names). Default: all spatial layers.")
     List<String> layers = new ArrayList<>();
+
+    @Mixin
+    SizeOptions size;
 
     @Option(names = "--preset", paramLabel = "NAME",
             description = "How to normalise an --image: imagenet, caffe, tf, unit or raw (default: chosen for the model).")
@@ -64,19 +79,29 @@ final class ActivationsCommand extends ModelCommand {
         int grids = 0;
         try (Model model = openModel()) {
             List<String> names = select(model, ref);
-            InputOptions.Loaded in = InputOptions.load(input, ref, model.metadata(), chosenPreset);
+            InputOptions.Loaded in = InputOptions.load(input, ref, model.metadata(), chosenPreset, size.rule());
             plan = new OutputPlan(output, List.of(ref.file(), in.file()));
 
             index.put("model", ref.display());
             index.put("command", "activations");
             ObjectNode inputNode = index.putObject("input");
-            inputNode.put("file", in.file().toString());
+            inputNode.put("file", in.display());
             inputNode.put("kind", in.kind());
             ArrayNode inShape = inputNode.putArray("shape");
             for (long d : in.tensor().shape().toArray()) {
                 inShape.add(d);
             }
             in.preprocessing().ifPresent(p -> index.set("preprocessing", describe(p)));
+            in.sizeRule().ifPresent(rule -> {
+                // Say what was chosen for a model with a free height and width, and how.
+                ObjectNode size = inputNode.putObject("size");
+                size.putArray("image").add(in.imageHeight()).add(in.imageWidth());
+                Preprocessing p = in.preprocessing().orElseThrow();
+                size.putArray("fed").add(p.height()).add(p.width());
+                size.put("max_side", rule.maxSide());
+                size.put("multiple", rule.multiple());
+                size.put("rule", rule.describe());
+            });
             index.put("item", 0);
             index.put("colormap", style.colormap().toString().toLowerCase(Locale.ROOT));
             index.put("normalization", style.normalization().toString().toLowerCase(Locale.ROOT));
@@ -95,6 +120,7 @@ final class ActivationsCommand extends ModelCommand {
                         GridRenderer.featureMaps(lo.featureMaps(0), style), lo.values(), npy);
                 grids++;
             }
+            prediction(acts, ref).ifPresent(p -> index.set("prediction", p));
         }
         plan.write(index);
         out().println(OutputPlan.summary(grids, "feature-map", npy, output));
@@ -117,6 +143,31 @@ final class ActivationsCommand extends ModelCommand {
             chosen.add(l.name());
         }
         return chosen;
+    }
+
+    /**
+     * The top 5 classes of item 0, with where their names came from, when the model's output is one
+     * row of scores (a classifier); empty for other outputs (a detector's map).
+     */
+    private static Optional<ObjectNode> prediction(Activations acts, ModelRef ref) {
+        Tensor out = acts.output();
+        int batch = out.shape().rank() <= 1 ? 1 : (int) out.shape().dim(0);
+        List<Prediction> top;
+        LabelFiles.Labels names;
+        try {
+            Predictions.topK(out, 0, List.of(), 1);
+            names = LabelFiles.resolve(ref, null, out.size() / Math.max(1, batch));
+            top = Predictions.topK(out, 0, names.names(), Math.min(5, out.size() / Math.max(1, batch)));
+        } catch (FilterScopeException e) {
+            return Optional.empty();
+        }
+        ObjectNode p = OutputPlan.json().createObjectNode();
+        p.put("labels", names.source());
+        ArrayNode rows = p.putArray("top");
+        for (Prediction x : top) {
+            rows.addObject().put("class", x.index()).put("label", x.label()).put("probability", x.probability());
+        }
+        return Optional.of(p);
     }
 
     /** The preprocessing as JSON, for index.json; falls back to its text form. */

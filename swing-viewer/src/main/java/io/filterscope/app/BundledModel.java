@@ -85,6 +85,14 @@ public final class BundledModel {
         return extracted.getFileName() + " (bundled)";
     }
 
+    /**
+     * A lasting name for an extracted bundled file, e.g. {@code bundled:images/9-ankle-boot.png}:
+     * the extracted copy lives in a temporary folder deleted at exit, so its path names nothing later.
+     */
+    public static String displayName(Path extracted, String folder) {
+        return "bundled:" + folder + "/" + extracted.getFileName();
+    }
+
     private static BundledModel extract() {
         ClassLoader loader = BundledModel.class.getClassLoader();
         if (loader.getResource(ROOT + MODEL) == null) {

@@ -54,7 +54,7 @@ final class FiltersCommand extends ModelCommand {
         try (Model model = openModel()) {
             for (LayerInfo layer : select(model, ref)) {
                 FilterBank bank = model.filters(layer.name());
-                plan.addLayer(entries, layer, layer.outputTensor(), "filters", GridRenderer.filters(bank, style), bank.weights(), npy);
+                plan.addLayer(entries, layer, bank.weightTensor(), "filters", GridRenderer.filters(bank, style), bank.weights(), npy);
                 grids++;
             }
         }

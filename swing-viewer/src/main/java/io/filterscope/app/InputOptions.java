@@ -3,12 +3,15 @@ package io.filterscope.app;
 import io.filterscope.FilterScopeException;
 import io.filterscope.model.ModelMetadata;
 import io.filterscope.model.TensorSpec;
+import io.filterscope.preprocess.FreeSize;
+import io.filterscope.preprocess.Images;
 import io.filterscope.preprocess.Preprocessing;
 import io.filterscope.preprocess.Preprocessor;
 import io.filterscope.preprocess.Preset;
 import io.filterscope.tensor.Npy;
 import io.filterscope.tensor.Shape;
 import io.filterscope.tensor.Tensor;
+import java.awt.image.BufferedImage;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -32,8 +35,14 @@ final class InputOptions {
      * @param file          the file it came from
      * @param kind          "image" or "npy"
      * @param preprocessing how an image was turned into the tensor
+     * @param display       how index.json and messages name the file: its path, or for the bundled
+     *                      sample image {@code bundled:images/NAME} (its extracted copy is deleted at exit)
+     * @param sizeRule      how the size was chosen, for a model with a free height and width
+     * @param imageHeight   rows of the image as read (0 for a .npy input)
+     * @param imageWidth    columns of the image as read (0 for a .npy input)
      */
-    record Loaded(Tensor tensor, Path file, String kind, Optional<Preprocessing> preprocessing) {
+    record Loaded(Tensor tensor, Path file, String kind, Optional<Preprocessing> preprocessing, String display,
+                  Optional<FreeSize> sizeRule, int imageHeight, int imageWidth) {
         int batch() {
             return (int) tensor.shape().dim(0);
         }
@@ -43,25 +52,31 @@ final class InputOptions {
      * Loads the input given by {@code options} (may be null: none given), or the bundled sample image
      * when the model is the bundled one.
      */
-    static Loaded load(InputOptions options, ModelCommand.ModelRef model, ModelMetadata meta, Optional<Preset> preset) {
+    static Loaded load(InputOptions options, ModelCommand.ModelRef model, ModelMetadata meta, Optional<Preset> preset,
+                       FreeSize sizeRule) {
         Path image = options == null ? null : options.image;
         Path npy = options == null ? null : options.npy;
+        String display = null;
         if (image == null && npy == null) {
             if (!model.bundled()) {
                 throw new FilterScopeException("give an input: --image FILE or --input-npy FILE");
             }
             image = BundledModel.get().defaultImage();
+            display = BundledModel.displayName(image, BundledModel.IMAGES);
         }
         if (image != null) {
             ModelCommand.requireReadable(image, "an image");
             Preprocessing p = Preprocessing.forModel(meta, preset);
-            Tensor t;
+            BufferedImage img;
             try {
-                t = Preprocessor.load(image, p);
+                img = Images.read(image);
             } catch (UncheckedIOException e) {
                 throw new FilterScopeException(image + ": cannot be read (" + e.getCause().getMessage() + ")", e);
             }
-            return new Loaded(t, image, "image", Optional.of(p));
+            Optional<FreeSize> rule = p.hasFreeSize() ? Optional.of(sizeRule) : Optional.empty();
+            p = p.forImage(img.getHeight(), img.getWidth(), sizeRule);
+            return new Loaded(Preprocessor.apply(img, p), image, "image", Optional.of(p), display != null ? display : image.toString(),
+                    rule, img.getHeight(), img.getWidth());
         }
         if (preset.isPresent()) {
             throw new FilterScopeException("--preset applies to --image only; an --input-npy tensor is fed to the model as it is");
@@ -73,7 +88,7 @@ final class InputOptions {
         } catch (UncheckedIOException e) {
             throw new FilterScopeException(npy + ": cannot be read (" + e.getCause().getMessage() + ")", e);
         }
-        return new Loaded(fit(t, npy, meta), npy, "npy", Optional.empty());
+        return new Loaded(fit(t, npy, meta), npy, "npy", Optional.empty(), npy.toString(), Optional.empty(), 0, 0);
     }
 
     /** {@code t} checked against the model's input shape; one item without the batch axis gets a batch of 1. */

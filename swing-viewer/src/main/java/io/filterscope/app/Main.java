@@ -2,6 +2,7 @@ package io.filterscope.app;
 
 import io.filterscope.FilterScope;
 import io.filterscope.FilterScopeException;
+import io.filterscope.Names;
 import io.filterscope.spi.ModelBackend;
 import java.io.InputStream;
 import java.io.PrintStream;
@@ -22,6 +23,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.ParseResult;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine.UnmatchedArgumentException;
 
 /**
  * The {@code filterscope} command line.
@@ -116,7 +118,9 @@ public final class Main implements Callable<Integer> {
     private static final IParameterExceptionHandler PARAMETER_ERRORS = (ParameterException ex, String[] args) -> {
         CommandLine cmd = ex.getCommandLine();
         PrintWriter err = cmd.getErr();
-        err.println(oneLine(ex.getMessage()) + " (see `" + cmd.getCommandSpec().qualifiedName() + " --help`)");
+        String unknown = unknownCommand(ex);
+        err.println(unknown != null ? unknown
+                : oneLine(ex.getMessage()) + " (see `" + cmd.getCommandSpec().qualifiedName() + " --help`)");
         if (isVerbose(cmd)) {
             ex.printStackTrace(err);
         }
@@ -142,6 +146,30 @@ public final class Main implements Callable<Integer> {
         err.flush();
         return code;
     };
+
+    /**
+     * "unknown command 'activatons'; did you mean 'activations'?" when the first word after
+     * {@code filterscope} is neither a command nor an option, else null. picocli would say
+     * "Unmatched arguments from index 0", which does not tell a typo from a misplaced argument.
+     */
+    static String unknownCommand(ParameterException ex) {
+        if (!(ex instanceof UnmatchedArgumentException u) || ex.getCommandLine().getParent() != null
+                || !(ex.getCommandLine().getCommand() instanceof Main)) {
+            return null;
+        }
+        List<String> unmatched = u.getUnmatched();
+        if (unmatched.isEmpty() || unmatched.get(0).startsWith("-")) {
+            return null;
+        }
+        String word = unmatched.get(0);
+        List<String> commands = ex.getCommandLine().getSubcommands().keySet().stream()
+                .filter(c -> !c.equals("help")).toList();
+        List<String> close = Names.closest(commands, word, 2);
+        return "unknown command '" + word + "'; "
+                + (close.isEmpty() ? "the commands are " + String.join(", ", commands)
+                        : "did you mean " + close.stream().map(c -> "'" + c + "'").collect(Collectors.joining(" or ")) + "?")
+                + " (see `filterscope --help`)";
+    }
 
     private static boolean isVerbose(CommandLine cmd) {
         return cmd.getCommand() instanceof ModelCommand mc && mc.verbose();

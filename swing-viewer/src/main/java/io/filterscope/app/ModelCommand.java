@@ -3,6 +3,7 @@ package io.filterscope.app;
 import io.filterscope.FilterScope;
 import io.filterscope.FilterScopeException;
 import io.filterscope.model.Model;
+import io.filterscope.spi.OpenOptions;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -44,7 +45,12 @@ abstract class ModelCommand implements Callable<Integer> {
     }
 
     Model openModel() {
-        return FilterScope.open(modelRef().file(), common.openOptions());
+        return FilterScope.open(modelRef().file(), openOptions());
+    }
+
+    /** How to open the model; commands that run inference add {@link RunOptions}. */
+    OpenOptions openOptions() {
+        return common.openOptions();
     }
 
     boolean verbose() {

@@ -5,9 +5,9 @@ import io.filterscope.model.Model;
 import io.filterscope.predict.Prediction;
 import io.filterscope.predict.Predictions;
 import io.filterscope.preprocess.Preset;
+import io.filterscope.spi.OpenOptions;
 import io.filterscope.tensor.Tensor;
 import java.io.PrintWriter;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,12 +15,21 @@ import java.util.Locale;
 import java.util.Optional;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code filterscope predict}: the model's top-k classes for an input. */
 @Command(name = "predict", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Run the model on an input and print the top-k classes with their probabilities.")
 final class PredictCommand extends ModelCommand {
+
+    @Mixin
+    RunOptions runOptions;
+
+    @Override
+    OpenOptions openOptions() {
+        return runOptions.apply(super.openOptions());
+    }
 
     @ArgGroup(exclusive = true, multiplicity = "0..1")
     InputOptions input;
@@ -33,6 +42,9 @@ final class PredictCommand extends ModelCommand {
             description = "How many classes to print. Default: ${DEFAULT-VALUE}.")
     int top;
 
+    @Mixin
+    SizeOptions size;
+
     @Option(names = "--preset", paramLabel = "NAME",
             description = "How to normalise an --image: imagenet, caffe, tf, unit or raw (default: chosen for the model).")
     String preset;
@@ -44,10 +56,12 @@ final class PredictCommand extends ModelCommand {
         }
         Optional<Preset> chosenPreset = preset == null ? Optional.empty() : Optional.of(Preset.parse(preset));
         ModelRef ref = modelRef();
-        List<String> names = readLabels(ref);
+        if (labels != null) {
+            requireReadable(labels, "a labels file (one class name a line)");
+        }
         PrintWriter out = out();
         try (Model model = openModel()) {
-            InputOptions.Loaded in = InputOptions.load(input, ref, model.metadata(), chosenPreset);
+            InputOptions.Loaded in = InputOptions.load(input, ref, model.metadata(), chosenPreset, size.rule());
             Tensor output = model.run(in.tensor());
             int batch = output.shape().rank() <= 1 ? 1 : (int) output.shape().dim(0);
             try {
@@ -56,17 +70,12 @@ final class PredictCommand extends ModelCommand {
                 throw new FilterScopeException(ref.display() + ": " + e.getMessage(), e);
             }
             int classes = output.size() / Math.max(1, batch);
-            if (labels != null && !names.isEmpty() && names.size() != classes) {
-                throw new FilterScopeException(labels + ": has " + names.size() + " labels but the model outputs "
-                        + classes + " classes");
-            }
-            if (labels == null && names.size() != classes) {
-                names = List.of();
-            }
+            LabelFiles.Labels names = LabelFiles.resolve(ref, labels, classes);
             for (int item = 0; item < batch; item++) {
-                List<Prediction> preds = Predictions.topK(output, item, names, Math.min(top, classes));
+                List<Prediction> preds = Predictions.topK(output, item, names.names(), Math.min(top, classes));
                 out.println(ref.display() + " on " + in.file().getFileName()
-                        + (batch > 1 ? " (item " + item + " of " + batch + ")" : "") + ":");
+                        + (batch > 1 ? " (item " + item + " of " + batch + ")" : "")
+                        + (names.builtIn() ? " (" + names.source() + "; --labels FILE for others)" : "") + ":");
                 List<String[]> rows = new ArrayList<>();
                 int rank = 1;
                 for (Prediction p : preds) {
@@ -81,26 +90,5 @@ final class PredictCommand extends ModelCommand {
         }
         out.flush();
         return 0;
-    }
-
-    /** The labels: --labels, else the bundled ones for the bundled model, else labels.txt beside the model. */
-    private List<String> readLabels(ModelRef ref) {
-        Path file = labels;
-        if (file != null) {
-            requireReadable(file, "a labels file (one class name a line)");
-        } else if (ref.bundled()) {
-            file = BundledModel.get().labels();
-        } else {
-            Optional<Path> beside = LabelFiles.besideModel(ref.file());
-            if (beside.isEmpty()) {
-                return List.of();
-            }
-            file = beside.get();
-        }
-        try {
-            return Predictions.readLabels(file);
-        } catch (UncheckedIOException e) {
-            throw new FilterScopeException(file + ": cannot be read (" + e.getCause().getMessage() + ")", e);
-        }
     }
 }

@@ -1,9 +1,11 @@
 package io.filterscope.app;
 
 import io.filterscope.app.viewer.Viewer;
+import io.filterscope.spi.OpenOptions;
 import java.nio.file.Path;
 import java.util.Optional;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
 /** {@code filterscope view}: the viewer window; also what {@code filterscope} without arguments runs. */
@@ -14,6 +16,14 @@ import picocli.CommandLine.Parameters;
             "Needs a graphical desktop; without one it says so in one line and exits with 2.",
             "On HiDPI screens without automatic scaling, add -Dsun.java2d.uiScale=2 (or -Dflatlaf.uiScale=2) to java."})
 final class ViewCommand extends ModelCommand {
+
+    @Mixin
+    RunOptions runOptions;
+
+    @Override
+    OpenOptions openOptions() {
+        return runOptions.apply(super.openOptions());
+    }
 
     @Parameters(index = "1", arity = "0..1", paramLabel = "IMAGE",
             description = "An image to feed the model (PNG, JPEG, BMP, GIF). Default for the bundled model: a sample image.")
@@ -38,6 +48,6 @@ final class ViewCommand extends ModelCommand {
         if (sample) {
             input = Optional.of(BundledModel.get().defaultImage());
         }
-        return Viewer.run(new Viewer.Start(ref.file(), ref.display(), !ref.bundled(), input, !sample, common.openOptions()), err());
+        return Viewer.run(new Viewer.Start(ref.file(), ref.display(), !ref.bundled(), input, !sample, openOptions()), err());
     }
 }

@@ -68,6 +68,14 @@ class CommandsTest {
         assertTrue(r.out().contains("wrote " + conv.size() + " filter grid"), r::toString);
 
         JsonNode index = Fixtures.index(out);
+        java.util.Map<String, String> weightInputs = new java.util.HashMap<>();
+        new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(Path.of("../backend-onnx/src/test/resources/reference/fashion_torch/manifest.json").toFile())
+                .get("nodes").forEach(n -> {
+                    if (n.get("op_type").asText().equals("Conv")) {
+                        weightInputs.put(n.get("node_name").asText(), n.get("inputs").get(1).asText());
+                    }
+                });
         assertEquals("filters", index.get("command").asText());
         assertTrue(index.get("model").asText().contains("fashion_cnn.onnx"));
         JsonNode layers = index.get("layers");
@@ -78,7 +86,8 @@ class CommandsTest {
             JsonNode e = layers.get(i);
             assertEquals(l.name(), e.get("layer").asText());
             assertEquals(l.nodeName(), e.get("node").asText());
-            assertTrue(e.has("tensor"));
+            // The weight tensor, as the onnx Python package read the node's inputs (not the layer's output).
+            assertEquals(weightInputs.get(l.nodeName()), e.get("tensor").asText(), e::toPrettyString);
             assertEquals(1, e.get("files").size());
             String png = e.get("files").get(0).asText();
             assertTrue(png.endsWith(".filters.png"), png);
@@ -120,6 +129,32 @@ class CommandsTest {
     }
 
     @Test
+    void gridsCarryACaptionUnlessToldNot(@TempDir Path tmp) throws IOException {
+        LayerInfo second = convLayers().get(1);
+        String png = io.filterscope.Names.sanitize(second.name()) + ".filters.png";
+        assertEquals(0, Cli.run("filters", "--layer", second.name(), "-o", tmp.resolve("with")).code());
+        assertEquals(0, Cli.run("filters", "--layer", second.name(), "--no-caption", "-o", tmp.resolve("without")).code());
+        try (Model m = FilterScope.open(Fixtures.model())) {
+            FilterBank bank = m.filters(second.name());
+            assertSamePixels(io.filterscope.render.GridRenderer.filters(bank, io.filterscope.render.GridStyle.filters()),
+                    ImageIO.read(tmp.resolve("with").resolve(png).toFile()));
+            assertSamePixels(io.filterscope.render.GridRenderer.filters(bank, io.filterscope.render.GridStyle.filters().withCaption(false)),
+                    ImageIO.read(tmp.resolve("without").resolve(png).toFile()));
+        }
+        assertTrue(Cli.run("activations", "--help").out().contains("--no-caption"));
+    }
+
+    private static void assertSamePixels(BufferedImage expected, BufferedImage actual) {
+        assertEquals(expected.getWidth(), actual.getWidth());
+        assertEquals(expected.getHeight(), actual.getHeight());
+        for (int y = 0; y < expected.getHeight(); y++) {
+            for (int x = 0; x < expected.getWidth(); x++) {
+                assertEquals(expected.getRGB(x, y) | 0xff000000, actual.getRGB(x, y) | 0xff000000, "pixel (" + x + ", " + y + ")");
+            }
+        }
+    }
+
+    @Test
     void activationsWritesOneGridPerSpatialLayer(@TempDir Path tmp) throws IOException {
         Path out = tmp.resolve("out");
         Cli.Result r = Cli.run("activations", "--npy", "-o", out);
@@ -127,7 +162,8 @@ class CommandsTest {
         assertEquals("", r.err());
         JsonNode index = Fixtures.index(out);
         assertEquals("activations", index.get("command").asText());
-        assertTrue(index.get("input").get("file").asText().contains("ankle"), index::toPrettyString);
+        // A name that lasts, not the path of the copy extracted to a temporary folder deleted at exit.
+        assertEquals("bundled:images/9-ankle-boot.png", index.get("input").get("file").asText(), index::toPrettyString);
         assertEquals("image", index.get("input").get("kind").asText());
         assertTrue(index.has("preprocessing"), index::toPrettyString);
         JsonNode layers = index.get("layers");

@@ -25,13 +25,18 @@ class MainTest {
 
     @Test
     void helpOfEachCommand() {
-        for (String cmd : new String[] {"info", "filters", "activations", "predict"}) {
+        for (String cmd : new String[] {"view", "info", "filters", "activations", "predict"}) {
             Cli.Result r = Cli.run(cmd, "--help");
             assertEquals(0, r.code(), r::toString);
             assertTrue(r.out().contains("Usage: filterscope " + cmd), r::toString);
-            assertTrue(r.out().contains("--provider"), r::toString);
             assertTrue(r.out().contains("--verbose"), r::toString);
+            assertTrue(r.out().contains("--backend"), r::toString);
+            // Only the commands that run the model offer where and how it runs.
+            boolean runs = !cmd.equals("info") && !cmd.equals("filters");
+            assertEquals(runs, r.out().contains("--provider"), r::toString);
+            assertEquals(runs, r.out().contains("--threads"), r::toString);
         }
+        assertUsageError(Cli.run("info", "--provider", "cuda"), "--provider");
     }
 
     @Test
@@ -47,6 +52,17 @@ class MainTest {
     void unknownOptionIsOneLineExit2() {
         Cli.Result r = Cli.run("filters", "--frobnicate", "-o", "x");
         assertUsageError(r, "--frobnicate");
+    }
+
+    @Test
+    void misspelledCommandSuggestsTheCommand(@TempDir Path tmp) {
+        Cli.Result r = Cli.run("activatons", "-o", tmp.resolve("x"));
+        assertUsageError(r, "unknown command 'activatons'; did you mean 'activations'?");
+        assertFalse(r.err().contains("Unmatched"), r::toString);
+        assertFalse(Files.exists(tmp.resolve("x")));
+        assertUsageError(Cli.run("fliters"), "did you mean 'filters'?");
+        Cli.Result none = Cli.run("frobnicate");
+        assertUsageError(none, "unknown command 'frobnicate'; the commands are view, info, filters, activations, predict");
     }
 
     @Test

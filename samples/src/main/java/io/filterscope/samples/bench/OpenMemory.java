@@ -20,6 +20,10 @@ public final class OpenMemory {
     }
 
     public static void main(String[] args) throws Exception {
+        if (args.length != 1) {
+            System.err.println("usage: OpenMemory MODEL.onnx");
+            System.exit(2);
+        }
         Path file = Path.of(args[0]);
         long fileSize = Files.size(file);
         MemoryMXBean mem = ManagementFactory.getMemoryMXBean();

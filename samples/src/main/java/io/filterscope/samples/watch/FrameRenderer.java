@@ -22,8 +22,9 @@ final class FrameRenderer {
     /** @param colormap the feature maps' colormap */
     FrameRenderer(Colormap colormap) {
         // Weights are signed: the filters keep their default diverging colormap, centred on zero.
-        this.filterStyle = GridStyle.filters().withTileScale(12);
-        this.mapStyle = GridStyle.featureMaps().withColormap(colormap).withTileScale(3);
+        // The frame has its own caption (iteration, accuracy); the grids' own would repeat the layer names.
+        this.filterStyle = GridStyle.filters().withTileScale(12).withCaption(false);
+        this.mapStyle = GridStyle.featureMaps().withColormap(colormap).withTileScale(3).withCaption(false);
     }
 
     BufferedImage render(Snapshot s) {

@@ -59,7 +59,10 @@ final class FeatureMapsSource extends GridSource {
                         case TOP_MEAN -> GridRenderer.topChannels(maps, channels.count(), false);
                         case TOP_MAX -> GridRenderer.topChannels(maps, channels.count(), true);
                     };
-                    RenderedGrid grid = GridRenderer.renderFeatureMaps(maps, style, chosen);
+                    // A layer can show another's output (a conv is captured after its activation, so the
+                    // ReLU shows the same tensor); the caption names the layer selected.
+                    FeatureMaps named = maps.layer().equals(layer) ? maps : new FeatureMaps(layer, maps.tensor(), maps.maps(), maps.stats());
+                    RenderedGrid grid = GridRenderer.renderFeatureMaps(named, style, chosen);
                     return new ShownGrid(layer, grid, new ShownGrid.MapValues(maps));
                 }, now -> now.capture() == c);
     }

@@ -7,6 +7,7 @@ import io.filterscope.model.Capability;
 import io.filterscope.model.CaptureRequest;
 import io.filterscope.model.LayerInfo;
 import io.filterscope.model.Model;
+import io.filterscope.predict.ImageNetClasses;
 import io.filterscope.predict.Predictions;
 import io.filterscope.preprocess.Preprocessing;
 import io.filterscope.preprocess.Preprocessor;
@@ -143,7 +144,6 @@ public final class FilterScopePanel extends JPanel {
         right.add(bars);
         right.add(Box.createVerticalGlue());
 
-        layerList.setPreferredSize(new Dimension(300, 400));
         layerList.onSelect(this::select);
         JSplitPane centre = new JSplitPane(JSplitPane.HORIZONTAL_SPLIT, tabs, right);
         centre.setResizeWeight(1);
@@ -413,9 +413,11 @@ public final class FilterScopePanel extends JPanel {
         captureChanged();
         background.submit(captureLane, "Running the model…", () -> {
             Preprocessing prep = Preprocessing.forModel(m.metadata(), preset);
-            Tensor input = Preprocessor.apply(img, prep);
+            // A model with a free height and width (a detector) gets the image at its own size, bounded and rounded.
+            Preprocessing sized = prep.forImage(img.getHeight(), img.getWidth(), io.filterscope.preprocess.FreeSize.DEFAULT);
+            Tensor input = Preprocessor.apply(img, sized);
             Activations act = m.capture(input, layersToo ? CaptureRequest.allSpatial() : CaptureRequest.outputOnly());
-            return new Capture(source, prep, act, Preprocessor.toImage(input, prep), new ConcurrentHashMap<>());
+            return new Capture(source, prep, act, Preprocessor.toImage(input, sized), new ConcurrentHashMap<>());
         }, c -> {
             captured = c;
             preview.setSeen(c.seen(), presetName(m, c.preprocessing()));
@@ -452,7 +454,11 @@ public final class FilterScopePanel extends JPanel {
             return;
         }
         try {
-            bars.show(Predictions.topK(captured.activations().output(), 0, labels, TOP_K));
+            Tensor out = captured.activations().output();
+            long classes = out.shape().rank() <= 1 ? out.size() : out.size() / Math.max(1, out.shape().dim(0));
+            // Without class names, a 1,000-way output gets ImageNet's, and the bars say so.
+            Optional<List<String>> imagenet = labels.isEmpty() ? ImageNetClasses.forClasses(classes) : Optional.empty();
+            bars.show(Predictions.topK(out, 0, imagenet.orElse(labels), TOP_K), imagenet.map(n -> ImageNetClasses.DESCRIPTION).orElse(null));
         } catch (FilterScopeException e) {
             bars.clear(e.getMessage());
         }

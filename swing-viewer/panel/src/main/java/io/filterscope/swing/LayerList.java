@@ -105,14 +105,42 @@ final class LayerList extends JPanel {
             list.setFixedCellHeight(-1);
             return;
         }
-        LayerInfo widest = all.stream()
-                .max(java.util.Comparator.comparingInt((LayerInfo l) -> Math.max(l.name().length(), details(l).length())))
-                .orElseThrow();
-        Component c = list.getCellRenderer().getListCellRendererComponent(list, widest, 0, true, true);
-        java.awt.Dimension d = c.getPreferredSize();
-        // Text widths differ by letter; a little slack keeps the widest row whole.
-        list.setFixedCellWidth(d.width + d.width / 10);
-        list.setFixedCellHeight(d.height);
+        // Text widths differ by letter: measure the rows with the longest names and details, not just one.
+        java.util.Comparator<LayerInfo> longest = java.util.Comparator.comparingInt((LayerInfo l) -> Math.max(l.name().length(), details(l).length()));
+        int width = 0;
+        int height = 0;
+        for (LayerInfo l : all.stream().sorted(longest.reversed()).limit(MEASURED_ROWS).toList()) {
+            java.awt.Dimension d = list.getCellRenderer().getListCellRendererComponent(list, l, 0, true, true).getPreferredSize();
+            width = Math.max(width, d.width);
+            height = Math.max(height, d.height);
+        }
+        list.setFixedCellWidth(width + width / 20);
+        list.setFixedCellHeight(height);
+        revalidate();
+        // The split pane this list sits in was laid out for the previous model; give the list this width.
+        javax.swing.JSplitPane split = (javax.swing.JSplitPane) javax.swing.SwingUtilities.getAncestorOfClass(javax.swing.JSplitPane.class, this);
+        if (split != null && split.getLeftComponent() == this) {
+            split.setDividerLocation(split.getInsets().left + getPreferredSize().width);
+        }
+    }
+
+    /** Rows measured for the list's width; measuring all would take long for thousands of layers. */
+    private static final int MEASURED_ROWS = 50;
+    /** The list is never narrower than this, nor wider than {@link #MAX_WIDTH} (then it scrolls sideways). */
+    static final int MIN_WIDTH = 300;
+    static final int MAX_WIDTH = 560;
+
+    /** Wide enough for the widest row (name and shapes whole), within {@link #MIN_WIDTH}..{@link #MAX_WIDTH}. */
+    @Override
+    public java.awt.Dimension getPreferredSize() {
+        java.awt.Dimension d = super.getPreferredSize();
+        if (isPreferredSizeSet()) {
+            return d;
+        }
+        java.awt.Insets in = getInsets();
+        int scrollBar = UIManager.getInt("ScrollBar.width") > 0 ? UIManager.getInt("ScrollBar.width") : 16;
+        int rows = Math.max(0, list.getFixedCellWidth()) + in.left + in.right + scrollBar + 4;
+        return new java.awt.Dimension(Math.max(MIN_WIDTH, Math.min(MAX_WIDTH, rows)), Math.max(400, d.height));
     }
 
 

@@ -19,14 +19,22 @@ final class PredictionBars extends JComponent {
 
     private List<Prediction> predictions = List.of();
     private String message = "No prediction yet";
+    /** Where the class names came from when the user did not give them, e.g. the built-in ImageNet names. */
+    private String note;
 
     PredictionBars() {
         setName("predictions");
     }
 
     void show(List<Prediction> p) {
+        show(p, null);
+    }
+
+    void show(List<Prediction> p, String namesNote) {
         predictions = List.copyOf(p);
         message = null;
+        note = namesNote;
+        setToolTipText(namesNote);
         revalidate();
         repaint();
     }
@@ -34,6 +42,8 @@ final class PredictionBars extends JComponent {
     void clear(String why) {
         predictions = List.of();
         message = why;
+        note = null;
+        setToolTipText(null);
         revalidate();
         repaint();
     }
@@ -42,13 +52,18 @@ final class PredictionBars extends JComponent {
         return predictions;
     }
 
+    /** The note under the bars on where the class names came from, or null. */
+    String namesNote() {
+        return note;
+    }
+
     static String text(Prediction p) {
         return p.label() + "  " + String.format(Locale.ROOT, "%.1f%%", 100.0 * p.probability());
     }
 
     @Override
     public Dimension getPreferredSize() {
-        return new Dimension(240, Math.max(1, predictions.size()) * (ROW + BAR) + 8);
+        return new Dimension(240, Math.max(1, predictions.size()) * (ROW + BAR) + 8 + (note != null ? ROW : 0));
     }
 
     @Override
@@ -75,6 +90,10 @@ final class PredictionBars extends JComponent {
             g2.setColor(bar);
             g2.fillRect(4, by, (int) Math.round(width * Math.max(0.0, Math.min(1.0, p.probability()))), BAR);
             y += ROW + BAR;
+        }
+        if (note != null && !predictions.isEmpty()) {
+            g2.setColor(colour("Label.disabledForeground", text));
+            g2.drawString(note, 4, y + fm.getAscent());
         }
         g2.dispose();
     }

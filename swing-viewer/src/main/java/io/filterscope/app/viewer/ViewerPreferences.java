@@ -6,6 +6,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 import java.util.prefs.BackingStoreException;
 import java.util.prefs.Preferences;
 
@@ -20,6 +22,18 @@ final class ViewerPreferences {
     private static final String THEME = "theme";
     private static final String RECENT = "recent.";
     private static final String LAST_FOLDER = "lastFolder";
+
+    /**
+     * java.util.prefs says "INFO: Created user preferences directory." on stderr the first time a
+     * user runs any Java program that keeps preferences; that is no news to a viewer user. Warnings
+     * (a preferences folder that cannot be written) still show. Held here so the level is not lost
+     * with a collected logger.
+     */
+    private static final Logger PREFS_LOG = Logger.getLogger("java.util.prefs");
+
+    static {
+        PREFS_LOG.setLevel(Level.WARNING);
+    }
 
     private final Preferences node;
 

@@ -1,6 +1,7 @@
 package io.filterscope.app.viewer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -56,5 +57,28 @@ class ViewerPreferencesTest {
         prefs.addRecent(gone);
         Files.delete(gone);
         assertEquals(List.of(kept), prefs.recentFiles());
+    }
+
+    /** What a first start does with preferences, in a JVM of its own (java.util.prefs sets up once per JVM). */
+    public static final class FirstStart {
+        public static void main(String[] args) {
+            System.out.println(ViewerPreferences.user().theme());
+        }
+    }
+
+    @Test
+    void aFirstStartSaysNothingAboutCreatingThePreferencesFolder(@TempDir Path home) throws Exception {
+        Path javaBin = Path.of(System.getProperty("java.home"), "bin", "java");
+        Process p = new ProcessBuilder(javaBin.toString(), "-Djava.util.prefs.userRoot=" + home,
+                "-Dfilterscope.viewer.preferences=io/filterscope/test-first-start",
+                "-cp", System.getProperty("java.class.path"), FirstStart.class.getName())
+                .redirectErrorStream(false).start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        String err = new String(p.getErrorStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertEquals(0, p.waitFor(), err);
+        assertEquals("SYSTEM", out.strip(), err);
+        // The folder was made (so this was a first start) and nothing was said about it.
+        assertTrue(Files.isDirectory(home.resolve(".java/.userPrefs")), "no preferences folder under " + home);
+        assertEquals("", err);
     }
 }
