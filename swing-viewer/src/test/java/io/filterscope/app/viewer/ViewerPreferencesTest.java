@@ -25,6 +25,17 @@ class ViewerPreferencesTest {
     }
 
     @Test
+    void testsKeepTheirPreferencesInTheBuildFolderNotTheUsers() throws BackingStoreException {
+        // The build sets java.util.prefs.userRoot under target/: tests must not write into the
+        // person's own ~/.java, nor share its lock with another JVM (a "Couldn't get file lock" flake).
+        String root = System.getProperty("java.util.prefs.userRoot", "");
+        assertTrue(Path.of(root).normalize().toString().contains("target"), "java.util.prefs.userRoot is " + root);
+        node.put("probe", "1");
+        node.flush();
+        assertTrue(Files.isDirectory(Path.of(root, ".java", ".userPrefs")), "preferences written under " + root);
+    }
+
+    @Test
     void themeDefaultsToSystemAndIsRemembered() {
         assertEquals(Theme.SYSTEM, new ViewerPreferences(node).theme());
         new ViewerPreferences(node).setTheme(Theme.DARK);
