@@ -164,6 +164,21 @@ def mobilenet_v3_large(rng):
     save(m, "mobilenet_v3_large", image(rng))
 
 
+def mobilenet_v2(rng):
+    # Width 0.35 at 32×32, the smallest Keras accepts; the 1280-wide last conv stays (Keras keeps it
+    # for every alpha ≤ 1), the classifier has 5 classes.
+    m = keras.applications.MobileNetV2(alpha=0.35, weights=None, input_shape=(SIZE, SIZE, 3), classes=5)
+    randomize(m, rng)
+    save(m, "mobilenet_v2", image(rng))
+
+
+def mobilenet_v1(rng):
+    # MobileNet (v1) at width 0.25 and 32×32; the head is Keras' own (Reshape, Dropout, 1×1 conv, Reshape).
+    m = keras.applications.MobileNet(alpha=0.25, weights=None, input_shape=(SIZE, SIZE, 3), classes=5)
+    randomize(m, rng)
+    save(m, "mobilenet_v1", image(rng))
+
+
 def convnext_tiny(rng):
     # ConvNeXt-Tiny's depths with a sixth of its widths; drop_path_rate > 0 puts StochasticDepth layers in.
     m = convnext.ConvNeXt(depths=[3, 3, 9, 3], projection_dims=[16, 32, 64, 128], name="convnext_tiny", drop_path_rate=0.1,
@@ -286,7 +301,7 @@ def lambda_model():
 
 BUILDERS = {f.__name__: f for f in (efficientnet_b0, efficientnet_v2_b0, mobilenet_v3_small, mobilenet_v3_large,
                                     convnext_tiny, resnet50_v2, inception_resnet_v2_blocks, extras, convnext_mini,
-                                    resnet50, densenet121)}
+                                    resnet50, densenet121, mobilenet_v2, mobilenet_v1)}
 
 if __name__ == "__main__":
     if keras.backend.backend() == "tensorflow":

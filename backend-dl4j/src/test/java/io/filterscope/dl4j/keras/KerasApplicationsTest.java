@@ -18,7 +18,7 @@ class KerasApplicationsTest {
         "efficientnet_b0, model.keras", "efficientnet_v2_b0, model.keras", "mobilenet_v3_small, model.keras",
         "mobilenet_v3_large, model.keras", "convnext_tiny, model.keras", "resnet50_v2, model.keras",
         "inception_resnet_v2, model.keras", "nasnet_mobile, model.keras", "resnet50, model.keras", "densenet121, model.keras",
-        "extras, model.keras", "convnext_mini, model.keras",
+        "mobilenet_v2, model.keras", "mobilenet_v1, model.keras", "extras, model.keras", "convnext_mini, model.keras",
         // The legacy HDF5 form: nested models' weights, unnamed weights, operations without their module.
         "extras, model.h5", "convnext_mini, model.h5",
     })
