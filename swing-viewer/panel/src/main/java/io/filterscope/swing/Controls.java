@@ -11,6 +11,7 @@ import javax.swing.JComboBox;
 import javax.swing.JLabel;
 import javax.swing.JList;
 import javax.swing.JSpinner;
+import javax.swing.JToggleButton;
 import javax.swing.JToolBar;
 import javax.swing.SpinnerNumberModel;
 
@@ -29,6 +30,9 @@ final class Controls extends JToolBar {
     final JComboBox<ChannelSelection.Mode> channels = new JComboBox<>(ChannelSelection.Mode.values());
     final JSpinner count = new JSpinner(new SpinnerNumberModel(ChannelSelection.DEFAULT_COUNT, 1, 4096, 1));
     final JSpinner zoom = new JSpinner(new SpinnerNumberModel(100, (int) (ViewSettings.MIN_ZOOM * 100), (int) (ViewSettings.MAX_ZOOM * 100), 25));
+    final JToggleButton fit = new JToggleButton("Fit");
+    /** The magnification the grid in front is shown at: what the zoom control shows while fitted. */
+    private double shownZoom = 1;
 
     private ViewSettings current = ViewSettings.defaults();
     private Consumer<ViewSettings> onChange = s -> { };
@@ -50,6 +54,7 @@ final class Controls extends JToolBar {
         channels.setToolTipText("Which feature-map channels to draw");
         count.setToolTipText("How many channels the top-N choices draw");
         zoom.setToolTipText("Zoom of the grid in percent (Ctrl + mouse wheel on the grid)");
+        fit.setToolTipText("Fit the grid to the view: as large as fits, in whole screen pixels per image pixel");
 
         add(new JLabel("Preset "));
         add(preset);
@@ -66,6 +71,7 @@ final class Controls extends JToolBar {
         addSeparator();
         add(new JLabel("Zoom % "));
         add(zoom);
+        add(fit);
         ((JSpinner.DefaultEditor) count.getEditor()).getTextField().setColumns(3);
         ((JSpinner.DefaultEditor) zoom.getEditor()).getTextField().setColumns(4);
 
@@ -79,6 +85,8 @@ final class Controls extends JToolBar {
         channels.addActionListener(e -> edit(current.withChannels(selection())));
         count.addChangeListener(e -> edit(current.withChannels(selection())));
         zoom.addChangeListener(e -> edit(current.withZoom(((Number) zoom.getValue()).doubleValue() / 100)));
+        // Leaving fit keeps the magnification on screen, so the grid does not jump.
+        fit.addActionListener(e -> edit(fit.isSelected() ? current.withFitToView() : current.withZoom(shownZoom)));
         show(current);
     }
 
@@ -111,9 +119,23 @@ final class Controls extends JToolBar {
             channels.setSelectedItem(s.channels().mode());
             count.setValue(s.channels().count());
             count.setEnabled(s.channels().mode() != ChannelSelection.Mode.ALL);
-            zoom.setValue((int) Math.round(s.zoom() * 100));
+            fit.setSelected(s.fitToView());
+            zoom.setValue((int) Math.round((s.fitToView() ? shownZoom : s.zoom()) * 100));
         } finally {
             updating = false;
+        }
+    }
+
+    /** The grid in front is shown at {@code z}; while fitted, the zoom control shows it. */
+    void showZoom(double z) {
+        shownZoom = z;
+        if (current.fitToView()) {
+            updating = true;
+            try {
+                zoom.setValue((int) Math.round(Math.max(ViewSettings.MIN_ZOOM, Math.min(ViewSettings.MAX_ZOOM, z)) * 100));
+            } finally {
+                updating = false;
+            }
         }
     }
 

@@ -129,7 +129,10 @@ public final class FilterScopePanel extends JPanel {
         addSource(new FiltersSource());
         addSource(new FeatureMapsSource());
         addSource(new ModelSource());
-        tabs.addChangeListener(e -> refreshView());
+        tabs.addChangeListener(e -> {
+            front().gridView().ifPresent(v -> controls.showZoom(v.zoom()));
+            refreshView();
+        });
 
         JPanel right = new JPanel();
         right.setLayout(new BoxLayout(right, BoxLayout.Y_AXIS));
@@ -169,6 +172,12 @@ public final class FilterScopePanel extends JPanel {
         }
         source.gridView().ifPresent(view -> {
             view.setZoom(settings.zoom());
+            view.setFit(settings.fitToView());
+            view.onZoomShown(z -> {
+                if (tabs.getSelectedIndex() >= 0 && front() == source) {
+                    controls.showZoom(z);
+                }
+            });
             view.onTileClicked(this::inspect);
             view.setComponentPopupMenu(popup());
         });
@@ -310,7 +319,11 @@ public final class FilterScopePanel extends JPanel {
         }
         settings = s;
         controls.show(s);
-        sources.forEach(src -> src.gridView().ifPresent(v -> v.setZoom(s.zoom())));
+        sources.forEach(src -> src.gridView().ifPresent(v -> {
+            v.setZoom(s.zoom());
+            v.setFit(s.fitToView());
+        }));
+        front().gridView().ifPresent(v -> controls.showZoom(v.zoom()));
         if (!Objects.equals(old.preset(), s.preset())) {
             recapture(); // redraws too: a BGR preset shows colour filters channel-swapped
         } else if (old.colormap() != s.colormap() || old.normalization() != s.normalization() || !old.channels().equals(s.channels())) {
@@ -539,8 +552,10 @@ public final class FilterScopePanel extends JPanel {
         return front().grid();
     }
 
+    /** Ctrl + wheel: from the magnification on screen, which is the fitted one while fitted. */
     private void zoomBy(double factor) {
-        setSettings(settings.withZoom(settings.zoom() * factor));
+        double shown = front().gridView().map(GridView::zoom).orElse(settings.zoom());
+        setSettings(settings.withZoom(shown * factor));
     }
 
     // ------------------------------------------------------------------ tiles, popup, errors

@@ -29,6 +29,12 @@ final class GridTab extends JPanel {
         setLayout(cards);
         setName(name);
         scroll.getViewport().setName(name + "-viewport");
+        scroll.getViewport().addComponentListener(new java.awt.event.ComponentAdapter() {
+            @Override
+            public void componentResized(java.awt.event.ComponentEvent e) {
+                view.viewportResized();
+            }
+        });
         scroll.setBorder(BorderFactory.createEmptyBorder());
         message.setBorder(BorderFactory.createEmptyBorder(16, 16, 16, 16));
         message.setName(name + "-message");

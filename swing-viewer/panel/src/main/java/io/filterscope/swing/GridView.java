@@ -13,6 +13,8 @@ import java.awt.geom.AffineTransform;
 import java.awt.image.BufferedImage;
 import java.util.Optional;
 import java.util.function.BiConsumer;
+import java.util.function.DoubleConsumer;
+import javax.swing.JViewport;
 import javax.swing.JComponent;
 import javax.swing.Scrollable;
 import javax.swing.SwingConstants;
@@ -22,10 +24,17 @@ import javax.swing.ToolTipManager;
  * Shows a rendered grid at a zoom, crisply: nearest-neighbour scaling straight to device pixels, so
  * on a HiDPI screen a value square stays a sharp square instead of being scaled twice and blurred.
  * Tells which tile is under the pointer (tooltip with its statistics) and reports clicks on tiles.
+ *
+ * <p>At a set zoom, or fitted: then the grid is magnified to fill the viewport it sits in as far as
+ * whole screen pixels per image pixel allow (shrunk when it is larger), and follows the viewport's size.
  */
 final class GridView extends JComponent implements Scrollable {
     private ShownGrid shown;
     private double zoom = 1;
+    private boolean fit;
+    /** The magnification last told to {@link #onZoomShown}, to tell only changes. */
+    private double told = Double.NaN;
+    private DoubleConsumer onZoomShown = z -> { };
     private BiConsumer<ShownGrid, RenderedGrid.Tile> onTileClicked = (g, t) -> { };
 
     GridView() {
@@ -43,24 +52,64 @@ final class GridView extends JComponent implements Scrollable {
 
     void show(ShownGrid grid) {
         this.shown = grid;
-        revalidate();
-        repaint();
+        zoomChanged();
     }
 
     Optional<ShownGrid> shown() {
         return Optional.ofNullable(shown);
     }
 
+    /** The zoom used when not {@linkplain #setFit fitted}. */
     void setZoom(double z) {
         if (z != zoom) {
             zoom = z;
-            revalidate();
-            repaint();
+            zoomChanged();
         }
     }
 
+    /** Whether the grid is fitted to the viewport rather than shown at the set zoom. */
+    void setFit(boolean f) {
+        if (f != fit) {
+            fit = f;
+            zoomChanged();
+        }
+    }
+
+    boolean fit() {
+        return fit;
+    }
+
+    /** The magnification in effect: the set zoom, or the one that fits the grid into the viewport. */
     double zoom() {
-        return zoom;
+        if (!fit || shown == null) {
+            return zoom;
+        }
+        BufferedImage img = shown.grid().image();
+        int w = getParent() instanceof JViewport v ? v.getWidth() : getWidth();
+        int h = getParent() instanceof JViewport v ? v.getHeight() : getHeight();
+        return ViewSettings.fit(img.getWidth(), img.getHeight(), w, h);
+    }
+
+    /** Told on the EDT the magnification in effect whenever it changes (the zoom control shows it). */
+    void onZoomShown(DoubleConsumer action) {
+        this.onZoomShown = action;
+    }
+
+    /** The viewport changed size: a fitted grid follows it. */
+    void viewportResized() {
+        if (fit) {
+            zoomChanged();
+        }
+    }
+
+    private void zoomChanged() {
+        revalidate();
+        repaint();
+        double z = zoom();
+        if (Double.compare(z, told) != 0) {
+            told = z;
+            onZoomShown.accept(z);
+        }
     }
 
     void onTileClicked(BiConsumer<ShownGrid, RenderedGrid.Tile> action) {
@@ -69,12 +118,14 @@ final class GridView extends JComponent implements Scrollable {
 
     /** The image pixel under a point of this component, in image coordinates. */
     Point imagePixel(Point p) {
-        return new Point((int) Math.floor(p.x / zoom), (int) Math.floor(p.y / zoom));
+        double z = zoom();
+        return new Point((int) Math.floor(p.x / z), (int) Math.floor(p.y / z));
     }
 
     /** Where image pixel (x, y) starts on this component. */
     Point componentPoint(int x, int y) {
-        return new Point((int) Math.ceil(x * zoom), (int) Math.ceil(y * zoom));
+        double z = zoom();
+        return new Point((int) Math.ceil(x * z), (int) Math.ceil(y * z));
     }
 
     Optional<RenderedGrid.Tile> tileAt(Point p) {
@@ -107,7 +158,8 @@ final class GridView extends JComponent implements Scrollable {
             return new Dimension(0, 0);
         }
         BufferedImage img = shown.grid().image();
-        return new Dimension((int) Math.ceil(img.getWidth() * zoom), (int) Math.ceil(img.getHeight() * zoom));
+        double z = zoom();
+        return new Dimension((int) Math.ceil(img.getWidth() * z), (int) Math.ceil(img.getHeight() * z));
     }
 
     @Override
@@ -116,6 +168,7 @@ final class GridView extends JComponent implements Scrollable {
             return;
         }
         BufferedImage img = shown.grid().image();
+        double zoom = zoom();
         Graphics2D g2 = (Graphics2D) g.create();
         try {
             AffineTransform t = g2.getTransform();

@@ -121,7 +121,8 @@ class FilterScopePanelGuiTest {
     void reset() {
         Screens.parkPointer();
         onEdt(() -> {
-            panel.setSettings(ViewSettings.defaults());
+            // The pixel comparisons read one screen pixel per image pixel; fit-to-view (the default) is tested on its own.
+            panel.setSettings(ViewSettings.defaults().withZoom(1));
             panel.showTab(ViewTab.FILTERS);
             panel.selectLayer("/conv1/Conv");
             errors.clear();
@@ -476,6 +477,40 @@ class FilterScopePanelGuiTest {
                 }
             }
         }
+    }
+
+    @Test
+    void fitToViewTheDefaultMagnifiesASmallLayersFiltersCrisplyToFillTheTab() {
+        onEdt(() -> panel.setSettings(ViewSettings.defaults()));
+        idle();
+        GridView view = call(() -> panel.tab(ViewTab.FILTERS).view);
+        java.awt.Dimension port = call(() -> panel.tab(ViewTab.FILTERS).scroll.getViewport().getSize());
+        BufferedImage img = call(panel::currentViewImage);
+        double z = call(view::zoom);
+        int k = (int) z;
+        assertEquals(k, z, "a whole number of screen pixels per image pixel");
+        assertEquals(Math.min(port.width / img.getWidth(), port.height / img.getHeight()), k, "as large as fits in " + port);
+        assertTrue(k >= 2, "conv1's 3×3 filters are magnified, not shown at 100 %: " + k);
+        assertEquals(k * 100, call(() -> ((Number) panel.controls().zoom.getValue()).intValue()), "the zoom control shows it");
+        assertTrue(call(() -> panel.controls().fit.isSelected()));
+        BufferedImage shot = Screens.shootVisible(view);
+        assertTrue(shot.getWidth() >= k * img.getWidth() - 1 && shot.getHeight() >= k * img.getHeight() - 1, "the whole grid is visible");
+        for (int y = 0; y < img.getHeight(); y += 3) {
+            for (int x = 0; x < img.getWidth(); x += 3) {
+                int e = img.getRGB(x, y) & 0xffffff;
+                assertEquals(e, shot.getRGB(k * x + k / 2, k * y + k / 2) & 0xffffff, "pixel " + x + "," + y);
+            }
+        }
+
+        // Leaving Fit keeps what is on screen as a set zoom; Fit brings the fitted view back.
+        onEdt(() -> panel.controls().fit.doClick());
+        idle();
+        assertFalse(call(() -> panel.settings().fitToView()));
+        assertEquals(k, call(() -> panel.settings().zoom()), 1e-9, "leaving fit keeps the magnification on screen");
+        onEdt(() -> panel.controls().fit.doClick());
+        idle();
+        assertTrue(call(() -> panel.settings().fitToView()));
+        assertEquals(z, call(view::zoom), 1e-9);
     }
 
     @Test

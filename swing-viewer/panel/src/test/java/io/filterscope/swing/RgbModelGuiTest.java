@@ -59,6 +59,7 @@ class RgbModelGuiTest {
         onEdt(() -> {
             FlatLightLaf.setup();
             panel = new FilterScopePanel();
+            panel.setSettings(ViewSettings.defaults().withZoom(1)); // the screen is compared pixel for pixel
             frame = new JFrame("RGB model");
             frame.getContentPane().add(panel);
             frame.setBounds(0, 0, 1100, 800);

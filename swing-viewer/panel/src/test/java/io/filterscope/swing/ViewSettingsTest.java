@@ -1,8 +1,10 @@
 package io.filterscope.swing;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.filterscope.preprocess.Preset;
 import io.filterscope.render.Colormap;
@@ -18,7 +20,31 @@ class ViewSettingsTest {
         assertEquals(Colormap.VIRIDIS, d.colormap());
         assertEquals(Normalization.PER_LAYER, d.normalization());
         assertEquals(ChannelSelection.Mode.ALL, d.channels().mode());
+        assertTrue(d.fitToView(), "grids fit the view, so a small layer's filters are not tiny");
         assertEquals(1.0, d.zoom());
+    }
+
+    @Test
+    void settingAZoomLeavesFitToViewAndFitToViewKeepsTheLastZoom() {
+        ViewSettings two = ViewSettings.defaults().withZoom(2);
+        assertFalse(two.fitToView());
+        assertEquals(2, two.zoom());
+        ViewSettings fitted = two.withColormap(Colormap.MAGMA).withFitToView();
+        assertTrue(fitted.fitToView());
+        assertEquals(2, fitted.zoom(), "kept for when the person zooms again");
+        assertTrue(fitted.withColormap(Colormap.GRAY).fitToView(), "other changes keep it");
+        assertFalse(new ViewSettings(null, Colormap.GRAY, Normalization.PER_TILE, ChannelSelection.all(), 1).fitToView());
+    }
+
+    @Test
+    void theFittedZoomIsAWholeNumberWhenItMagnifiesAndTheExactFractionWhenItShrinks() {
+        // conv1 of the bundled model: 16 filters of 3×3 drawn in a grid of about 230 × 200 pixels.
+        assertEquals(3, ViewSettings.fit(230, 200, 800, 700), "min(3.48, 3.5), rounded down: crisp squares");
+        assertEquals(1, ViewSettings.fit(230, 200, 400, 250));
+        assertEquals(0.5, ViewSettings.fit(2000, 1000, 1000, 900), 1e-12, "a large grid shrinks to fit");
+        assertEquals(ViewSettings.MAX_ZOOM, ViewSettings.fit(10, 10, 1000, 1000));
+        assertEquals(ViewSettings.MIN_ZOOM, ViewSettings.fit(100_000, 100, 1000, 1000));
+        assertEquals(1, ViewSettings.fit(230, 200, 0, 0), "before the view has a size");
     }
 
     @Test
@@ -29,7 +55,7 @@ class ViewSettingsTest {
         assertEquals(new ViewSettings(Preset.CAFFE, Colormap.MAGMA, Normalization.PER_TILE,
                 new ChannelSelection(ChannelSelection.Mode.TOP_MAX, 8), 2.5), s);
         assertEquals(d, s.withPreset(null).withColormap(Colormap.VIRIDIS).withNormalization(Normalization.PER_LAYER)
-                .withChannels(ChannelSelection.all()).withZoom(1));
+                .withChannels(ChannelSelection.all()).withZoom(1).withFitToView());
     }
 
     @Test
