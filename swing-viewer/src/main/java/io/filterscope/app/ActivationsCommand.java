@@ -3,6 +3,7 @@ package io.filterscope.app;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.filterscope.ErrorKind;
 import io.filterscope.FilterScopeException;
 import io.filterscope.model.Activations;
 import io.filterscope.model.CaptureRequest;
@@ -109,11 +110,11 @@ final class ActivationsCommand extends ModelCommand {
 
             Activations acts = model.capture(in.tensor(), CaptureRequest.layers(names));
             if (acts.layers().isEmpty()) {
-                throw new FilterScopeException(ref.display() + ": has no layer with a spatial (N×C×H×W) output; nothing to draw");
+                throw new FilterScopeException(ErrorKind.UNSUPPORTED, ref.display() + ": has no layer with a spatial (N×C×H×W) output; nothing to draw");
             }
             for (LayerOutput lo : acts.layers()) {
                 if (!lo.isSpatial()) {
-                    throw new FilterScopeException(ref.display() + ": layer '" + lo.layer().name() + "' outputs "
+                    throw new FilterScopeException(ErrorKind.INVALID_ARGUMENT, ref.display() + ": layer '" + lo.layer().name() + "' outputs "
                             + lo.values().shape() + ", not N×C×H×W feature maps; nothing to draw for it");
                 }
                 plan.addLayer(entries, lo.layer(), lo.tensor(), "activations",
@@ -135,7 +136,7 @@ final class ActivationsCommand extends ModelCommand {
             LayerInfo l = model.layer(name);
             if (l.outputShape().isPresent() && !l.hasSpatialOutput()) {
                 List<String> spatial = model.layers().stream().filter(LayerInfo::hasSpatialOutput).map(LayerInfo::name).toList();
-                throw new FilterScopeException(ref.display() + ": layer '" + name + "' outputs " + l.outputShape().get()
+                throw new FilterScopeException(ErrorKind.INVALID_ARGUMENT, ref.display() + ": layer '" + name + "' outputs " + l.outputShape().get()
                         + ", not N×C×H×W feature maps; layers with feature maps: "
                         + (spatial.isEmpty() ? "none" : spatial.stream().limit(10).collect(Collectors.joining(", "))
                                 + (spatial.size() > 10 ? ", ..." : "")));

@@ -1,5 +1,6 @@
 package io.filterscope.app;
 
+import io.filterscope.ErrorKind;
 import io.filterscope.FilterScopeException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -114,7 +115,7 @@ public final class BundledModel {
             images.sort(Comparator.comparing(p -> p.getFileName().toString()));
             return new BundledModel(dir, images);
         } catch (IOException | UncheckedIOException e) {
-            throw new FilterScopeException("cannot extract the bundled model to a temporary folder (" + e.getMessage()
+            throw new FilterScopeException(ErrorKind.CANNOT_WRITE, "cannot extract the bundled model to a temporary folder (" + e.getMessage()
                     + "); give the path of a MODEL file", e);
         }
     }

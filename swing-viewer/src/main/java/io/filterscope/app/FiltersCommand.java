@@ -2,6 +2,7 @@ package io.filterscope.app;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.filterscope.ErrorKind;
 import io.filterscope.FilterScopeException;
 import io.filterscope.model.FilterBank;
 import io.filterscope.model.LayerInfo;
@@ -68,7 +69,7 @@ final class FiltersCommand extends ModelCommand {
     private List<LayerInfo> select(Model model, ModelRef ref) {
         List<LayerInfo> conv = model.layers().stream().filter(l -> l.kind().hasFilters()).toList();
         if (conv.isEmpty()) {
-            throw new FilterScopeException(ref.display()
+            throw new FilterScopeException(ErrorKind.UNSUPPORTED, ref.display()
                     + ": has no convolution layers; nothing to draw (try `filterscope activations`)");
         }
         if (layers.isEmpty()) {
@@ -78,7 +79,7 @@ final class FiltersCommand extends ModelCommand {
         for (String name : new LinkedHashSet<>(layers)) {
             LayerInfo l = model.layer(name);
             if (!l.kind().hasFilters()) {
-                throw new FilterScopeException(ref.display() + ": layer '" + name + "' is a " + l.op()
+                throw new FilterScopeException(ErrorKind.INVALID_ARGUMENT, ref.display() + ": layer '" + name + "' is a " + l.op()
                         + " layer and has no filters; layers with filters: "
                         + conv.stream().map(LayerInfo::name).limit(10).collect(Collectors.joining(", "))
                         + (conv.size() > 10 ? ", ..." : ""));

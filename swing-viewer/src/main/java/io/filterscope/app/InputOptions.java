@@ -1,5 +1,6 @@
 package io.filterscope.app;
 
+import io.filterscope.ErrorKind;
 import io.filterscope.FilterScopeException;
 import io.filterscope.model.ModelMetadata;
 import io.filterscope.model.TensorSpec;
@@ -59,7 +60,7 @@ final class InputOptions {
         String display = null;
         if (image == null && npy == null) {
             if (!model.bundled()) {
-                throw new FilterScopeException("give an input: --image FILE or --input-npy FILE");
+                throw new FilterScopeException(ErrorKind.INVALID_ARGUMENT, "give an input: --image FILE or --input-npy FILE");
             }
             image = BundledModel.get().defaultImage();
             display = BundledModel.displayName(image, BundledModel.IMAGES);
@@ -71,7 +72,7 @@ final class InputOptions {
             try {
                 img = Images.read(image);
             } catch (UncheckedIOException e) {
-                throw new FilterScopeException(image + ": cannot be read (" + e.getCause().getMessage() + ")", e);
+                throw new FilterScopeException(ErrorKind.UNREADABLE_FILE, image + ": cannot be read (" + e.getCause().getMessage() + ")", e);
             }
             Optional<FreeSize> rule = p.hasFreeSize() ? Optional.of(sizeRule) : Optional.empty();
             p = p.forImage(img.getHeight(), img.getWidth(), sizeRule);
@@ -79,14 +80,14 @@ final class InputOptions {
                     rule, img.getHeight(), img.getWidth());
         }
         if (preset.isPresent()) {
-            throw new FilterScopeException("--preset applies to --image only; an --input-npy tensor is fed to the model as it is");
+            throw new FilterScopeException(ErrorKind.INVALID_ARGUMENT, "--preset applies to --image only; an --input-npy tensor is fed to the model as it is");
         }
         ModelCommand.requireReadable(npy, "a .npy file");
         Tensor t;
         try {
             t = Npy.read(npy);
         } catch (UncheckedIOException e) {
-            throw new FilterScopeException(npy + ": cannot be read (" + e.getCause().getMessage() + ")", e);
+            throw new FilterScopeException(ErrorKind.UNREADABLE_FILE, npy + ": cannot be read (" + e.getCause().getMessage() + ")", e);
         }
         return new Loaded(fit(t, npy, meta), npy, "npy", Optional.empty(), npy.toString(), Optional.empty(), 0, 0);
     }
@@ -112,7 +113,7 @@ final class InputOptions {
             }
         }
         if (!want.accepts(got)) {
-            throw new FilterScopeException(file + ": has shape " + got + " but the model's input '" + in.name()
+            throw new FilterScopeException(ErrorKind.INPUT_SHAPE, file + ": has shape " + got + " but the model's input '" + in.name()
                     + "' wants " + in.describeShape() + " (" + want + ")");
         }
         return t;

@@ -1,5 +1,6 @@
 package io.filterscope.app;
 
+import io.filterscope.ErrorKind;
 import io.filterscope.FilterScopeException;
 import io.filterscope.predict.ImageNetClasses;
 import io.filterscope.predict.Predictions;
@@ -45,7 +46,7 @@ public final class LabelFiles {
         if (given != null) {
             List<String> names = read(given);
             if (names.size() != classes) {
-                throw new FilterScopeException(given + ": has " + names.size() + " labels but the model outputs " + classes + " classes");
+                throw new FilterScopeException(ErrorKind.INVALID_DATA, given + ": has " + names.size() + " labels but the model outputs " + classes + " classes");
             }
             return new Labels(names, given.toString());
         }
@@ -65,7 +66,7 @@ public final class LabelFiles {
         try {
             return Predictions.readLabels(file);
         } catch (UncheckedIOException e) {
-            throw new FilterScopeException(file + ": cannot be read (" + e.getCause().getMessage() + ")", e);
+            throw new FilterScopeException(ErrorKind.UNREADABLE_FILE, file + ": cannot be read (" + e.getCause().getMessage() + ")", e);
         }
     }
 }

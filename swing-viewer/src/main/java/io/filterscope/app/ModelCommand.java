@@ -1,6 +1,7 @@
 package io.filterscope.app;
 
 import io.filterscope.FilterScope;
+import io.filterscope.ErrorKind;
 import io.filterscope.FilterScopeException;
 import io.filterscope.model.Model;
 import io.filterscope.spi.OpenOptions;
@@ -68,13 +69,13 @@ abstract class ModelCommand implements Callable<Integer> {
     /** Fails with a one-line message when {@code file} is not a readable regular file. */
     static void requireReadable(Path file, String what) {
         if (Files.isDirectory(file)) {
-            throw new FilterScopeException(file + ": is a folder; give the path of " + what);
+            throw new FilterScopeException(ErrorKind.UNREADABLE_FILE, file + ": is a folder; give the path of " + what);
         }
         if (!Files.isRegularFile(file)) {
-            throw new FilterScopeException(file + ": no such file; give the path of " + what);
+            throw new FilterScopeException(ErrorKind.UNREADABLE_FILE, file + ": no such file; give the path of " + what);
         }
         if (!Files.isReadable(file)) {
-            throw new FilterScopeException(file + ": cannot be read; check its permissions");
+            throw new FilterScopeException(ErrorKind.UNREADABLE_FILE, file + ": cannot be read; check its permissions");
         }
     }
 }

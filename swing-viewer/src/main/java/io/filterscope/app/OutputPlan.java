@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.filterscope.ErrorKind;
 import io.filterscope.FilterScopeException;
 import io.filterscope.Names;
 import io.filterscope.io.OutputFolder;
@@ -60,10 +61,10 @@ final class OutputPlan {
         Path abs = dir.toAbsolutePath().normalize();
         if (Files.exists(abs)) {
             if (!Files.isDirectory(abs)) {
-                throw new FilterScopeException(dir + ": exists and is not a folder; give -o a folder to write to");
+                throw new FilterScopeException(ErrorKind.CANNOT_WRITE, dir + ": exists and is not a folder; give -o a folder to write to");
             }
             if (!Files.isWritable(abs)) {
-                throw new FilterScopeException(dir + ": cannot write to this folder; check its permissions");
+                throw new FilterScopeException(ErrorKind.CANNOT_WRITE, dir + ": cannot write to this folder; check its permissions");
             }
             return;
         }
@@ -72,13 +73,13 @@ final class OutputPlan {
             p = p.getParent();
         }
         if (p == null) {
-            throw new FilterScopeException(dir + ": cannot create this folder");
+            throw new FilterScopeException(ErrorKind.CANNOT_WRITE, dir + ": cannot create this folder");
         }
         if (!Files.isDirectory(p)) {
-            throw new FilterScopeException(dir + ": cannot create this folder because " + p + " is a file, not a folder");
+            throw new FilterScopeException(ErrorKind.CANNOT_WRITE, dir + ": cannot create this folder because " + p + " is a file, not a folder");
         }
         if (!Files.isWritable(p)) {
-            throw new FilterScopeException(dir + ": cannot create this folder in " + p + "; check its permissions");
+            throw new FilterScopeException(ErrorKind.CANNOT_WRITE, dir + ": cannot create this folder in " + p + "; check its permissions");
         }
     }
 
@@ -157,7 +158,7 @@ final class OutputPlan {
             Path target = dir.resolve(name);
             for (Path input : inputs) {
                 if (same(target, input)) {
-                    throw new FilterScopeException(target + ": is an input of this command and would be overwritten;"
+                    throw new FilterScopeException(ErrorKind.INVALID_ARGUMENT, target + ": is an input of this command and would be overwritten;"
                             + " give -o another folder");
                 }
             }

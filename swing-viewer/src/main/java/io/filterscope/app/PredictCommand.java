@@ -1,5 +1,6 @@
 package io.filterscope.app;
 
+import io.filterscope.ErrorKind;
 import io.filterscope.FilterScopeException;
 import io.filterscope.model.Model;
 import io.filterscope.predict.Prediction;
@@ -52,7 +53,7 @@ final class PredictCommand extends ModelCommand {
     @Override
     public Integer call() {
         if (top < 1) {
-            throw new FilterScopeException("--top must be 1 or more, got " + top);
+            throw new FilterScopeException(ErrorKind.INVALID_ARGUMENT, "--top must be 1 or more, got " + top);
         }
         Optional<Preset> chosenPreset = preset == null ? Optional.empty() : Optional.of(Preset.parse(preset));
         ModelRef ref = modelRef();
@@ -67,7 +68,7 @@ final class PredictCommand extends ModelCommand {
             try {
                 Predictions.topK(output, 0, List.of(), 1); // checks the output is one row of scores per item
             } catch (FilterScopeException e) {
-                throw new FilterScopeException(ref.display() + ": " + e.getMessage(), e);
+                throw new FilterScopeException(e.kind(), ref.display() + ": " + e.getMessage(), e);
             }
             int classes = output.size() / Math.max(1, batch);
             LabelFiles.Labels names = LabelFiles.resolve(ref, labels, classes);

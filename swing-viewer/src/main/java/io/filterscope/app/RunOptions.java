@@ -1,5 +1,6 @@
 package io.filterscope.app;
 
+import io.filterscope.ErrorKind;
 import io.filterscope.FilterScopeException;
 import io.filterscope.spi.ExecutionProvider;
 import io.filterscope.spi.OpenOptions;
@@ -22,7 +23,7 @@ public final class RunOptions {
     /** {@code base} with the provider and thread count given on the command line. */
     OpenOptions apply(OpenOptions base) {
         if (threads < 0) {
-            throw new FilterScopeException("--threads must be 0 (let the backend decide) or more, got " + threads);
+            throw new FilterScopeException(ErrorKind.INVALID_ARGUMENT, "--threads must be 0 (let the backend decide) or more, got " + threads);
         }
         return base.withExecutionProvider(provider).withThreads(threads, 0);
     }

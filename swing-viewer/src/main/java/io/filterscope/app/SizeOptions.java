@@ -1,5 +1,6 @@
 package io.filterscope.app;
 
+import io.filterscope.ErrorKind;
 import io.filterscope.FilterScopeException;
 import io.filterscope.preprocess.FreeSize;
 import picocli.CommandLine.Option;
@@ -20,10 +21,10 @@ public final class SizeOptions {
     /** The rule, checked. */
     FreeSize rule() {
         if (maxSide < 1) {
-            throw new FilterScopeException("--max-side must be 1 or more, got " + maxSide);
+            throw new FilterScopeException(ErrorKind.INVALID_ARGUMENT, "--max-side must be 1 or more, got " + maxSide);
         }
         if (multiple < 1) {
-            throw new FilterScopeException("--size-multiple must be 1 or more (1 keeps the exact size), got " + multiple);
+            throw new FilterScopeException(ErrorKind.INVALID_ARGUMENT, "--size-multiple must be 1 or more (1 keeps the exact size), got " + multiple);
         }
         return new FreeSize(maxSide, multiple);
     }

@@ -94,6 +94,24 @@ class Dl4jCommandsTest {
         assertTrue(r.err().contains("-Dfilterscope.dl4j.inputShape=CxHxW"), r::toString);
     }
 
+    /** --input-shape reaches the backend through OpenOptions: the bare network then opens and predicts as the bundled one. */
+    @Test
+    void inputShapeGivesABareNetworkItsSize() throws IOException {
+        Path bare = bundledDl4j("bare.zip", null, null);
+        Path boot = FASHION.resolve("images/9-ankle-boot.png");
+        Cli.Result given = Cli.run("predict", bare, "--input-shape", "1x28x28", "--image", boot, "--labels", FASHION.resolve("labels.txt"), "--top", "1");
+        Cli.Result stored = Cli.run("predict", FASHION.resolve("fashion_cnn_dl4j.zip"), "--image", boot, "--labels", FASHION.resolve("labels.txt"), "--top", "1");
+        assertEquals(0, given.code(), given::toString);
+        assertEquals(0, stored.code(), stored::toString);
+        assertEquals(stored.out().lines().filter(l -> l.contains("(class")).toList(),
+                given.out().lines().filter(l -> l.contains("(class")).toList(), "the same classes and probabilities");
+        assertEquals("9", topClass(given.out()), given::toString);
+
+        Cli.Result wrong = Cli.run("activations", bare, "--input-shape", "twelve", "--image", boot, "-o", out());
+        Fixtures.assertUserError(wrong, "--input-shape twelve", out());
+        assertTrue(wrong.err().contains("1x28x28"), wrong::toString);
+    }
+
     /** The reported bug: a deserialization bomb as the legacy stored input shape made `info` hang. */
     @Test
     void aDeserializationBombAsTheStoredInputShapeIsOneLine() throws IOException {

@@ -1,5 +1,6 @@
 package io.filterscope.samples.watch;
 
+import io.filterscope.ErrorKind;
 import io.filterscope.FilterScopeException;
 import io.filterscope.io.AtomicFiles;
 import java.awt.image.BufferedImage;
@@ -24,7 +25,7 @@ final class AnimatedGif {
 
     static void write(List<BufferedImage> frames, int delayMillis, java.nio.file.Path target) {
         if (frames.isEmpty()) {
-            throw new FilterScopeException(target + ": no frames to write");
+            throw new FilterScopeException(ErrorKind.INVALID_ARGUMENT, target + ": no frames to write");
         }
         AtomicFiles.write(target, out -> {
             ImageWriter writer = ImageIO.getImageWritersByFormatName("gif").next();

@@ -1,5 +1,6 @@
 package io.filterscope.samples.watch;
 
+import io.filterscope.ErrorKind;
 import io.filterscope.FilterScopeException;
 import java.io.DataInputStream;
 import java.io.IOException;
@@ -38,14 +39,14 @@ final class FashionMnist {
         Path images = folder.resolve(prefix + "-images-idx3-ubyte.gz");
         Path labelFile = folder.resolve(prefix + "-labels-idx1-ubyte.gz");
         if (!Files.isRegularFile(images) || !Files.isRegularFile(labelFile)) {
-            throw new FilterScopeException(images + ": Fashion-MNIST not found; install it with"
+            throw new FilterScopeException(ErrorKind.UNREADABLE_FILE, images + ": Fashion-MNIST not found; install it with"
                     + " `apt-get install dataset-fashion-mnist` or pass --data with a folder holding " + prefix
                     + "-images-idx3-ubyte.gz and " + prefix + "-labels-idx1-ubyte.gz");
         }
         int[] labels = readIdx(labelFile, 2049, 1);
         int[] raw = readIdx(images, 2051, SIDE * SIDE);
         if (raw.length != labels.length * SIDE * SIDE) {
-            throw new FilterScopeException(images + ": holds " + raw.length / (SIDE * SIDE) + " images but "
+            throw new FilterScopeException(ErrorKind.INVALID_DATA, images + ": holds " + raw.length / (SIDE * SIDE) + " images but "
                     + labelFile.getFileName() + " has " + labels.length + " labels; reinstall dataset-fashion-mnist");
         }
         float[] pixels = new float[raw.length];
@@ -92,7 +93,7 @@ final class FashionMnist {
              DataInputStream in = new DataInputStream(new GZIPInputStream(raw, 1 << 16))) {
             int m = in.readInt();
             if (m != magic) {
-                throw new FilterScopeException(file + ": not an IDX file of the expected kind (magic " + m
+                throw new FilterScopeException(ErrorKind.INVALID_DATA, file + ": not an IDX file of the expected kind (magic " + m
                         + ", expected " + magic + "); reinstall dataset-fashion-mnist");
             }
             int count = in.readInt();
@@ -107,9 +108,9 @@ final class FashionMnist {
             }
             return out;
         } catch (NoSuchFileException e) {
-            throw new FilterScopeException(file + ": not found; install dataset-fashion-mnist");
+            throw new FilterScopeException(ErrorKind.UNREADABLE_FILE, file + ": not found; install dataset-fashion-mnist");
         } catch (IOException e) {
-            throw new FilterScopeException(file + ": cannot be read (" + e.getMessage() + "); reinstall dataset-fashion-mnist", e);
+            throw new FilterScopeException(ErrorKind.UNREADABLE_FILE, file + ": cannot be read (" + e.getMessage() + "); reinstall dataset-fashion-mnist", e);
         }
     }
 }

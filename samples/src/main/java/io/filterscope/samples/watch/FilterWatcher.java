@@ -1,5 +1,6 @@
 package io.filterscope.samples.watch;
 
+import io.filterscope.ErrorKind;
 import io.filterscope.FilterScopeException;
 import io.filterscope.model.Activations;
 import io.filterscope.model.CaptureRequest;
@@ -48,12 +49,12 @@ final class FilterWatcher extends BaseTrainingListener implements AutoCloseable 
      */
     FilterWatcher(Model model, String layer, Tensor image, int every, boolean keepAll, FrameSink sink, FrameRenderer renderer) {
         if (every < 1) {
-            throw new FilterScopeException("--every must be at least 1, got " + every);
+            throw new FilterScopeException(ErrorKind.INVALID_ARGUMENT, "--every must be at least 1, got " + every);
         }
         this.model = model;
         this.layer = model.layer(layer).name();
         if (!model.layer(layer).kind().hasFilters()) {
-            throw new FilterScopeException("layer '" + layer + "' has no filters; watch a convolution layer such as conv1");
+            throw new FilterScopeException(ErrorKind.INVALID_ARGUMENT, "layer '" + layer + "' has no filters; watch a convolution layer such as conv1");
         }
         this.image = image;
         this.every = every;
@@ -110,7 +111,8 @@ final class FilterWatcher extends BaseTrainingListener implements AutoCloseable 
             Thread.currentThread().interrupt();
         }
         if (failure != null) {
-            throw new FilterScopeException("drawing a training frame failed: " + failure.getMessage(), failure);
+            throw new FilterScopeException(failure instanceof FilterScopeException f ? f.kind() : ErrorKind.OTHER,
+                    "drawing a training frame failed: " + failure.getMessage(), failure);
         }
         sink.close();
     }

@@ -1,5 +1,6 @@
 package io.filterscope.samples.watch;
 
+import io.filterscope.ErrorKind;
 import io.filterscope.FilterScopeException;
 import io.filterscope.dl4j.Dl4jBackend;
 import io.filterscope.model.Model;
@@ -120,10 +121,10 @@ public final class WatchFiltersLearn implements Callable<Integer> {
                     + " to write the frames as PNGs and a GIF into --out instead");
         }
         if (watching && headless && Files.exists(out) && !Files.isDirectory(out)) {
-            throw new FilterScopeException(out + ": is a file; give --out a folder for the frames");
+            throw new FilterScopeException(ErrorKind.INVALID_ARGUMENT, out + ": is a file; give --out a folder for the frames");
         }
         if (save != null && Files.isDirectory(save)) {
-            throw new FilterScopeException(save + ": is a folder; give --save a file name such as fashion_cnn_dl4j.zip");
+            throw new FilterScopeException(ErrorKind.INVALID_ARGUMENT, save + ": is a folder; give --save a file name such as fashion_cnn_dl4j.zip");
         }
         FashionMnist train = FashionMnist.load(data, true);
         FashionMnist test = FashionMnist.load(data, false);
@@ -190,7 +191,7 @@ public final class WatchFiltersLearn implements Callable<Integer> {
 
     private static void check(boolean ok, String message) {
         if (!ok) {
-            throw new FilterScopeException(message);
+            throw new FilterScopeException(ErrorKind.INVALID_ARGUMENT, message);
         }
     }
 }

@@ -6,14 +6,14 @@ import java.util.function.Predicate;
 import javax.swing.JComponent;
 
 /**
- * One tab in the middle of a {@link FilterScopePanel}: what it shows for the panel's {@link Scene},
+ * One tab in the middle of a {@link FilterScopePanel}, as the panel's core sees it: what it shows for the panel's {@link Scene},
  * how that is drawn, and under which key a drawn picture is cached. The panel's core does the rest
  * for every source alike: it asks the tab in front for its {@link Content} whenever the scene
  * changes, shows a cached grid or runs the drawing on the source's {@link Background.Lane}, and,
  * at low priority, draws ahead the nearest layers above and below that have a picture on this tab.
  *
- * <p>A new tab (explanations, dataset examples) is a new source registered with
- * {@link FilterScopePanel#addSource}; see docs/design.md. Methods are called on the event dispatch
+ * <p>The panel's own tabs are sources; a host's (or a later built-in) tab is a public {@link PanelTab},
+ * which the panel wraps in one ({@link HostTabSource}); see docs/design.md. Methods are called on the event dispatch
  * thread; only a {@link Content.Drawing}'s work runs in the background.
  */
 interface ContentSource {
@@ -51,6 +51,11 @@ interface ContentSource {
 
     /** What the tab shows. */
     JComponent component();
+
+    /** Whether the panel may draw the neighbouring layers' pictures ahead, at low priority. */
+    default boolean drawsAhead() {
+        return true;
+    }
 
     /** The lane of this source's background work: a newer request supersedes an older one. */
     Background.Lane lane();

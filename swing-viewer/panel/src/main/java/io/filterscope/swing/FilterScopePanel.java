@@ -1,5 +1,6 @@
 package io.filterscope.swing;
 
+import io.filterscope.ErrorKind;
 import io.filterscope.FilterScopeException;
 import io.filterscope.Names;
 import io.filterscope.model.Activations;
@@ -162,9 +163,39 @@ public final class FilterScopePanel extends JPanel {
     }
 
     /**
-     * Adds a tab after the others. Package-internal: a new kind of tab (explanations, dataset examples)
-     * is a {@link ContentSource}, registered here in the constructor; see docs/design.md.
+     * Adds a tab of your own after the others: an explanation, dataset examples, anything drawn for
+     * the panel's model, image and layer. The panel asks it what to show whenever these change, and
+     * draws, caches, draws ahead, zooms, saves and copies its pictures as for its own tabs; see
+     * {@link PanelTab}. A tab belongs to one panel and stays for the panel's life.
+     *
+     * @throws IllegalStateException when the tab was already added to a panel
      */
+    public void addTab(PanelTab tab) {
+        HostTabSource source = new HostTabSource(Objects.requireNonNull(tab, "tab"));
+        tab.attach(() -> {
+            if (front() == source) {
+                refreshView();
+            }
+        });
+        addSource(source);
+    }
+
+    /**
+     * Brings a tab added with {@link #addTab} to the front.
+     *
+     * @throws IllegalArgumentException when the tab is not in this panel
+     */
+    public void showTab(PanelTab tab) {
+        showSource(sources.stream().filter(s -> s instanceof HostTabSource h && h.panelTab() == tab).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("the tab '" + tab.title() + "' is not in this panel")));
+    }
+
+    /** The tab in front when it is one added with {@link #addTab}; empty for the panel's own tabs. */
+    public Optional<PanelTab> currentPanelTab() {
+        return front() instanceof HostTabSource h ? Optional.of(h.panelTab()) : Optional.empty();
+    }
+
+    /** Adds a tab after the others: the panel's own, and those added with {@link #addTab}. */
     void addSource(ContentSource source) {
         sources.add(Objects.requireNonNull(source, "source"));
         if (source instanceof GridSource g) {
@@ -202,7 +233,7 @@ public final class FilterScopePanel extends JPanel {
 
     /** What the panel shows now, for its sources. */
     private Scene scene() {
-        return new Scene(model, modelSource, image, selected, captured, captureProblem, settings);
+        return new Scene(model, modelSource, image, selected, captured, captureProblem, settings, labels);
     }
 
     // ------------------------------------------------------------------ the contract
@@ -258,6 +289,9 @@ public final class FilterScopePanel extends JPanel {
     public void setLabels(List<String> labels) {
         this.labels = labels == null ? List.of() : List.copyOf(labels);
         showPredictions();
+        if (front() instanceof HostTabSource) {
+            refreshView(); // a host's tab may name classes
+        }
     }
 
     /** The input image, any size (preprocessing follows the settings); {@code null} clears. */
@@ -275,7 +309,7 @@ public final class FilterScopePanel extends JPanel {
      */
     public void selectLayer(String name) {
         if (model == null) {
-            throw new FilterScopeException("no model is shown; open a model before selecting layer '" + name + "'");
+            throw new FilterScopeException(ErrorKind.INVALID_ARGUMENT, "no model is shown; open a model before selecting layer '" + name + "'");
         }
         select(model.layer(name));
     }
@@ -338,7 +372,7 @@ public final class FilterScopePanel extends JPanel {
      * @throws FilterScopeException when the current tab shows no grid (the Model tab, or a message)
      */
     public BufferedImage currentViewImage() {
-        return currentGrid().map(g -> g.grid().image()).orElseThrow(() -> new FilterScopeException(
+        return currentGrid().map(g -> g.grid().image()).orElseThrow(() -> new FilterScopeException(ErrorKind.INVALID_ARGUMENT, 
                 "no grid is shown; select a layer on the Filters or Feature maps tab first"));
     }
 
@@ -364,10 +398,10 @@ public final class FilterScopePanel extends JPanel {
      */
     public Optional<Path> saveCurrentViewAs(Path folder) {
         if (!hasViewImage()) {
-            throw new FilterScopeException("nothing to save: show a layer on the Filters or Feature maps tab first");
+            throw new FilterScopeException(ErrorKind.INVALID_ARGUMENT, "nothing to save: show a layer on the Filters or Feature maps tab first");
         }
         String layer = selectedLayer().map(l -> Names.sanitize(l.name())).orElse("view");
-        String tab = currentTab() == null ? "view" : currentTab().name().toLowerCase(Locale.ROOT);
+        String tab = currentTab() == null ? Names.sanitize(front().title().toLowerCase(Locale.ROOT)) : currentTab().name().toLowerCase(Locale.ROOT);
         Optional<Path> target = SaveAsPng.choose(this, folder, layer + "-" + tab + ".png");
         target.ifPresent(this::saveCurrentView);
         return target;
@@ -430,7 +464,7 @@ public final class FilterScopePanel extends JPanel {
             Preprocessing sized = prep.forImage(img.getHeight(), img.getWidth(), io.filterscope.preprocess.FreeSize.DEFAULT);
             Tensor input = Preprocessor.apply(img, sized);
             Activations act = m.capture(input, layersToo ? CaptureRequest.allSpatial() : CaptureRequest.outputOnly());
-            return new Capture(source, prep, act, Preprocessor.toImage(input, sized), new ConcurrentHashMap<>());
+            return new Capture(source, prep, act, input, Preprocessor.toImage(input, sized), new ConcurrentHashMap<>());
         }, c -> {
             captured = c;
             preview.setSeen(c.seen(), presetName(m, c.preprocessing()));
@@ -513,7 +547,7 @@ public final class FilterScopePanel extends JPanel {
      * cache.
      */
     private void prefetchNeighbours(ContentSource source, Scene now) {
-        if (model == null || selected == null) {
+        if (model == null || selected == null || !source.drawsAhead()) {
             return;
         }
         List<LayerInfo> visible = layerList.visibleLayers();

@@ -2,7 +2,9 @@ package io.filterscope.swing;
 
 import java.util.Optional;
 import java.util.function.DoubleConsumer;
+import java.awt.BorderLayout;
 import javax.swing.JComponent;
+import javax.swing.JPanel;
 
 /**
  * A tab that shows a zoomable grid, or a message when there is nothing to draw: the base of the
@@ -13,6 +15,7 @@ abstract class GridSource implements ContentSource {
     private final String title;
     private final GridTab gridTab;
     private final Background.Lane lane;
+    private final JComponent component;
     /** Set by the panel: Ctrl + wheel on the grid zooms every grid tab alike. */
     private DoubleConsumer zoomBy = f -> { };
 
@@ -22,10 +25,23 @@ abstract class GridSource implements ContentSource {
      * @param name  the component name (tests and screenshots find the tab by it), e.g. "filters"
      */
     GridSource(ViewTab tab, String title, String name) {
+        this(tab, title, name, null);
+    }
+
+    /** @param toolbar controls of the tab's own, shown above the grid; null for none */
+    GridSource(ViewTab tab, String title, String name, JComponent toolbar) {
         this.tab = tab;
         this.title = title;
         this.gridTab = new GridTab(name, f -> zoomBy.accept(f));
         this.lane = new Background.Lane(title.toLowerCase(java.util.Locale.ROOT));
+        if (toolbar == null) {
+            this.component = gridTab;
+        } else {
+            JPanel withToolbar = new JPanel(new BorderLayout());
+            withToolbar.add(toolbar, BorderLayout.NORTH);
+            withToolbar.add(gridTab, BorderLayout.CENTER);
+            this.component = withToolbar;
+        }
     }
 
     void onZoom(DoubleConsumer zoomBy) {
@@ -44,7 +60,7 @@ abstract class GridSource implements ContentSource {
 
     @Override
     public final JComponent component() {
-        return gridTab;
+        return component;
     }
 
     /** The tab's component, for tests. */

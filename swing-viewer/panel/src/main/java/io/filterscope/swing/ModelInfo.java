@@ -2,6 +2,7 @@ package io.filterscope.swing;
 
 import com.google.common.hash.Hashing;
 import com.google.common.io.Files;
+import io.filterscope.ErrorKind;
 import io.filterscope.FilterScopeException;
 import io.filterscope.model.LayerInfo;
 import io.filterscope.model.ModelMetadata;
@@ -125,7 +126,7 @@ final class ModelInfo extends JPanel {
         try {
             return Files.asByteSource(file.toFile()).hash(Hashing.sha256()).toString();
         } catch (IOException e) {
-            throw new FilterScopeException(file + ": cannot read the file to hash it (" + e.getMessage() + ")", e);
+            throw new FilterScopeException(ErrorKind.UNREADABLE_FILE, file + ": cannot read the file to hash it (" + e.getMessage() + ")", e);
         }
     }
 }

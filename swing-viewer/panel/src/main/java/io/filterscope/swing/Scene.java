@@ -8,6 +8,7 @@ import io.filterscope.model.Model;
 import io.filterscope.preprocess.ChannelOrder;
 import io.filterscope.preprocess.Preprocessing;
 import java.awt.image.BufferedImage;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -21,13 +22,14 @@ import java.util.Optional;
  * @param capture        the model's run on the image, or null while it runs or when it could not
  * @param captureProblem why there is no capture when the run failed or was cancelled, else null
  * @param settings       the toolbar's settings
+ * @param labels         the class names given to the panel (empty when none were)
  */
 record Scene(Model model, long modelSource, BufferedImage image, LayerInfo layer, Capture capture,
-             String captureProblem, ViewSettings settings) {
+             String captureProblem, ViewSettings settings, List<String> labels) {
 
     /** The same scene for another layer: what a prefetch of a neighbouring layer looks at. */
     Scene withLayer(LayerInfo other) {
-        return new Scene(model, modelSource, image, other, capture, captureProblem, settings);
+        return new Scene(model, modelSource, image, other, capture, captureProblem, settings, labels);
     }
 
     /** Which colour a depth-3 filter's channels are: BGR for models fed BGR (the caffe preset). */

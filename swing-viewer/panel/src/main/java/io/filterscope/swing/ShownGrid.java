@@ -3,22 +3,50 @@ package io.filterscope.swing;
 import io.filterscope.model.ChannelStats;
 import io.filterscope.model.FeatureMaps;
 import io.filterscope.model.FilterBank;
+import io.filterscope.preprocess.ChannelOrder;
+import io.filterscope.render.GridRenderer;
+import io.filterscope.render.GridStyle;
 import io.filterscope.render.RenderedGrid;
 import io.filterscope.tensor.Tensor;
+import java.awt.image.BufferedImage;
+import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 
 /**
- * A grid as drawn by the api's GridRenderer together with the numbers behind its tiles, so the view
- * can read out the value and the statistics under the pointer.
+ * A picture on a tab of {@link FilterScopePanel}: a grid as drawn by the api's GridRenderer together
+ * with the numbers behind its tiles, so the view can read out the value and the statistics under
+ * the pointer (tooltips and the tile window). What a {@link PanelTab}'s drawing gives the panel.
  *
- * @param layer  the layer the grid belongs to
- * @param grid   the image and its tile rectangles
+ * @param layer  what the picture shows, usually the layer's name: the tile window's title
+ * @param grid   the image and its tile rectangles (none for a plain picture)
  * @param values the numbers drawn
  */
-record ShownGrid(String layer, RenderedGrid grid, Values values) {
+public record ShownGrid(String layer, RenderedGrid grid, Values values) {
 
-    /** The numbers behind a grid's tiles. */
-    sealed interface Values permits MapValues, FilterValues {
+    public ShownGrid {
+        Objects.requireNonNull(layer, "layer");
+        Objects.requireNonNull(grid, "grid");
+        Objects.requireNonNull(values, "values");
+    }
+
+    /** Feature maps drawn by {@link GridRenderer#renderFeatureMaps}: the given channels, in that order. */
+    public static ShownGrid of(FeatureMaps maps, GridStyle style, List<Integer> channels) {
+        return new ShownGrid(maps.layer(), GridRenderer.renderFeatureMaps(maps, style, channels), new MapValues(maps));
+    }
+
+    /** Filters drawn by {@link GridRenderer#renderFilters}; {@code order} maps a depth-3 filter's channels to colours. */
+    public static ShownGrid of(FilterBank bank, GridStyle style, ChannelOrder order) {
+        return new ShownGrid(bank.layer(), GridRenderer.renderFilters(bank, style, order), new FilterValues(bank));
+    }
+
+    /** A plain picture without tiles (no tooltips, no tile window); Save and Copy take it as it is. */
+    public static ShownGrid picture(String name, BufferedImage image) {
+        return new ShownGrid(name, new RenderedGrid(image, List.of()), NoTiles.INSTANCE);
+    }
+
+    /** The numbers behind a grid's tiles; implement it for tiles of your own. */
+    public interface Values {
         /** What a tile shows, e.g. "channel 12" or "filter 3, input channel 2". */
         String name(RenderedGrid.Tile tile);
 
@@ -29,8 +57,32 @@ record ShownGrid(String layer, RenderedGrid grid, Values values) {
         ChannelStats stats(RenderedGrid.Tile tile);
     }
 
-    /** Feature maps: one tile per channel. */
-    record MapValues(FeatureMaps maps) implements Values {
+    /** A picture without tiles: nothing is ever asked. */
+    private enum NoTiles implements Values {
+        INSTANCE;
+
+        @Override
+        public String name(RenderedGrid.Tile tile) {
+            return "tile " + tile.index();
+        }
+
+        @Override
+        public String valueAt(RenderedGrid.Tile tile, int row, int column) {
+            return "";
+        }
+
+        @Override
+        public ChannelStats stats(RenderedGrid.Tile tile) {
+            return new ChannelStats(0, 0, 0, 0);
+        }
+    }
+
+    /**
+     * Feature maps: one tile per channel.
+     *
+     * @param maps the maps drawn
+     */
+    public record MapValues(FeatureMaps maps) implements Values {
         @Override
         public String name(RenderedGrid.Tile tile) {
             return "channel " + tile.channel();
@@ -47,8 +99,12 @@ record ShownGrid(String layer, RenderedGrid grid, Values values) {
         }
     }
 
-    /** Filter weights: a tile is a filter's input channel, or a whole depth-3 filter drawn as colour. */
-    record FilterValues(FilterBank bank) implements Values {
+    /**
+     * Filter weights: a tile is a filter's input channel, or a whole depth-3 filter drawn as colour.
+     *
+     * @param bank the filters drawn
+     */
+    public record FilterValues(FilterBank bank) implements Values {
         @Override
         public String name(RenderedGrid.Tile tile) {
             if (tile.inputChannel() < 0) {

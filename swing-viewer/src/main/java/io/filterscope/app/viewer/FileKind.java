@@ -1,5 +1,6 @@
 package io.filterscope.app.viewer;
 
+import io.filterscope.ErrorKind;
 import io.filterscope.FilterScopeException;
 import io.filterscope.spi.ModelBackend;
 import java.io.IOException;
@@ -23,10 +24,10 @@ enum FileKind {
      */
     static FileKind of(Path file, List<ModelBackend> backends) {
         if (Files.isDirectory(file)) {
-            throw new FilterScopeException(file + ": is a folder; open a model or an image file");
+            throw new FilterScopeException(ErrorKind.UNREADABLE_FILE, file + ": is a folder; open a model or an image file");
         }
         if (!Files.isRegularFile(file)) {
-            throw new FilterScopeException(file + ": no such file; open a model or an image file");
+            throw new FilterScopeException(ErrorKind.UNREADABLE_FILE, file + ": no such file; open a model or an image file");
         }
         if (backends.stream().anyMatch(b -> b.claims(file))) {
             return MODEL;
@@ -35,7 +36,7 @@ enum FileKind {
             return IMAGE;
         }
         // Also what a .h5 or .pt file gets while no installed backend reads it: say which ones are installed.
-        throw new FilterScopeException(file + ": neither a model that an installed backend reads ("
+        throw new FilterScopeException(ErrorKind.BACKEND_MISSING, file + ": neither a model that an installed backend reads ("
                 + (backends.isEmpty() ? "none installed" : backends.stream().map(ModelBackend::describeFiles).collect(Collectors.joining(", ")))
                 + ") nor a PNG, JPEG, BMP or GIF image");
     }

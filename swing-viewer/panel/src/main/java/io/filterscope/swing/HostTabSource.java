@@ -1,0 +1,43 @@
+package io.filterscope.swing;
+
+import io.filterscope.Names;
+import java.util.Locale;
+
+/**
+ * A {@link PanelTab} as one of the panel's content sources: its content is asked with the scene seen
+ * as a {@link PanelState}, and its pictures are kept under its own keys, scoped to this tab and the
+ * model shown (so a host's key needs neither).
+ */
+final class HostTabSource extends GridSource {
+    private final PanelTab tab;
+
+    /** A host's key, scoped to the tab and the model. */
+    private record Key(HostTabSource tab, long modelSource, Object key) {
+    }
+
+    HostTabSource(PanelTab tab) {
+        super(null, tab.title(), "tab-" + Names.sanitize(tab.title().toLowerCase(Locale.ROOT)), tab.toolbar());
+        this.tab = tab;
+    }
+
+    PanelTab panelTab() {
+        return tab;
+    }
+
+    @Override
+    public boolean drawsAhead() {
+        return tab.drawsAhead();
+    }
+
+    @Override
+    public Content content(Scene scene) {
+        TabContent c = tab.content(new PanelState(scene));
+        if (c instanceof TabContent.Message m) {
+            return new Content.Message(m.text());
+        }
+        TabContent.Drawing d = (TabContent.Drawing) c;
+        long model = scene.modelSource();
+        return new Content.Drawing(new Key(this, model, d.key()), d.what(), "Cannot draw " + tab.title(), d.work(),
+                now -> now.modelSource() == model);
+    }
+}
