@@ -68,7 +68,10 @@ public final class PanelState {
         return Optional.ofNullable(scene.capture()).map(Capture::input);
     }
 
-    /** How the image was turned into {@link #input()}. */
+    /**
+     * How the preset turns an image into the model's input; for a model with a free height and
+     * width, {@link #input()} has the size chosen for this image.
+     */
     public Optional<Preprocessing> preprocessing() {
         return Optional.ofNullable(scene.capture()).map(Capture::preprocessing);
     }

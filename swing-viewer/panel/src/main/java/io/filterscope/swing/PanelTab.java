@@ -14,17 +14,18 @@ import javax.swing.JComponent;
  * tooltips, the tile window, Save view as PNG and Copy.
  *
  * <pre>{@code
- * panel.addTab(new PanelTab("Input") {
+ * panel.addTab(new PanelTab("Strongest channel") {
  *     public TabContent content(PanelState s) {
- *         if (s.input().isEmpty()) {
- *             return TabContent.message("Open a model and an image.");
+ *         Optional<LayerOutput> out = s.layer().flatMap(l -> s.activations().flatMap(a -> a.layer(l.name())))
+ *                 .filter(LayerOutput::isSpatial);
+ *         if (out.isEmpty()) {
+ *             return TabContent.message("Select a layer with feature maps.");
  *         }
- *         Tensor input = s.input().get();
- *         Colormap cmap = s.settings().colormap();
- *         // The key holds everything the picture depends on: the model run and the colormap.
- *         return TabContent.drawing(List.of(s.runId().getAsLong(), cmap), "Drawing the input…", () -> {
- *             FeatureMaps maps = FeatureMaps.of("input", "input", input, 0);
- *             return ShownGrid.of(maps, GridStyle.featureMaps().withColormap(cmap));
+ *         LayerOutput o = out.get();
+ *         // The key holds everything the picture depends on besides the model: the run and the layer.
+ *         return TabContent.drawing(List.of(s.runId().getAsLong(), o.layer().name()), "Drawing…", () -> {
+ *             FeatureMaps maps = o.featureMaps(0);
+ *             return ShownGrid.of(maps, GridStyle.featureMaps(), GridRenderer.topChannels(maps, 1, true));
  *         });
  *     }
  * });
