@@ -47,7 +47,7 @@ import java.util.stream.IntStream;
  * it shows: the layer's name and the shape drawn, and for filters how the tiles are laid out (rows
  * are output channels and columns input channels in the (filter, channel) form).
  *
- * <p>The background is white and text black. Rendering needs no display and no desktop fonts: it
+ * <p>The background is white and text black unless the style's {@link GridStyle#paper()} says otherwise. Rendering needs no display and no desktop fonts: it
  * works with {@code java.awt.headless=true}, using Java's logical sans-serif font, or a built-in pixel
  * font where the runtime has none.
  */
@@ -59,8 +59,6 @@ public final class GridRenderer {
     /** Automatic tile scales make the longer side of a tile at least this many pixels. */
     public static final int MIN_AUTO_TILE = 48;
 
-    static final int BACKGROUND = 0xFFFFFF;
-    static final int INK = 0x000000;
     private static final int BAR_WIDTH = 12;
     private static final int BAR_MAX_HEIGHT = 512;
 
@@ -298,6 +296,7 @@ public final class GridRenderer {
         Text text = Text.get();
         int lineH = text.lineHeight();
         int gap = style.gap();
+        int ink = style.paper().ink();
         int margin = Math.max(gap, 4);
         int cols = g.cols();
         int rows = (g.count() + cols - 1) / cols;
@@ -338,7 +337,7 @@ public final class GridRenderer {
             }
             BufferedImage img = new BufferedImage((int) width, (int) height, BufferedImage.TYPE_INT_RGB);
             int[] px = ((DataBufferInt) img.getRaster().getDataBuffer()).getData();
-            java.util.Arrays.fill(px, BACKGROUND);
+            java.util.Arrays.fill(px, style.paper().background());
             int iw = (int) width;
             int left = margin + rowHeaderW;
             int top = margin + noteH + colHeaderH;
@@ -358,26 +357,26 @@ public final class GridRenderer {
                 }
                 if (tileLabels) {
                     String label = g.tileLabel().apply(i);
-                    text.draw(img, label, x0 + ((int) tileW - text.width(label)) / 2, y0 + (int) tileH, INK);
+                    text.draw(img, label, x0 + ((int) tileW - text.width(label)) / 2, y0 + (int) tileH, ink);
                 }
             }
             if (headers) {
                 for (int r = 0; r < rows && r < g.rowHeaders().size(); r++) {
                     String s = g.rowHeaders().get(r);
                     int y0 = top + r * (int) (cellH + gap);
-                    text.draw(img, s, left - 4 - text.width(s), y0 + ((int) tileH - lineH) / 2, INK);
+                    text.draw(img, s, left - 4 - text.width(s), y0 + ((int) tileH - lineH) / 2, ink);
                 }
                 for (int c = 0; c < cols && c < g.colHeaders().size(); c++) {
                     String s = g.colHeaders().get(c);
                     int x0 = left + c * (int) (tileW + gap);
-                    text.draw(img, s, x0 + ((int) tileW - text.width(s)) / 2, margin + noteH, INK);
+                    text.draw(img, s, x0 + ((int) tileW - text.width(s)) / 2, margin + noteH, ink);
                 }
             }
             for (int k = 0; k < caption.size(); k++) {
-                text.draw(img, caption.get(k), margin, margin + k * lineH, INK);
+                text.draw(img, caption.get(k), margin, margin + k * lineH, ink);
             }
             if (g.note() != null) {
-                text.draw(img, g.note(), margin, margin + captionH, INK);
+                text.draw(img, g.note(), margin, margin + captionH, ink);
             }
             if (bar) {
                 int bx = left + (int) gridW + 8;
@@ -389,10 +388,10 @@ public final class GridRenderer {
                     java.util.Arrays.fill(px, row, row + BAR_WIDTH, rgb);
                 }
                 int lx = bx + BAR_WIDTH + 3;
-                text.draw(img, barLabels.get(0), lx, top, INK);
-                text.draw(img, barLabels.get(barLabels.size() - 1), lx, top + h - lineH, INK);
+                text.draw(img, barLabels.get(0), lx, top, ink);
+                text.draw(img, barLabels.get(barLabels.size() - 1), lx, top + h - lineH, ink);
                 if (barLabels.size() == 3) {
-                    text.draw(img, barLabels.get(1), lx, top + h / 2 - lineH / 2, INK);
+                    text.draw(img, barLabels.get(1), lx, top + h / 2 - lineH / 2, ink);
                 }
             }
             return new RenderedGrid(img, placed);

@@ -293,6 +293,40 @@ class GridRendererTest {
     }
 
     @Test
+    void paperColoursTheBackgroundAndTheTextAndLeavesTheTilesAlone() {
+        FeatureMaps m = maps(4, 6, 6, (o, k, y, x) -> k + x);
+        GridStyle white = GridStyle.featureMaps();
+        Paper dark = new Paper(0x3c3f41, 0xbbbbbb);
+        BufferedImage onWhite = GridRenderer.featureMaps(m, white);
+        BufferedImage onDark = GridRenderer.featureMaps(m, white.withPaper(dark));
+        assertEquals(Paper.WHITE, white.paper(), "white paper unless asked");
+        assertEquals(onWhite.getWidth(), onDark.getWidth());
+        assertEquals(onWhite.getHeight(), onDark.getHeight());
+        int background = 0;
+        int text = 0;
+        for (int y = 0; y < onWhite.getHeight(); y++) {
+            for (int x = 0; x < onWhite.getWidth(); x++) {
+                int w = onWhite.getRGB(x, y) & 0xffffff;
+                int d = onDark.getRGB(x, y) & 0xffffff;
+                if (w == WHITE) {
+                    assertEquals(dark.background(), d, "background at " + x + "," + y);
+                    background++;
+                } else if (w == 0x000000) {
+                    assertEquals(dark.ink(), d, "text at " + x + "," + y);
+                    text++;
+                } else if (d != dark.background() && d != dark.ink()) {
+                    // Tile values and the colour bar are the same pixels; anti-aliased text edges blend into the paper.
+                    boolean edge = (w >> 16) == ((w >> 8) & 0xff) && ((w >> 8) & 0xff) == (w & 0xff);
+                    if (!edge) {
+                        assertEquals(w, d, "tile or bar pixel at " + x + "," + y);
+                    }
+                }
+            }
+        }
+        assertTrue(background > 0 && text > 0, "background " + background + ", text " + text);
+    }
+
+    @Test
     void builtInPixelFontDrawsWithoutSystemFonts() {
         Text t = Text.bitmap();
         BufferedImage img = new BufferedImage(60, 20, BufferedImage.TYPE_INT_RGB);

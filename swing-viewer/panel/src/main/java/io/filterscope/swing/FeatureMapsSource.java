@@ -7,6 +7,7 @@ import io.filterscope.render.Colormap;
 import io.filterscope.render.GridRenderer;
 import io.filterscope.render.GridStyle;
 import io.filterscope.render.Normalization;
+import io.filterscope.render.Paper;
 import io.filterscope.render.RenderedGrid;
 import java.util.List;
 import java.util.Optional;
@@ -17,7 +18,8 @@ import java.util.stream.IntStream;
 final class FeatureMapsSource extends GridSource {
 
     /** What a feature-map grid depends on: the model run (image and preset), the layer and the settings. */
-    private record Key(long captureSource, String layer, Colormap colormap, Normalization normalization, ChannelSelection channels) {
+    private record Key(long captureSource, String layer, Colormap colormap, Normalization normalization, ChannelSelection channels,
+                       Paper paper) {
     }
 
     FeatureMapsSource() {
@@ -50,8 +52,9 @@ final class FeatureMapsSource extends GridSource {
         LayerOutput layerOut = out.get();
         String layer = selected.name();
         ChannelSelection channels = s.settings().channels();
-        GridStyle style = GridStyle.featureMaps().withColormap(s.settings().colormap()).withNormalization(s.settings().normalization());
-        return new Content.Drawing(new Key(c.source(), layer, style.colormap(), style.normalization(), channels),
+        GridStyle style = GridStyle.featureMaps().withColormap(s.settings().colormap()).withNormalization(s.settings().normalization())
+                .withPaper(s.paper());
+        return new Content.Drawing(new Key(c.source(), layer, style.colormap(), style.normalization(), channels, style.paper()),
                 "Drawing the feature maps of " + layer + "…", "Cannot draw the feature maps of " + layer, () -> {
                     FeatureMaps maps = c.maps().computeIfAbsent(layerOut.layer().name(), n -> layerOut.featureMaps(0));
                     List<Integer> chosen = switch (channels.mode()) {

@@ -12,6 +12,7 @@ import io.filterscope.predict.ImageNetClasses;
 import io.filterscope.predict.Predictions;
 import io.filterscope.preprocess.Preprocessing;
 import io.filterscope.preprocess.Preprocessor;
+import io.filterscope.render.Paper;
 import io.filterscope.render.Png;
 import io.filterscope.render.RenderedGrid;
 import io.filterscope.tensor.Tensor;
@@ -98,6 +99,8 @@ public final class FilterScopePanel extends JPanel {
     private List<String> labels = List.of();
     private BufferedImage image;
     private ViewSettings settings = ViewSettings.defaults();
+    /** What grids are drawn on; follows the look and feel (see {@link #updateUI()}). */
+    private Paper paper = Paper.WHITE;
     private LayerInfo selected;
     private Capture captured;
     private String captureProblem;
@@ -126,6 +129,7 @@ public final class FilterScopePanel extends JPanel {
             }
         });
         status.cancel.addActionListener(e -> cancel());
+        paper = paperOfLookAndFeel();
 
         addSource(new FiltersSource());
         addSource(new FeatureMapsSource());
@@ -233,7 +237,7 @@ public final class FilterScopePanel extends JPanel {
 
     /** What the panel shows now, for its sources. */
     private Scene scene() {
-        return new Scene(model, modelSource, image, selected, captured, captureProblem, settings, labels);
+        return new Scene(model, modelSource, image, selected, captured, captureProblem, settings, labels, paper);
     }
 
     // ------------------------------------------------------------------ the contract
@@ -424,6 +428,35 @@ public final class FilterScopePanel extends JPanel {
     /** Where errors of background work go (a capture that failed, a grid too large); the default logs them. */
     public void setErrorHandler(Consumer<Throwable> handler) {
         this.errorHandler = handler == null ? FilterScopePanel::logError : handler;
+    }
+
+    /**
+     * The look and feel changed (a light or dark theme): grids are drawn on white paper in a light
+     * one and on the theme's own background and text colours in a dark one, so a grid does not glare
+     * in a dark window; Save and Copy give the same pixels as the screen.
+     */
+    @Override
+    public void updateUI() {
+        super.updateUI();
+        if (sources == null) {
+            return; // called by JPanel's constructor, before this panel's fields exist
+        }
+        Paper p = paperOfLookAndFeel();
+        if (!p.equals(paper)) {
+            paper = p;
+            refreshView();
+        }
+    }
+
+    /** White unless the look and feel's background is dark; then its background and label colours. */
+    static Paper paperOfLookAndFeel() {
+        java.awt.Color bg = javax.swing.UIManager.getColor("Panel.background");
+        java.awt.Color fg = javax.swing.UIManager.getColor("Label.foreground");
+        if (bg == null || fg == null) {
+            return Paper.WHITE;
+        }
+        double luma = (0.299 * bg.getRed() + 0.587 * bg.getGreen() + 0.114 * bg.getBlue()) / 255;
+        return luma < 0.5 ? new Paper(bg.getRGB(), fg.getRGB()) : Paper.WHITE;
     }
 
     // ------------------------------------------------------------------ selection and capture

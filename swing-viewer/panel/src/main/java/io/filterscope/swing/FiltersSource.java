@@ -8,6 +8,7 @@ import io.filterscope.render.Colormap;
 import io.filterscope.render.GridRenderer;
 import io.filterscope.render.GridStyle;
 import io.filterscope.render.Normalization;
+import io.filterscope.render.Paper;
 import io.filterscope.render.RenderedGrid;
 import java.util.List;
 
@@ -18,7 +19,7 @@ final class FiltersSource extends GridSource {
      * What a filter grid depends on: {@code order} is how a depth-3 filter's channels map to
      * colours, which follows the preset. Filters do not depend on the image.
      */
-    private record Key(long modelSource, String layer, Colormap colormap, Normalization normalization, ChannelOrder order) {
+    private record Key(long modelSource, String layer, Colormap colormap, Normalization normalization, ChannelOrder order, Paper paper) {
     }
 
     FiltersSource() {
@@ -42,10 +43,11 @@ final class FiltersSource extends GridSource {
         }
         String layer = selected.name();
         Model m = s.model();
-        GridStyle style = GridStyle.filters().withColormap(s.settings().colormap()).withNormalization(s.settings().normalization());
+        GridStyle style = GridStyle.filters().withColormap(s.settings().colormap()).withNormalization(s.settings().normalization())
+                .withPaper(s.paper());
         ChannelOrder order = s.channelOrder();
         long source = s.modelSource();
-        return new Content.Drawing(new Key(source, layer, style.colormap(), style.normalization(), order),
+        return new Content.Drawing(new Key(source, layer, style.colormap(), style.normalization(), order, style.paper()),
                 "Drawing the filters of " + layer + "…", "Cannot draw the filters of " + layer, () -> {
                     FilterBank bank = m.filters(layer);
                     RenderedGrid grid = GridRenderer.renderFilters(bank, style, order);

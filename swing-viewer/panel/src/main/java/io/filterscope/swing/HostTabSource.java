@@ -1,18 +1,19 @@
 package io.filterscope.swing;
 
 import io.filterscope.Names;
+import io.filterscope.render.Paper;
 import java.util.Locale;
 
 /**
  * A {@link PanelTab} as one of the panel's content sources: its content is asked with the scene seen
- * as a {@link PanelState}, and its pictures are kept under its own keys, scoped to this tab and the
- * model shown (so a host's key needs neither).
+ * as a {@link PanelState}, and its pictures are kept under its own keys, scoped to this tab, the
+ * model shown and the paper (so a host's key needs none of them).
  */
 final class HostTabSource extends GridSource {
     private final PanelTab tab;
 
     /** A host's key, scoped to the tab and the model. */
-    private record Key(HostTabSource tab, long modelSource, Object key) {
+    private record Key(HostTabSource tab, long modelSource, Paper paper, Object key) {
     }
 
     HostTabSource(PanelTab tab) {
@@ -37,7 +38,7 @@ final class HostTabSource extends GridSource {
         }
         TabContent.Drawing d = (TabContent.Drawing) c;
         long model = scene.modelSource();
-        return new Content.Drawing(new Key(this, model, d.key()), d.what(), "Cannot draw " + tab.title(), d.work(),
+        return new Content.Drawing(new Key(this, model, scene.paper(), d.key()), d.what(), "Cannot draw " + tab.title(), d.work(),
                 now -> now.modelSource() == model);
     }
 }

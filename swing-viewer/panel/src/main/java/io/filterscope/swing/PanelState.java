@@ -4,6 +4,7 @@ import io.filterscope.model.Activations;
 import io.filterscope.model.LayerInfo;
 import io.filterscope.model.Model;
 import io.filterscope.preprocess.Preprocessing;
+import io.filterscope.render.Paper;
 import io.filterscope.tensor.Tensor;
 import java.awt.image.BufferedImage;
 import java.util.List;
@@ -42,6 +43,15 @@ public final class PanelState {
     /** The toolbar's settings (colormap, normalization, channels, zoom, preset). */
     public ViewSettings settings() {
         return scene.settings();
+    }
+
+    /**
+     * What the panel draws its grids on: {@link Paper#WHITE} in a light look and feel, the theme's
+     * background and text colours in a dark one. Draw with {@code style.withPaper(state.paper())}
+     * so a tab's pictures match the others (the panel keeps pictures per paper).
+     */
+    public Paper paper() {
+        return scene.paper();
     }
 
     /** The class names given with {@link FilterScopePanel#setLabels}; empty when none were. */

@@ -7,6 +7,7 @@ import io.filterscope.model.LayerOutput;
 import io.filterscope.model.Model;
 import io.filterscope.preprocess.ChannelOrder;
 import io.filterscope.preprocess.Preprocessing;
+import io.filterscope.render.Paper;
 import java.awt.image.BufferedImage;
 import java.util.List;
 import java.util.Optional;
@@ -23,13 +24,14 @@ import java.util.Optional;
  * @param captureProblem why there is no capture when the run failed or was cancelled, else null
  * @param settings       the toolbar's settings
  * @param labels         the class names given to the panel (empty when none were)
+ * @param paper          what grids are drawn on: white, or the dark theme's colours
  */
 record Scene(Model model, long modelSource, BufferedImage image, LayerInfo layer, Capture capture,
-             String captureProblem, ViewSettings settings, List<String> labels) {
+             String captureProblem, ViewSettings settings, List<String> labels, Paper paper) {
 
     /** The same scene for another layer: what a prefetch of a neighbouring layer looks at. */
     Scene withLayer(LayerInfo other) {
-        return new Scene(model, modelSource, image, other, capture, captureProblem, settings, labels);
+        return new Scene(model, modelSource, image, other, capture, captureProblem, settings, labels, paper);
     }
 
     /** Which colour a depth-3 filter's channels are: BGR for models fed BGR (the caffe preset). */

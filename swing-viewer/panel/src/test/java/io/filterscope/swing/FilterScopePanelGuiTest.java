@@ -28,6 +28,7 @@ import io.filterscope.render.Colormap;
 import io.filterscope.render.GridRenderer;
 import io.filterscope.render.GridStyle;
 import io.filterscope.render.Normalization;
+import io.filterscope.render.Paper;
 import io.filterscope.render.RenderedGrid;
 import io.filterscope.model.CaptureRequest;
 import java.awt.Color;
@@ -690,8 +691,16 @@ class FilterScopePanelGuiTest {
                 assertEquals(call(() -> UIManager.getColor("List.background").getRGB()) & 0xffffff, rgb);
                 double luma = (0.299 * (rgb >> 16) + 0.587 * (rgb >> 8 & 0xff) + 0.114 * (rgb & 0xff)) / 255;
                 assertTrue(dark ? luma < 0.35 : luma > 0.8, (dark ? "dark" : "light") + " list background, luma " + luma);
-                // The grid keeps its own white background in both themes: it is the saved picture.
-                assertEquals(16, Screens.regions(gridOnScreen(ViewTab.FILTERS), WHITE, 40));
+                // The grid is drawn on white paper in the light theme and on the theme's own colours in
+                // the dark one; the screen shows the saved picture, which is GridRenderer's on that paper.
+                int paper = dark ? call(() -> UIManager.getColor("Panel.background").getRGB()) & 0xffffff : WHITE;
+                BufferedImage grid = gridOnScreen(ViewTab.FILTERS);
+                assertEquals(paper, grid.getRGB(0, grid.getHeight() - 1) & 0xffffff, "the grid's margin");
+                assertEquals(16, Screens.regions(grid, paper, 40));
+                BufferedImage expected = GridRenderer.filters(onnx.filters("/conv1/Conv"), style(Colormap.VIRIDIS, Normalization.PER_LAYER,
+                        GridStyle.filters()).withPaper(dark ? new Paper(paper, call(() -> UIManager.getColor("Label.foreground").getRGB())) : Paper.WHITE));
+                Screens.assertSameTopLeft(expected, grid);
+                ContentSourceTest.assertSamePixels(expected, call(panel::currentViewImage));
             }
         } finally {
             onEdt(() -> {
