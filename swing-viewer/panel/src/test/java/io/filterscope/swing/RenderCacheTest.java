@@ -4,15 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.filterscope.render.RenderedGrid;
 import java.awt.image.BufferedImage;
-import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class RenderCacheTest {
 
     static ShownGrid grid(int w, int h) {
-        return new ShownGrid("l", new RenderedGrid(new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB), List.of()), null);
+        return ShownGrid.picture("l", new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB));
     }
 
     @Test
