@@ -56,11 +56,11 @@ class DocScreenshots {
             List<LayerInfo> spatial = frame.panel().model().orElseThrow().layers().stream().filter(LayerInfo::hasSpatialOutput).toList();
             LayerInfo conv = frame.panel().model().orElseThrow().layers().stream().filter(l -> l.filterShape().isPresent()).findFirst().orElseThrow();
 
-            shoot(frame, ViewTab.FILTERS, conv.name(), 1.5, out.resolve("viewer-filters.png"));
-            shoot(frame, ViewTab.FEATURE_MAPS, spatial.get(0).name(), 1.25, out.resolve("viewer-feature-maps.png"));
-            shoot(frame, ViewTab.MODEL, spatial.get(0).name(), 1, out.resolve("viewer-model.png"));
+            shoot(frame, ViewTab.FILTERS, conv.name(), out.resolve("viewer-filters.png"));
+            shoot(frame, ViewTab.FEATURE_MAPS, spatial.get(0).name(), out.resolve("viewer-feature-maps.png"));
+            shoot(frame, ViewTab.MODEL, spatial.get(0).name(), out.resolve("viewer-model.png"));
             edt(() -> frame.applyTheme(Theme.DARK));
-            shoot(frame, ViewTab.FEATURE_MAPS, spatial.get(1).name(), 1.25, out.resolve("viewer-dark.png"));
+            shoot(frame, ViewTab.FEATURE_MAPS, spatial.get(1).name(), out.resolve("viewer-dark.png"));
         } finally {
             edt(() -> frame.dispose());
             Gui.restore(lookAndFeel);
@@ -68,12 +68,13 @@ class DocScreenshots {
         }
     }
 
-    private static void shoot(ViewerFrame frame, ViewTab tab, String layer, double zoom, Path png) throws Exception {
+    /** The tab as a new user sees it: grids fitted to the view (the default zoom). */
+    private static void shoot(ViewerFrame frame, ViewTab tab, String layer, Path png) throws Exception {
         edt(() -> {
             // Weights are signed: a diverging map around zero shows them best; activations keep the default.
             ViewSettings base = ViewSettings.defaults();
             frame.panel().setSettings((tab == ViewTab.FILTERS
-                    ? base.withColormap(Colormap.COOLWARM).withNormalization(Normalization.SYMMETRIC) : base).withZoom(zoom));
+                    ? base.withColormap(Colormap.COOLWARM).withNormalization(Normalization.SYMMETRIC) : base));
             frame.panel().selectLayer(layer);
             frame.panel().showTab(tab);
         });
