@@ -44,6 +44,30 @@ final class Background implements AutoCloseable {
 
         /** Nothing is pending any more; {@code cancelled} when the last requests were cancelled. */
         void idle(boolean cancelled);
+
+        /** The newest request of a lane reported how far it is, from 0 to 1. */
+        default void progress(double fraction) {
+        }
+    }
+
+    /** Work that may report progress and ask whether it is still wanted. */
+    @FunctionalInterface
+    interface Job<T> {
+        T run(io.filterscope.swing.TabContent.Progress progress) throws Exception;
+    }
+
+    /** The progress of a piece of work that nobody watches and that is wanted while {@code wanted} says so. */
+    static io.filterscope.swing.TabContent.Progress unwatched(BooleanSupplier wanted) {
+        return new io.filterscope.swing.TabContent.Progress() {
+            @Override
+            public boolean cancelled() {
+                return !wanted.getAsBoolean();
+            }
+
+            @Override
+            public void report(double fraction) {
+            }
+        };
     }
 
     /** A kind of work where a newer request supersedes an older one. */
@@ -128,7 +152,39 @@ final class Background implements AutoCloseable {
 
     /** As {@link #submit(Lane, String, Callable, Consumer)}; {@code onFailure} runs on the EDT before the error handler. */
     <T> void submit(Lane lane, String what, Callable<T> work, Consumer<T> onResult, Consumer<Throwable> onFailure) {
+        submitJob(lane, what, progress -> work.call(), onResult, onFailure);
+    }
+
+    /**
+     * As {@link #submit(Lane, String, Callable, Consumer, Consumer)}, for work that asks whether it is
+     * still wanted (a newer request in its lane or {@link #cancelAll} make it stale) and reports its
+     * progress to the listener while it is the newest request of its lane.
+     */
+    <T> void submitJob(Lane lane, String what, Job<T> work, Consumer<T> onResult, Consumer<Throwable> onFailure) {
         long gen = lane.generation.incrementAndGet();
+        io.filterscope.swing.TabContent.Progress progress = new io.filterscope.swing.TabContent.Progress() {
+            /** The last fraction passed to the EDT, so a tight loop does not flood it. */
+            private volatile double told = -1;
+
+            @Override
+            public boolean cancelled() {
+                return lane.generation.get() != gen;
+            }
+
+            @Override
+            public void report(double fraction) {
+                double f = Math.max(0, Math.min(1, fraction));
+                if (cancelled() || Math.abs(f - told) < 0.005) {
+                    return;
+                }
+                told = f;
+                SwingUtilities.invokeLater(() -> {
+                    if (lane.generation.get() == gen && lane.waiting) {
+                        listener.progress(f);
+                    }
+                });
+            }
+        };
         lane.waiting = true;
         pending++;
         cancelled = false;
@@ -138,7 +194,7 @@ final class Background implements AutoCloseable {
             Throwable failure = null;
             if (lane.generation.get() == gen) {
                 try {
-                    result = work.call();
+                    result = work.run(progress);
                 } catch (Throwable t) {
                     failure = t;
                 }

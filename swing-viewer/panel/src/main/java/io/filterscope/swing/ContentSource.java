@@ -34,8 +34,12 @@ interface ContentSource {
          * @param current whether a picture drawn ahead for the scene it was made for still belongs to
          *                {@code now}, the scene when it is done (else it is not cached)
          */
-        record Drawing(Object key, String what, String cannot, Callable<ShownGrid> work, Predicate<Scene> current)
+        record Drawing(Object key, String what, String cannot, TabContent.Work work, Predicate<Scene> current)
                 implements Content {
+            /** A drawing whose work neither reports progress nor stops early. */
+            Drawing(Object key, String what, String cannot, Callable<ShownGrid> work, Predicate<Scene> current) {
+                this(key, what, cannot, progress -> work.call(), current);
+            }
         }
 
         /** The source keeps its own content up to date (the Model tab is filled when the model is set). */

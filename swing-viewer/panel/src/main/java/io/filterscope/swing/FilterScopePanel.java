@@ -119,6 +119,11 @@ public final class FilterScopePanel extends JPanel {
             }
 
             @Override
+            public void progress(double fraction) {
+                status.progress(fraction);
+            }
+
+            @Override
             public void idle(boolean cancelled) {
                 status.setBusy(false);
                 if (cancelled) {
@@ -562,7 +567,7 @@ public final class FilterScopePanel extends JPanel {
                 prefetchNeighbours(source, now);
                 return;
             }
-            background.submit(source.lane(), d.what(), d.work(), g -> {
+            background.submitJob(source.lane(), d.what(), d.work()::draw, g -> {
                 renders.put(d.key(), g);
                 if (front() == source) {
                     source.show(g);
@@ -598,7 +603,8 @@ public final class FilterScopePanel extends JPanel {
                     }
                     if (!renders.contains(d.key())) {
                         // Skipped when the model was replaced (and may be closed) before it starts.
-                        background.prefetch(d.key(), () -> modelSource == wanted, d.work(), g -> {
+                        background.prefetch(d.key(), () -> modelSource == wanted,
+                                () -> d.work().draw(Background.unwatched(() -> modelSource == wanted)), g -> {
                             if (d.current().test(scene()) && !renders.contains(d.key())) {
                                 renders.put(d.key(), g);
                             }

@@ -31,6 +31,11 @@ import javax.swing.JComponent;
  * });
  * }</pre>
  *
+ * <p>Long work (an explanation, a folder of images) uses
+ * {@link TabContent#drawing(Object, String, TabContent.Work)}: its {@link TabContent.Progress} moves the
+ * status line's bar and says when the picture is no longer wanted (Cancel, a newer request, another
+ * model), so the work can stop early.
+ *
  * <p>A tab with settings of its own (a method, a class, an opacity) returns them from
  * {@link #toolbar()}, shown above its picture, and calls {@link #refresh()} when they change.
  * {@link #content} and {@link #toolbar()} are called on the event dispatch thread; only a

@@ -31,6 +31,20 @@ final class StatusLine extends JPanel {
     void setBusy(boolean busy) {
         progress.setVisible(busy);
         cancel.setVisible(busy);
+        if (!busy) {
+            progress.setIndeterminate(true);
+        }
+    }
+
+    /** Work that says how far it is: the bar shows the fraction (0 to 1) until other work starts. */
+    void progress(double fraction) {
+        progress.setIndeterminate(false);
+        progress.setValue((int) Math.round(fraction * progress.getMaximum()));
+    }
+
+    /** The fraction the bar shows, or -1 while it only says that work runs. */
+    double fraction() {
+        return progress.isIndeterminate() ? -1 : (double) progress.getValue() / progress.getMaximum();
     }
 
     private boolean work;
@@ -45,6 +59,7 @@ final class StatusLine extends JPanel {
     void working(String text) {
         say(text);
         work = true;
+        progress.setIndeterminate(true);
     }
 
     /** Whether the message describes work, rather than something to keep. */

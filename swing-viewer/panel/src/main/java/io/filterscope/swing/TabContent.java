@@ -24,7 +24,38 @@ public sealed interface TabContent permits TabContent.Message, TabContent.Drawin
      *             "Cannot draw …" with its message, and goes to the panel's error handler.
      */
     static TabContent drawing(Object key, String what, Callable<ShownGrid> work) {
+        Objects.requireNonNull(work, "work");
+        return new Drawing(key, what, progress -> work.call());
+    }
+
+    /**
+     * A picture whose drawing takes long (an explanation, a folder of images): as
+     * {@link #drawing(Object, String, Callable)}, and the work is handed a {@link Progress} to report
+     * how far it is (the status line's bar shows it) and to ask whether the picture is still wanted,
+     * so it can stop early when the person cancelled or asked for something else.
+     */
+    static TabContent drawing(Object key, String what, Work work) {
         return new Drawing(key, what, work);
+    }
+
+    /** A drawing's work, run off the event dispatch thread. */
+    @FunctionalInterface
+    interface Work {
+        /** Draws the picture; {@code progress} reports how far it is and whether it is still wanted. */
+        ShownGrid draw(Progress progress) throws Exception;
+    }
+
+    /** Handed to a drawing's work: any thread may call it. */
+    interface Progress {
+        /**
+         * Whether the picture is no longer wanted: a newer request on the tab, Cancel, or another
+         * model. Its result would be dropped, so long work checks this now and then and returns
+         * (anything, or throws) early.
+         */
+        boolean cancelled();
+
+        /** How far the work is, from 0 to 1; the status line's bar shows it while this drawing is the newest. */
+        void report(double fraction);
     }
 
     /** @param text the message */
@@ -35,7 +66,7 @@ public sealed interface TabContent permits TabContent.Message, TabContent.Drawin
     }
 
     /** See {@link TabContent#drawing}. */
-    record Drawing(Object key, String what, Callable<ShownGrid> work) implements TabContent {
+    record Drawing(Object key, String what, Work work) implements TabContent {
         public Drawing {
             Objects.requireNonNull(key, "key");
             Objects.requireNonNull(what, "what");

@@ -34,8 +34,10 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import javax.swing.JCheckBox;
@@ -219,6 +221,58 @@ class PanelTabTest {
             assertEquals(1, errors.size(), errors::toString);
             assertEquals("no picture today", errors.get(0).getMessage());
             assertFalse(call(panel::hasViewImage));
+            run(() -> panel.setModel(null));
+            panel.whenIdle().get(60, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void aLongDrawingLearnsThatItIsNoLongerWantedAndStopsEarly() throws Exception {
+        CountDownLatch started = new CountDownLatch(1);
+        AtomicBoolean toldToStop = new AtomicBoolean();
+        try (Model model = FilterScope.open(BUNDLE.resolve("fashion_cnn.onnx"))) {
+            PanelTab slow = new PanelTab("Slow") {
+                @Override
+                public boolean drawsAhead() {
+                    return false;
+                }
+
+                @Override
+                public TabContent content(PanelState s) {
+                    if (s.layer().isEmpty()) {
+                        return TabContent.message("no layer");
+                    }
+                    String layer = s.layer().get().name();
+                    if (!layer.equals("/conv1/Conv")) {
+                        return TabContent.drawing(layer, "Quick…", () -> ShownGrid.picture(layer, new BufferedImage(9, 9, BufferedImage.TYPE_INT_RGB)));
+                    }
+                    return TabContent.drawing(layer, "Slow…", progress -> {
+                        progress.report(0.5);
+                        started.countDown();
+                        long bound = System.nanoTime() + TimeUnit.SECONDS.toNanos(60); // a bound on a hang, not a timing
+                        while (!progress.cancelled()) {
+                            if (System.nanoTime() > bound) {
+                                throw new AssertionError("the drawing was never told that it is no longer wanted");
+                            }
+                            Thread.sleep(5);
+                        }
+                        toldToStop.set(true);
+                        return ShownGrid.picture(layer, new BufferedImage(8, 8, BufferedImage.TYPE_INT_RGB));
+                    });
+                }
+            };
+            FilterScopePanel panel = call(() -> {
+                FilterScopePanel p = new FilterScopePanel();
+                p.addTab(slow);
+                p.showTab(slow);
+                p.setModel(model); // selects conv1: the slow drawing starts
+                return p;
+            });
+            assertTrue(started.await(60, TimeUnit.SECONDS), "the slow drawing started");
+            run(() -> panel.selectLayer("/conv2/Conv"));
+            panel.whenIdle().get(60, TimeUnit.SECONDS);
+            assertTrue(toldToStop.get(), "a newer request makes the running drawing stale, and it is told so");
+            assertEquals(9, call(() -> panel.currentViewImage().getWidth()), "the newer picture is shown, not the stale one");
             run(() -> panel.setModel(null));
             panel.whenIdle().get(60, TimeUnit.SECONDS);
         }
