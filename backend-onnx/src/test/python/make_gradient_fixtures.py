@@ -118,15 +118,15 @@ class MobileNetish(nn.Module):
         y = F.hardswish(self.dw2(y))
         acts["dw2"] = y
         s = F.adaptive_avg_pool2d(y, 1)
-        s = F.hardsigmoid(F.relu(self.se_reduce(s)))
+        s = F.hardsigmoid(self.se_expand(F.relu(self.se_reduce(s))))
         y = y * s
         y = F.leaky_relu(self.grouped(y), 0.1)
         acts["grouped"] = y
         up = torch.sigmoid(self.up(y))
         side = torch.tanh(self.side(F.pad(y, (1, 1, 1, 1))))
         z = torch.cat([F.max_pool2d(up, 2), side], dim=1)
-        z = (z - 0.1) / 2.0
         acts["concat"] = z
+        z = (z - 0.1) / 2.0
         z = z.permute(0, 2, 3, 1).permute(0, 3, 1, 2)
         z = F.adaptive_avg_pool2d(z, 1).reshape(z.shape[0], -1)
         return acts, z @ self.fc + self.bias
@@ -141,7 +141,7 @@ def make(name, model, shape, layer_ops):
     proto = onnx.load(out / "model.onnx")
     ops = sorted({n.op_type for n in proto.graph.node})
 
-    m64 = model.double()
+    m64 = model.double().eval()
     x = (torch.rand(shape, dtype=torch.float64) * 2 - 1).float().double().requires_grad_(True)
     acts, logits = m64(x)
     for a in acts.values():
@@ -177,7 +177,7 @@ class Logits(nn.Module):
 
 
 def model32(model):
-    return Logits(model.float())
+    return Logits(model.float()).eval()
 
 
 def producer_output(op_type, index):
@@ -192,11 +192,38 @@ def add_softmax_variant(name):
     out = proto.graph.output[0]
     probs = onnx.helper.make_node("Softmax", [out.name], ["probabilities"], axis=1, name="final_softmax")
     proto.graph.node.append(probs)
-    new_out = onnx.helper.make_tensor_value_info("probabilities", onnx.TensorProto.FLOAT, None)
+    new_out = onnx.helper.make_tensor_value_info("probabilities", onnx.TensorProto.FLOAT, ["batch", out.type.tensor_type.shape.dim[1].dim_value])
     proto.graph.output.pop()
     proto.graph.output.append(new_out)
     onnx.checker.check_model(proto)
     onnx.save(proto, ROOT / name / "model_softmax.onnx")
+
+
+class Upsampling(nn.Module):
+    """Nearest upsampling (Resize), which has no backward rule: the model has no gradients, but
+    forward capture works as before."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(3, 4, 3, padding=1)
+        self.fc = nn.Linear(4, 5)
+
+    def forward(self, x):
+        y = F.interpolate(F.relu(self.conv(x)), scale_factor=2, mode="nearest")
+        return {}, self.fc(F.adaptive_avg_pool2d(y, 1).flatten(1))
+
+
+def make_unsupported():
+    out = ROOT / "unsupported"
+    out.mkdir(parents=True, exist_ok=True)
+    torch.manual_seed(20261128)
+    model = Upsampling().eval()
+    torch.onnx.export(model32(model), torch.zeros(1, 3, 8, 8), out / "model.onnx", opset_version=17, dynamo=False,
+                      input_names=["input"], output_names=["logits"])
+    x = torch.rand(1, 3, 8, 8)
+    np.save(out / "input.npy", x.numpy())
+    np.save(out / "logits.npy", model32(model)(x).detach().numpy())
+    print("unsupported", sorted({n.op_type for n in onnx.load(out / "model.onnx").graph.node}))
 
 
 if __name__ == "__main__":
@@ -207,5 +234,6 @@ if __name__ == "__main__":
     torch.manual_seed(20261127)
     make("mobilenetish", MobileNetish(), (2, 3, 19, 21), {
         "stem": producer_output("Clip", 0), "dw2": producer_output("HardSwish", 1), "grouped": producer_output("LeakyRelu", 0),
-        "concat": producer_output("Concat", 0)})
+        "concat": producer_output("Concat", 1)})
     add_softmax_variant("mobilenetish")
+    make_unsupported()

@@ -673,40 +673,11 @@ final class Backprop {
             if (n.getInputCount() > 3 && !n.getInput(3).isEmpty()) {
                 throw refuse(n, "padding of selected axes");
             }
+            // Constant padding by p is adjoint to padding by −p: Pad crops where pads are negative,
+            // so the padded border is cut off again (and a cropped border comes back as zeros).
             String x = n.getInput(0);
-            long[] xs = knownShape(x, n);
-            long[] pads = constantInts(n.getInput(1)).orElseThrow(() -> refuse(n, "pads that are not a constant"));
-            int r = xs.length;
-            long[] starts = new long[r];
-            long[] ends = new long[r];
-            long[] axes = new long[r];
-            for (int i = 0; i < r; i++) {
-                if (pads[i] < 0 || pads[i + r] < 0) {
-                    throw refuse(n, "negative pads (cropping)");
-                }
-                starts[i] = pads[i];
-                ends[i] = pads[i] + xs[i];
-                axes[i] = i;
-            }
-            add(x, emit("Slice", List.of(gy, ints(starts), ints(ends), ints(axes)), List.of(), "pad"));
-        }
-
-        /** The values of a constant int tensor: an initializer or a Constant node's. */
-        private Optional<long[]> constantInts(String t) {
-            Tensor v = g.initializers.get(t);
-            Node p = g.producers.get(t);
-            if (v == null && p != null && p.getOpType().equals("Constant")) {
-                v = OnnxGraph.attr(p, "value").map(Attribute::getT).orElse(null);
-            }
-            if (v == null) {
-                return Optional.empty();
-            }
-            float[] f = new TensorData(file).floats(v);
-            long[] out = new long[f.length];
-            for (int i = 0; i < f.length; i++) {
-                out[i] = (long) f[i];
-            }
-            return Optional.of(out);
+            String negated = emit("Neg", List.of(n.getInput(1)), List.of(), "neg_pads");
+            add(x, emit("Pad", List.of(gy, negated), List.of(), "pad"));
         }
 
         /** {@code grad} (shaped like {@code out}) summed over the axes {@code in} was broadcast along. */

@@ -301,7 +301,15 @@ final class OnnxModel implements Model {
             Backprop.Plan plan = plans.get(key);
             if (plan == null) {
                 long[] shape = key.inputShape().stream().mapToLong(Long::longValue).toArray();
-                Map<String, long[]> shapes = sessions.inferShapes(backprop.withInputShape(shape), backprop.tensorsNeedingShapes());
+                var fixed = backprop.withInputShape(shape);
+                Map<String, long[]> shapes = sessions.inferShapes(fixed, backprop.tensorsNeedingShapes());
+                // Sizes computed inside the graph (pads, reshape targets) can leave inference without
+                // an answer: one run on zeros of this shape gives those.
+                List<String> open = backprop.tensorsNeedingShapes().stream()
+                        .filter(t -> !shapes.containsKey(t) || java.util.Arrays.stream(shapes.get(t)).anyMatch(d -> d < 0)).toList();
+                if (!open.isEmpty()) {
+                    shapes.putAll(sessions.runShapes(fixed, open, metadata.input().name(), shape));
+                }
                 plan = backprop.plan(shape, shapes, key.logit(), key.withInput(), key.layerTensors());
                 plans.put(key, plan);
             }

@@ -230,6 +230,31 @@ final class Sessions implements AutoCloseable {
         return out;
     }
 
+    /**
+     * The shapes of {@code tensors} as one run of {@code model} on zeros of {@code inputShape} makes
+     * them: for the few tensors whose shapes inference leaves open (sizes computed in the graph).
+     */
+    Map<String, long[]> runShapes(OnnxModel.Model model, Collection<String> tensors, String input, long[] inputShape) {
+        Map<String, long[]> out = new java.util.HashMap<>();
+        long count = 1;
+        for (long d : inputShape) {
+            count *= d;
+        }
+        try (OrtSession s = createFrom(withOutputs(model, tensors), true);
+             ai.onnxruntime.OnnxTensor x = ai.onnxruntime.OnnxTensor.createTensor(env, java.nio.FloatBuffer.wrap(new float[Math.toIntExact(count)]), inputShape);
+             OrtSession.Result r = s.run(Map.of(input, x), new java.util.HashSet<>(tensors))) {
+            for (var e : r) {
+                if (e.getValue().getInfo() instanceof ai.onnxruntime.TensorInfo ti) {
+                    out.put(e.getKey(), ti.getShape());
+                }
+            }
+        } catch (OrtException e) {
+            throw new FilterScopeException(Messages.runFailure(e), file.getFileName() + ": the model does not run on zeros of shape "
+                    + java.util.Arrays.toString(inputShape) + " (" + Messages.firstLine(e.getMessage()) + ")", e);
+        }
+        return out;
+    }
+
     private void release(OrtSession s) {
         int left = borrowed.merge(s, -1, Integer::sum);
         if (left <= 0) {
