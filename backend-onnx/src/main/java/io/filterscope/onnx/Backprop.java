@@ -206,15 +206,15 @@ final class Backprop {
                 layerGrads.put(t, gt);
             }
         }
-        Graph.Builder gb = withInputShape(inputShape).getGraph().toBuilder();
-        gb.addInput(valueInfo(SEED, FLOAT, scoreShape));
-        gb.addAllNode(b.nodes);
-        gb.addAllInitializer(b.constants);
-        Set<String> present = new HashSet<>();
-        gb.getOutputList().forEach(o -> present.add(o.getName()));
         List<String> extra = new ArrayList<>(layerTensors);
         inputGrad.ifPresent(extra::add);
         extra.addAll(layerGrads.values());
+        Graph.Builder gb = withInputShape(inputShape).getGraph().toBuilder();
+        gb.addInput(valueInfo(SEED, FLOAT, scoreShape));
+        gb.addAllNode(live(b.nodes, extra));
+        gb.addAllInitializer(b.constants);
+        Set<String> present = new HashSet<>();
+        gb.getOutputList().forEach(o -> present.add(o.getName()));
         for (String t : extra) {
             if (present.add(t)) {
                 gb.addOutput(ValueInfo.newBuilder().setName(t));
@@ -233,6 +233,23 @@ final class Backprop {
             }
         }
         return new Plan(mb.build(), output(), scoreShape, inputGrad, layerGrads);
+    }
+
+    /**
+     * The backward nodes that {@code outputs} depend on: a request for a late layer's gradient (Grad-CAM)
+     * does not pay for the backward pass down to the input.
+     */
+    private static List<Node> live(List<Node> nodes, List<String> outputs) {
+        Set<String> needed = new HashSet<>(outputs);
+        List<Node> kept = new ArrayList<>();
+        for (int i = nodes.size() - 1; i >= 0; i--) {
+            Node n = nodes.get(i);
+            if (n.getOutputList().stream().anyMatch(needed::contains)) {
+                kept.add(0, n);
+                needed.addAll(n.getInputList());
+            }
+        }
+        return kept;
     }
 
     static ValueInfo valueInfo(String name, int type, long[] dims) {
