@@ -86,6 +86,28 @@ class OnnxGradientsTest {
         }
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"fashion_cnn.onnx", "fashion_cnn_keras.onnx"})
+    void theBundledModelsHaveGradientsInTheirOwnLayout(String file) {
+        try (Model model = FilterScope.open(Path.of("../samples/models/fashion-mnist").resolve(file))) {
+            assertTrue(model.capabilities().contains(Capability.GRADIENTS), file + " " + model.capabilities());
+            long[] dims = model.metadata().input().shape().toArray();
+            dims[0] = 2;
+            float[] v = new float[(int) java.util.Arrays.stream(dims).reduce(1, (a, b) -> a * b)];
+            java.util.Random rnd = new java.util.Random(5);
+            for (int i = 0; i < v.length; i++) {
+                v[i] = rnd.nextFloat();
+            }
+            Tensor x = Tensor.of(io.filterscope.tensor.Shape.of(dims), v);
+            LayerInfo conv = model.layers().stream().filter(LayerInfo::hasSpatialOutput).findFirst().orElseThrow();
+            Gradients g = model.gradients(x, GradientRequest.ofLayers(1, conv.name()).andInput());
+            assertArrayEquals(dims, g.input().orElseThrow().shape().toArray(), "input gradient in the input's own layout");
+            LayerGradient lg = g.layer(conv.name()).orElseThrow();
+            assertEquals(conv.outputShape().orElseThrow().dim(1), lg.gradient().shape().dim(1), "layer gradient N×C×H×W");
+            assertClose(model.run(x), g.output(), file + " output");
+        }
+    }
+
     @Test
     void anotherClassReusesTheSessionAndAnIndexOutOfRangeIsRefused() {
         Tensor x = npy("resnetish", "input.npy");
