@@ -3,7 +3,7 @@
 Builds small CNNs in PyTorch with seeded weights that together use every operator the ONNX backend
 differentiates (Conv incl. strided/odd sizes, grouped, depthwise and dilated, ConvTranspose, Gemm,
 MatMul, BatchNormalization, Relu, Clip (ReLU6), LeakyRelu, Sigmoid, Tanh, HardSigmoid, HardSwish,
-MaxPool (ceil_mode, overlapping), AveragePool, GlobalAveragePool, Add, Sub, Mul (broadcast), Div,
+MaxPool (ceil_mode, overlapping), AveragePool, GlobalAveragePool, ReduceMean, Add, Sub, Mul (broadcast), Div,
 Concat, Flatten, Reshape, Transpose, Pad, Softmax), exports them to ONNX (TorchScript exporter,
 opset 17), and saves, for a fixed batch of two inputs and class K:
 
@@ -128,7 +128,9 @@ class MobileNetish(nn.Module):
         acts["concat"] = z
         z = (z - 0.1) / 2.0
         z = z.permute(0, 2, 3, 1).permute(0, 3, 1, 2)
-        z = F.adaptive_avg_pool2d(z, 1).reshape(z.shape[0], -1)
+        # A global average both ways: GlobalAveragePool + a reshape computed from Shape (a shape
+        # path, not differentiated), and ReduceMean (as Keras/tf2onnx exports express it).
+        z = F.adaptive_avg_pool2d(z, 1).reshape(z.shape[0], -1) + 0.5 * z.mean(dim=(2, 3))
         return acts, z @ self.fc + self.bias
 
 

@@ -49,7 +49,7 @@ final class Backprop {
     static final Set<String> SUPPORTED = Set.of("Conv", "ConvTranspose", "Gemm", "MatMul", "Relu", "Clip", "LeakyRelu", "Sigmoid",
             "Tanh", "HardSigmoid", "HardSwish", "MaxPool", "AveragePool", "GlobalAveragePool", "BatchNormalization", "Add", "Sub",
             "Mul", "Div", "Concat", "Flatten", "Reshape", "Squeeze", "Unsqueeze", "Transpose", "Softmax", "LogSoftmax", "Pad",
-            "Identity", "Dropout", "Cast");
+            "Identity", "Dropout", "Cast", "ReduceMean", "ReduceSum");
     /** Nodes whose outputs describe shapes, not data: no gradient flows through them. */
     private static final Set<String> SHAPE_OPS = Set.of("Shape", "Size");
     /** The lowest opset whose operator forms (axes and sizes as inputs) the backward nodes use. */
@@ -115,8 +115,7 @@ final class Backprop {
         for (Node n : path(scoreTensor(false))) {
             if (!SUPPORTED.contains(n.getOpType()) || !n.getDomain().isEmpty() && !n.getDomain().equals("ai.onnx")) {
                 return Optional.of("a backward rule for every operator between the input and the output; " + describe(n)
-                        + " has none (operators with one: Conv, ConvTranspose, Gemm, MatMul, BatchNormalization, pooling, common "
-                        + "activations, Add, Mul, Concat, reshapes, Softmax, Pad); use a forward-only explanation such as Score-CAM or occlusion");
+                        + " has none (see docs/onnx-gradients.md for those that have); use a forward-only explanation such as Score-CAM or occlusion");
             }
         }
         return Optional.empty();
@@ -459,6 +458,7 @@ final class Backprop {
                     }
                 }
                 case "Concat" -> concat(n, gy);
+                case "ReduceMean", "ReduceSum" -> reduce(n, gy);
                 case "Pad" -> pad(n, gy);
                 default -> throw refuse(n, "no backward rule");
             }
@@ -666,6 +666,54 @@ final class Backprop {
             }
             String bt = emit("Transpose", List.of(bIn), List.of(intsAttr("perm", new long[] {1, 0})), "bt");
             add(a, emit("MatMul", List.of(gy, bt), List.of(), "matmul"));
+        }
+
+        private void reduce(Node n, String gy) {
+            // The gradient spread back over the reduced axes (divided by their size for a mean).
+            String x = n.getInput(0);
+            long[] xs = knownShape(x, n);
+            long[] axes = OnnxGraph.intsAttr(n, "axes");
+            if (n.getInputCount() > 1 && !n.getInput(1).isEmpty()) {
+                axes = constantInts(n.getInput(1)).orElseThrow(() -> refuse(n, "axes that are not a constant"));
+            }
+            if (axes.length == 0) {
+                if (OnnxGraph.intAttr(n, "noop_with_empty_axes", 0) != 0) {
+                    add(x, gy);
+                    return;
+                }
+                axes = new long[xs.length];
+                for (int i = 0; i < xs.length; i++) {
+                    axes[i] = i;
+                }
+            }
+            long[] kept = xs.clone();
+            long count = 1;
+            for (long a : axes) {
+                int ax = (int) (a < 0 ? a + xs.length : a);
+                count *= xs[ax];
+                kept[ax] = 1;
+            }
+            String g1 = emit("Reshape", List.of(gy, ints(kept)), List.of(), "keepdims");
+            String spread = emit("Expand", List.of(g1, ints(xs)), List.of(), "spread");
+            add(x, n.getOpType().equals("ReduceMean") ? emit("Mul", List.of(spread, scalar(1f / count)), List.of(), "reducemean") : spread);
+        }
+
+        /** The values of a constant int tensor: an initializer or a Constant node's. */
+        private Optional<long[]> constantInts(String t) {
+            Tensor v = g.initializers.get(t);
+            Node p = g.producers.get(t);
+            if (v == null && p != null && p.getOpType().equals("Constant")) {
+                v = OnnxGraph.attr(p, "value").map(Attribute::getT).orElse(null);
+            }
+            if (v == null) {
+                return Optional.empty();
+            }
+            float[] f = new TensorData(file).floats(v);
+            long[] out = new long[f.length];
+            for (int i = 0; i < f.length; i++) {
+                out[i] = (long) f[i];
+            }
+            return Optional.of(out);
         }
 
         private void concat(Node n, String gy) {
