@@ -4,7 +4,7 @@ Builds small CNNs in PyTorch with seeded weights that together use every operato
 differentiates (Conv incl. strided/odd sizes, grouped, depthwise and dilated, ConvTranspose, Gemm,
 MatMul, BatchNormalization, Relu, Clip (ReLU6), LeakyRelu, Sigmoid, Tanh, HardSigmoid, HardSwish,
 MaxPool (ceil_mode, overlapping), AveragePool, GlobalAveragePool, ReduceMean, Add, Sub, Mul (broadcast), Div,
-Concat, Flatten, Reshape, Transpose, Pad, Softmax), exports them to ONNX (TorchScript exporter,
+Concat, Flatten, Reshape, Transpose, Pad, Resize (nearest, x2), Softmax), exports them to ONNX (TorchScript exporter,
 opset 17), and saves, for a fixed batch of two inputs and class K:
 
     input.npy                      the input batch
@@ -122,7 +122,7 @@ class MobileNetish(nn.Module):
         y = y * s
         y = F.leaky_relu(self.grouped(y), 0.1)
         acts["grouped"] = y
-        up = torch.sigmoid(self.up(y))
+        up = torch.sigmoid(self.up(y)) + F.interpolate(y, scale_factor=2, mode="nearest").mean(dim=1, keepdim=True)
         side = torch.tanh(self.side(F.pad(y, (1, 1, 1, 1))))
         z = torch.cat([F.max_pool2d(up, 2), side], dim=1)
         acts["concat"] = z
@@ -202,8 +202,8 @@ def add_softmax_variant(name):
 
 
 class Upsampling(nn.Module):
-    """Nearest upsampling (Resize), which has no backward rule: the model has no gradients, but
-    forward capture works as before."""
+    """Bilinear upsampling (Resize in linear mode), which has no backward rule: the model has no
+    gradients, but forward capture works as before."""
 
     def __init__(self):
         super().__init__()
@@ -211,7 +211,7 @@ class Upsampling(nn.Module):
         self.fc = nn.Linear(4, 5)
 
     def forward(self, x):
-        y = F.interpolate(F.relu(self.conv(x)), scale_factor=2, mode="nearest")
+        y = F.interpolate(F.relu(self.conv(x)), scale_factor=2, mode="bilinear")
         return {}, self.fc(F.adaptive_avg_pool2d(y, 1).flatten(1))
 
 

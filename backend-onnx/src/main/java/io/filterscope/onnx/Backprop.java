@@ -49,7 +49,7 @@ final class Backprop {
     static final Set<String> SUPPORTED = Set.of("Conv", "ConvTranspose", "Gemm", "MatMul", "Relu", "Clip", "LeakyRelu", "Sigmoid",
             "Tanh", "HardSigmoid", "HardSwish", "MaxPool", "AveragePool", "GlobalAveragePool", "BatchNormalization", "Add", "Sub",
             "Mul", "Div", "Concat", "Flatten", "Reshape", "Squeeze", "Unsqueeze", "Transpose", "Softmax", "LogSoftmax", "Pad",
-            "Identity", "Dropout", "Cast", "ReduceMean", "ReduceSum");
+            "Identity", "Dropout", "Cast", "ReduceMean", "ReduceSum", "Resize");
     /** Nodes whose outputs describe shapes, not data: no gradient flows through them. */
     private static final Set<String> SHAPE_OPS = Set.of("Shape", "Size");
     /** The lowest opset whose operator forms (axes and sizes as inputs) the backward nodes use. */
@@ -113,12 +113,33 @@ final class Backprop {
             return Optional.of("opset " + MIN_OPSET + " or later, the model has opset " + opset() + "; export it again with a newer opset");
         }
         for (Node n : path(scoreTensor(false))) {
-            if (!SUPPORTED.contains(n.getOpType()) || !n.getDomain().isEmpty() && !n.getDomain().equals("ai.onnx")) {
+            if (!SUPPORTED.contains(n.getOpType()) || !n.getDomain().isEmpty() && !n.getDomain().equals("ai.onnx") || !resizeIsBlockCopy(n)) {
                 return Optional.of("a backward rule for every operator between the input and the output; " + describe(n)
+                        + (n.getOpType().equals("Resize") ? " other than nearest-neighbour upsampling by whole factors" : "")
                         + " has none (see docs/onnx-gradients.md for those that have); use a forward-only explanation such as Score-CAM or occlusion");
             }
         }
         return Optional.empty();
+    }
+
+    /**
+     * Whether a Resize (if it is one) copies each input element to a block of the output: nearest
+     * mode with coordinates that map output i·s + j to input i (asymmetric with floor, as PyTorch
+     * exports nearest upsampling, or half-pixel with rounding). Whole scale factors are checked with
+     * the shapes, when a plan is made.
+     */
+    private static boolean resizeIsBlockCopy(Node n) {
+        if (!n.getOpType().equals("Resize")) {
+            return true;
+        }
+        String mode = OnnxGraph.attr(n, "mode").map(a -> a.getS().toStringUtf8()).orElse("nearest");
+        String coords = OnnxGraph.attr(n, "coordinate_transformation_mode").map(a -> a.getS().toStringUtf8()).orElse("half_pixel");
+        String nearest = OnnxGraph.attr(n, "nearest_mode").map(a -> a.getS().toStringUtf8()).orElse("round_prefer_floor");
+        if (!mode.equals("nearest")) {
+            return false;
+        }
+        return coords.equals("asymmetric") ? nearest.equals("floor")
+                : (coords.equals("half_pixel") || coords.equals("pytorch_half_pixel")) && nearest.startsWith("round_prefer_");
     }
 
     private static String describe(Node n) {
@@ -459,6 +480,7 @@ final class Backprop {
                 }
                 case "Concat" -> concat(n, gy);
                 case "ReduceMean", "ReduceSum" -> reduce(n, gy);
+                case "Resize" -> resize(n, gy);
                 case "Pad" -> pad(n, gy);
                 default -> throw refuse(n, "no backward rule");
             }
@@ -666,6 +688,28 @@ final class Backprop {
             }
             String bt = emit("Transpose", List.of(bIn), List.of(intsAttr("perm", new long[] {1, 0})), "bt");
             add(a, emit("MatMul", List.of(gy, bt), List.of(), "matmul"));
+        }
+
+        private void resize(Node n, String gy) {
+            // Each input element was copied to an s×s block (resizeIsBlockCopy): its gradient is the
+            // block's sum, an average pool times the block size.
+            String x = n.getInput(0);
+            long[] xs = knownShape(x, n);
+            long[] ys = knownShape(n.getOutput(0), n);
+            if (!resizeIsBlockCopy(n) || xs.length < 3 || xs[0] != ys[0] || xs[1] != ys[1]) {
+                throw refuse(n, "only nearest-neighbour upsampling of the spatial axes is differentiated");
+            }
+            long[] factor = new long[xs.length - 2];
+            long block = 1;
+            for (int i = 2; i < xs.length; i++) {
+                if (ys[i] % xs[i] != 0) {
+                    throw refuse(n, "a scale that is not a whole number (" + xs[i] + " to " + ys[i] + ")");
+                }
+                factor[i - 2] = ys[i] / xs[i];
+                block *= factor[i - 2];
+            }
+            String pooled = emit("AveragePool", List.of(gy), List.of(intsAttr("kernel_shape", factor), intsAttr("strides", factor)), "block_mean");
+            add(x, emit("Mul", List.of(pooled, scalar(block)), List.of(), "resize"));
         }
 
         private void reduce(Node n, String gy) {
