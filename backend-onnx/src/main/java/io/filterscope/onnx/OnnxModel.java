@@ -81,8 +81,8 @@ final class OnnxModel implements Model {
         this.shapes = outputShapes();
         this.layers = buildLayers();
         this.metadata = buildMetadata(fileSize);
-        this.backprop = new Backprop(graph, file);
-        this.noGradients = graph.inputs.size() == 1 ? backprop.unsupported() : Optional.of("a model with one input");
+        this.backprop = graph.inputs.size() == 1 ? new Backprop(graph, file) : null;
+        this.noGradients = backprop != null ? backprop.unsupported() : Optional.of("a model with one input");
     }
 
     static OnnxModel open(Path file, OpenOptions options) {
