@@ -20,6 +20,11 @@ for m in resnet18 mobilenet_v2; do
 done
 java -cp "$cp" io.filterscope.samples.bench.OpenMemory "$dir/large.onnx"
 
+# ONNX gradients: accuracy against PyTorch autograd, and cost against a forward pass (docs/onnx-gradients.md).
+[ -f "$dir/grad-check/resnet18_grad32.npy" ] || python3 samples/scripts/make_gradient_check.py "$dir/grad-check"
+java -cp "$cp" io.filterscope.samples.bench.GradientCheck "$dir/grad-check"
+java -Xms1g -cp "$cp" io.filterscope.samples.bench.GradientOverhead "$dir/grad-check/resnet18.onnx" 40 1
+
 # DL4J vs ONNX Runtime: the bundled Keras model, opened and every feature map of 64 test images.
 fm=samples/models/fashion-mnist
 java -Xms2g -cp "$cp" io.filterscope.samples.bench.BackendComparison \

@@ -14,6 +14,9 @@ import io.filterscope.model.CaptureBudget;
 import io.filterscope.model.CaptureMode;
 import io.filterscope.model.CaptureRequest;
 import io.filterscope.model.FilterBank;
+import io.filterscope.model.GradientRequest;
+import io.filterscope.model.Gradients;
+import io.filterscope.model.LayerGradient;
 import io.filterscope.model.LayerInfo;
 import io.filterscope.model.LayerKind;
 import io.filterscope.model.LayerOutput;
@@ -54,6 +57,20 @@ final class OnnxModel implements Model {
     /** Shapes of layer outputs and model outputs, declared or inferred by ONNX Runtime. */
     private final Map<String, Shape> shapes;
     private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
+    /** The backward pass, and why the model has none (empty when it has). */
+    private final Backprop backprop;
+    private final Optional<String> noGradients;
+    /** Gradient plans by request form; each plan's session is in {@link #sessions} under the same key. */
+    private final Map<GradientKey, Backprop.Plan> plans = java.util.Collections.synchronizedMap(new java.util.LinkedHashMap<>(8, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<GradientKey, Backprop.Plan> eldest) {
+            return size() > 8;
+        }
+    });
+
+    /** What a gradient graph depends on: the seed (which output unit) is fed, so it is not part of it. */
+    private record GradientKey(List<Long> inputShape, boolean logit, boolean withInput, Set<String> layerTensors) {
+    }
 
     private OnnxModel(Path file, OnnxGraph graph, Sessions sessions, long fileSize) {
         this.file = file;
@@ -64,6 +81,8 @@ final class OnnxModel implements Model {
         this.shapes = outputShapes();
         this.layers = buildLayers();
         this.metadata = buildMetadata(fileSize);
+        this.backprop = graph.inputs.size() == 1 ? new Backprop(graph, file) : null;
+        this.noGradients = backprop != null ? backprop.unsupported() : Optional.of("a model with one input");
     }
 
     static OnnxModel open(Path file, OpenOptions options) {
@@ -203,7 +222,99 @@ final class OnnxModel implements Model {
 
     @Override
     public Set<Capability> capabilities() {
-        return EnumSet.of(Capability.FILTERS, Capability.ACTIVATIONS);
+        // Gradients only when every node from the input to the output has a backward rule (Backprop).
+        return noGradients.isEmpty() ? EnumSet.of(Capability.FILTERS, Capability.ACTIVATIONS, Capability.GRADIENTS)
+                : EnumSet.of(Capability.FILTERS, Capability.ACTIVATIONS);
+    }
+
+    /**
+     * One forward and one backward pass in one ONNX Runtime session: the model's graph with the
+     * backward pass appended as ONNX nodes ({@link Backprop}), made once per input shape and request
+     * form and cached like capture sessions. The output unit is fed as a one-hot seed, so asking for
+     * another class reuses the session.
+     */
+    @Override
+    public Gradients gradients(Tensor input, GradientRequest request) {
+        checkOpen();
+        TensorSpec in = metadata.input();
+        if (!in.shape().accepts(input.shape()) || input.shape().rank() == 0 || input.shape().dim(0) < 1) {
+            throw new FilterScopeException(ErrorKind.INPUT_SHAPE, file.getFileName() + ": input '" + in.name() + "' must be " + in.describeShape()
+                    + ", got " + input.shape() + "; give an image or .npy of that shape");
+        }
+        if (noGradients.isPresent()) {
+            throw new FilterScopeException(ErrorKind.UNSUPPORTED, file.getFileName() + ": gradients need " + noGradients.get());
+        }
+        Map<LayerInfo, String> tensorOf = new java.util.LinkedHashMap<>();
+        for (String name : request.layers()) {
+            LayerInfo l = layer(name);
+            tensorOf.put(l, graph.policy.postActivation(l.outputTensor()));
+        }
+        GradientKey key = new GradientKey(java.util.Arrays.stream(input.shape().toArray()).boxed().toList(),
+                request.score() == GradientRequest.Score.LOGIT, request.withInput(), new java.util.TreeSet<>(tensorOf.values()));
+        Backprop.Plan plan = plan(key);
+        long classes = plan.scoreShape()[1];
+        if (request.outputIndex() >= classes) {
+            throw new FilterScopeException(ErrorKind.INVALID_ARGUMENT, file.getFileName() + ": output index " + request.outputIndex()
+                    + " is out of range; the model has " + classes + " outputs (0.." + (classes - 1) + ")");
+        }
+        long batch = input.shape().dim(0);
+        float[] seed = new float[Math.toIntExact(batch * classes)];
+        for (int n = 0; n < batch; n++) {
+            seed[(int) (n * classes + request.outputIndex())] = 1f;
+        }
+        try (Sessions.Lease lease = sessions.acquire(key, plan::model);
+             OnnxTensor x = OnnxTensor.createTensor(sessions.environment(), FloatBuffer.wrap(input.toArray()), input.shape().toArray());
+             OnnxTensor s = OnnxTensor.createTensor(sessions.environment(), FloatBuffer.wrap(seed), new long[] {batch, classes});
+             OrtSession.Result result = lease.session().run(Map.of(in.name(), x, Backprop.SEED, s))) {
+            Tensor output = toTensor(result, plan.output());
+            Optional<Tensor> inputGrad = Optional.empty();
+            if (request.withInput()) {
+                inputGrad = Optional.of(plan.inputGradient().isPresent() ? copy(toTensor(result, plan.inputGradient().get()))
+                        : Tensor.zeros(input.shape()));
+            }
+            List<LayerGradient> grads = new ArrayList<>();
+            for (Map.Entry<LayerInfo, String> e : tensorOf.entrySet()) {
+                Tensor a = copy(toTensor(result, e.getValue()));
+                String gName = plan.layerGradients().get(e.getValue());
+                // No gradient flows into a layer the score does not depend on: zeros.
+                Tensor g = gName == null ? Tensor.zeros(a.shape()) : copy(toTensor(result, gName));
+                if (a.shape().rank() == 4 && layoutOf(e.getValue()) == Layout.NHWC) {
+                    a = a.transpose(Layout.NHWC.toNchw());
+                    g = g.transpose(Layout.NHWC.toNchw());
+                }
+                grads.add(new LayerGradient(e.getKey(), a, g));
+            }
+            return new Gradients(copy(output), inputGrad, grads);
+        } catch (OrtException e) {
+            throw new FilterScopeException(Messages.runFailure(e), file.getFileName() + ": the gradient pass failed for input " + input.shape() + " ("
+                    + Messages.firstLine(e.getMessage()) + ")", e);
+        }
+    }
+
+    /** A tensor that outlives the ONNX Runtime result it was read from. */
+    private static Tensor copy(Tensor t) {
+        return Tensor.of(t.shape(), t.toArray());
+    }
+
+    private Backprop.Plan plan(GradientKey key) {
+        synchronized (plans) {
+            Backprop.Plan plan = plans.get(key);
+            if (plan == null) {
+                long[] shape = key.inputShape().stream().mapToLong(Long::longValue).toArray();
+                var fixed = backprop.withInputShape(shape);
+                Map<String, long[]> shapes = sessions.inferShapes(fixed, backprop.tensorsNeedingShapes());
+                // Sizes computed inside the graph (pads, reshape targets) can leave inference without
+                // an answer: one run on zeros of this shape gives those.
+                List<String> open = backprop.tensorsNeedingShapes().stream()
+                        .filter(t -> !shapes.containsKey(t) || java.util.Arrays.stream(shapes.get(t)).anyMatch(d -> d < 0)).toList();
+                if (!open.isEmpty()) {
+                    shapes.putAll(sessions.runShapes(fixed, open, metadata.input().name(), shape));
+                }
+                plan = backprop.plan(shape, shapes, key.logit(), key.withInput(), key.layerTensors());
+                plans.put(key, plan);
+            }
+            return plan;
+        }
     }
 
     /** The execution provider inference actually runs on. */

@@ -41,7 +41,7 @@ final class Sessions implements AutoCloseable {
     private final OnnxModel.Model proto;
     private final OpenOptions options;
     private final OrtEnvironment env;
-    private final Map<Set<String>, OrtSession> cache = new LinkedHashMap<>(8, 0.75f, true);
+    private final Map<Object, OrtSession> cache = new LinkedHashMap<>(8, 0.75f, true);
     /** How many runs hold each session now. */
     private final Map<OrtSession, Integer> borrowed = new IdentityHashMap<>();
     /** Sessions out of the cache that close when their last run returns them. */
@@ -180,15 +180,79 @@ final class Sessions implements AutoCloseable {
         OrtSession s = cache.get(key);
         if (s == null) {
             s = create(key, false);
-            cache.put(key, s);
-            if (cache.size() > MAX_CACHED) {
-                var eldest = cache.entrySet().iterator().next();
-                cache.remove(eldest.getKey());
-                retire(eldest.getValue());
-            }
+            put(key, s);
         }
         borrowed.merge(s, 1, Integer::sum);
         return new Lease(s);
+    }
+
+    /**
+     * Borrows the session for a rewritten model known by {@code key}, made by {@code build} the first
+     * time (the gradient graphs of {@link Backprop}).
+     */
+    synchronized Lease acquire(Object key, java.util.function.Supplier<OnnxModel.Model> build) {
+        if (closed) {
+            throw new FilterScopeException(ErrorKind.MODEL_CLOSED, file.getFileName() + ": the model is closed; open it again");
+        }
+        OrtSession s = cache.get(key);
+        if (s == null) {
+            s = createFrom(build.get(), false);
+            put(key, s);
+        }
+        borrowed.merge(s, 1, Integer::sum);
+        return new Lease(s);
+    }
+
+    private void put(Object key, OrtSession s) {
+        cache.put(key, s);
+        if (cache.size() > MAX_CACHED) {
+            var eldest = cache.entrySet().iterator().next();
+            cache.remove(eldest.getKey());
+            retire(eldest.getValue());
+        }
+    }
+
+    /**
+     * The static shapes ONNX Runtime infers for {@code tensors} in {@code model} (unknown dimensions
+     * as -1), from a throw-away unoptimised session.
+     */
+    Map<String, long[]> inferShapes(OnnxModel.Model model, Collection<String> tensors) {
+        Map<String, long[]> out = new java.util.HashMap<>();
+        try (OrtSession probe = createFrom(withOutputs(model, tensors), true)) {
+            for (var e : probe.getOutputInfo().entrySet()) {
+                if (e.getValue().getInfo() instanceof ai.onnxruntime.TensorInfo ti) {
+                    out.put(e.getKey(), ti.getShape());
+                }
+            }
+        } catch (OrtException e) {
+            LOG.debug("closing a probe failed", e);
+        }
+        return out;
+    }
+
+    /**
+     * The shapes of {@code tensors} as one run of {@code model} on zeros of {@code inputShape} makes
+     * them: for the few tensors whose shapes inference leaves open (sizes computed in the graph).
+     */
+    Map<String, long[]> runShapes(OnnxModel.Model model, Collection<String> tensors, String input, long[] inputShape) {
+        Map<String, long[]> out = new java.util.HashMap<>();
+        long count = 1;
+        for (long d : inputShape) {
+            count *= d;
+        }
+        try (OrtSession s = createFrom(withOutputs(model, tensors), true);
+             ai.onnxruntime.OnnxTensor x = ai.onnxruntime.OnnxTensor.createTensor(env, java.nio.FloatBuffer.wrap(new float[Math.toIntExact(count)]), inputShape);
+             OrtSession.Result r = s.run(Map.of(input, x), new java.util.HashSet<>(tensors))) {
+            for (var e : r) {
+                if (e.getValue().getInfo() instanceof ai.onnxruntime.TensorInfo ti) {
+                    out.put(e.getKey(), ti.getShape());
+                }
+            }
+        } catch (OrtException e) {
+            throw new FilterScopeException(Messages.runFailure(e), file.getFileName() + ": the model does not run on zeros of shape "
+                    + java.util.Arrays.toString(inputShape) + " (" + Messages.firstLine(e.getMessage()) + ")", e);
+        }
+        return out;
     }
 
     private void release(OrtSession s) {
@@ -219,27 +283,34 @@ final class Sessions implements AutoCloseable {
     }
 
     private OrtSession create(Set<String> extra, boolean probe) {
+        if (extra.isEmpty()) {
+            return createFrom(null, probe);
+        }
+        return createFrom(withOutputs(proto, extra), probe);
+    }
+
+    /** A session over {@code model}, or over the file itself when {@code model} is null. */
+    private OrtSession createFrom(OnnxModel.Model model, boolean probe) {
         try (SessionOptions opts = sessionOptions(probe)) {
-            if (extra.isEmpty()) {
+            if (model == null) {
                 return env.createSession(file.toString(), opts);
             }
             String folder = file.toAbsolutePath().normalize().getParent().toString();
             opts.addConfigEntry(EXTERNAL_FOLDER_KEY, folder);
-            return env.createSession(withOutputs(extra), opts);
+            return env.createSession(serialise(model), opts);
         } catch (OrtException e) {
             if (provider == ExecutionProvider.CUDA && !probe) {
                 LOG.warn("{}: the CUDA session could not start ({}); running on the CPU", file.getFileName(), Messages.firstLine(e.getMessage()));
                 provider = ExecutionProvider.CPU;
-                return create(extra, false);
+                return createFrom(model, false);
             }
             throw new FilterScopeException(Messages.loadFailure(e), file + ": ONNX Runtime cannot load the model (" + Messages.firstLine(e.getMessage())
                     + "); check that it opens in onnxruntime, or export it with a lower opset", e);
         }
     }
 
-    /** The model with {@code extra} appended to the graph outputs, serialised off-heap. */
-    private ByteBuffer withOutputs(Set<String> extra) {
-        OnnxModel.Model rewritten = withOutputs(proto, extra);
+    /** {@code rewritten} serialised off-heap. */
+    private static ByteBuffer serialise(OnnxModel.Model rewritten) {
         ByteBuffer buffer = ByteBuffer.allocateDirect(rewritten.getSerializedSize());
         try {
             CodedOutputStream out = CodedOutputStream.newInstance(buffer);
