@@ -8,7 +8,8 @@ writes swing-viewer/src/test/resources/examples/*.json
   PNG files named %05d.png), the top-K images per channel of one layer's post-ReLU output, scored by
   the maximum and by the mean over positions, with the row and column of the (first) maximum. Ties
   are ranked by file name, as FilterScope does. Models: the bundled PyTorch export (layer conv2) and
-  the bundled Keras export (Keras layer conv2, the DL4J backend reads the same model from .h5).
+  the bundled Keras export (Keras layer conv2, the DL4J backend reads the same model from .h5); and
+  each image's top-1 class.
 - weight_stats.json: for every Conv of the bundled PyTorch export, per-filter L2 norms, a 32-bin
   numpy.histogram of the weights (in float64), mean and std, and every pair of filters with cosine
   similarity >= 0.5 (the tests use thresholds at or above that).
@@ -92,8 +93,9 @@ def examples():
         feed = x[:, :, :, None] if nhwc else x[:, None]
         acts = nchw(sess.run(outs, {sess.get_inputs()[0].name: feed})[0], nhwc)
         print(f"{file}: {outs[0]} {acts.shape}")
+        logits = sess.run(None, {sess.get_inputs()[0].name: feed})[0]
         result["models"][file] = {"layer": layer, "onnx_tensor": outs[0], "channels": int(acts.shape[1]),
-                                  **top_examples(acts, names)}
+                                  "top1": [int(v) for v in logits.argmax(axis=1)], **top_examples(acts, names)}
     (OUT / "examples.json").write_text(json.dumps(result, indent=1))
 
 

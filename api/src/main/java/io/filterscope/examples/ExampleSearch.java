@@ -1,6 +1,5 @@
 package io.filterscope.examples;
 
-import com.google.common.base.Preconditions;
 import io.filterscope.ErrorKind;
 import io.filterscope.FilterScopeException;
 import io.filterscope.model.Activations;
@@ -8,14 +7,11 @@ import io.filterscope.model.CaptureRequest;
 import io.filterscope.model.LayerInfo;
 import io.filterscope.model.LayerOutput;
 import io.filterscope.model.Model;
-import io.filterscope.model.TensorSpec;
 import io.filterscope.preprocess.FreeSize;
-import io.filterscope.preprocess.Images;
+import io.filterscope.preprocess.ImageBatches;
 import io.filterscope.preprocess.Preprocessing;
-import io.filterscope.preprocess.Preprocessor;
 import io.filterscope.tensor.Shape;
 import io.filterscope.tensor.Tensor;
-import java.awt.image.BufferedImage;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -127,75 +123,33 @@ public final class ExampleSearch {
         if (layer.outputShape().isPresent() && !layer.hasSpatialOutput()) {
             throw notSpatial(model, layer, layer.outputShape().get());
         }
-        int batchSize = batchLimit(model, settings.batchSize());
+        int batchSize = ImageBatches.batchLimit(model.metadata(), settings.batchSize());
         CaptureRequest request = CaptureRequest.layers(layer.name());
-        TopExamples.Collector collector = null;
-        List<String> names = new ArrayList<>(batchSize);
-        List<Tensor> inputs = new ArrayList<>(batchSize);
+        TopExamples.Collector[] collector = {null};
         List<Skipped> skipped = new ArrayList<>();
-        int run = 0;
-        int done = 0;
-        for (Path file : files) {
-            Tensor input;
-            try {
-                BufferedImage img = Images.read(file);
-                input = Preprocessor.apply(img, prep.forImage(img.getHeight(), img.getWidth(), settings.sizeRule()));
-            } catch (FilterScopeException e) {
-                skipped.add(new Skipped(file, e.getMessage()));
-                listener.skipped(file, e.getMessage());
-                listener.progress(++done, files.size());
-                continue;
-            } catch (RuntimeException e) {
-                String why = file + ": not a readable image (" + e.getClass().getSimpleName() + ")";
-                skipped.add(new Skipped(file, why));
-                listener.skipped(file, why);
-                listener.progress(++done, files.size());
-                continue;
+        int run = ImageBatches.forEach(files, prep, settings.sizeRule(), batchSize, new ImageBatches.Listener() {
+            @Override
+            public void progress(int done, int total) {
+                listener.progress(done, total);
             }
-            if (!inputs.isEmpty() && !inputs.get(0).shape().equals(input.shape())) {
-                collector = runBatch(model, layer, request, names, inputs, collector, settings);
-                run += names.size();
-                done += names.size();
-                names.clear();
-                inputs.clear();
-                listener.progress(done, files.size());
+
+            @Override
+            public void skipped(Path file, String reason) {
+                skipped.add(new Skipped(file, reason));
+                listener.skipped(file, reason);
             }
-            names.add(naming.apply(file));
-            inputs.add(input);
-            if (inputs.size() == batchSize) {
-                collector = runBatch(model, layer, request, names, inputs, collector, settings);
-                run += names.size();
-                done += names.size();
-                names.clear();
-                inputs.clear();
-                listener.progress(done, files.size());
-            }
-        }
-        if (!inputs.isEmpty()) {
-            collector = runBatch(model, layer, request, names, inputs, collector, settings);
-            run += names.size();
-            done += names.size();
-            listener.progress(done, files.size());
-        }
-        if (collector == null) {
+        }, batch -> collector[0] = runBatch(model, layer, request, batch.files().stream().map(naming).toList(), batch.input(),
+                collector[0], settings));
+        if (collector[0] == null) {
             throw new FilterScopeException(ErrorKind.INVALID_DATA, files.isEmpty() ? "no images to search"
                     : "none of the " + files.size() + " images could be read (the first: " + skipped.get(0).reason() + ")");
         }
-        return new Result(collector.result(), run, skipped);
-    }
-
-    /** The batch size to use: 1 when the model's input declares a batch of exactly 1. */
-    static int batchLimit(Model model, int wanted) {
-        List<TensorSpec> ins = model.metadata().inputs();
-        if (!ins.isEmpty() && ins.get(0).shape().rank() > 0 && ins.get(0).shape().dim(0) == 1) {
-            return 1;
-        }
-        return wanted;
+        return new Result(collector[0].result(), run, skipped);
     }
 
     private static TopExamples.Collector runBatch(Model model, LayerInfo layer, CaptureRequest request, List<String> names,
-                                                  List<Tensor> inputs, TopExamples.Collector collector, Settings settings) {
-        Activations acts = model.capture(stack(inputs), request);
+                                                  Tensor input, TopExamples.Collector collector, Settings settings) {
+        Activations acts = model.capture(input, request);
         LayerOutput out = acts.layer(layer.name()).orElseThrow(() -> new FilterScopeException(ErrorKind.INFERENCE_FAILED,
                 model.metadata().file().getFileName() + ": the backend did not capture layer '" + layer.name() + "'"));
         if (!out.isSpatial()) {
@@ -205,21 +159,6 @@ public final class ExampleSearch {
                 : new TopExamples.Collector(layer.name(), settings.score(), settings.k(), (int) out.values().shape().dim(1));
         c.add(names, out.values());
         return c;
-    }
-
-    /** Inputs of shape 1 × … stacked into one batch n × …. */
-    static Tensor stack(List<Tensor> inputs) {
-        Preconditions.checkArgument(!inputs.isEmpty(), "nothing to stack");
-        if (inputs.size() == 1) {
-            return inputs.get(0);
-        }
-        Shape one = inputs.get(0).shape();
-        int size = one.size();
-        float[] all = new float[size * inputs.size()];
-        for (int i = 0; i < inputs.size(); i++) {
-            inputs.get(i).copyTo(0, all, i * size, size);
-        }
-        return Tensor.wrap(one.with(0, inputs.size()), all);
     }
 
     private static FilterScopeException notSpatial(Model model, LayerInfo layer, Shape shape) {

@@ -1,6 +1,7 @@
 package io.filterscope.app;
 
 import io.filterscope.examples.ExampleSearch;
+import io.filterscope.preprocess.ImageBatches;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -11,7 +12,7 @@ import java.util.Locale;
  * file, the tests) nothing but the skipped images, one line each. Skipped images are always told,
  * on a line of their own.
  */
-final class Progress implements ExampleSearch.Listener {
+final class Progress implements ExampleSearch.Listener, ImageBatches.Listener {
     private static final long REDRAW_NANOS = 100_000_000L;
     private static final int BAR = 24;
 
