@@ -12,7 +12,8 @@ writes swing-viewer/src/test/resources/examples/*.json
   each image's top-1 class.
 - weight_stats.json: for every Conv of the bundled PyTorch export, per-filter L2 norms, a 32-bin
   numpy.histogram of the weights (in float64), mean and std, and every pair of filters with cosine
-  similarity >= 0.5 (the tests use thresholds at or above that).
+  similarity >= 0.5 (the tests use thresholds at or above that); and each filter's largest post-ReLU
+  output over the first N test images (activity_max).
 - diff.json: the bundled sample image 9-ankle-boot.png through both ONNX exports; per conv layer
   the max and mean absolute difference of the post-ReLU outputs (NCHW).
 """
@@ -100,6 +101,12 @@ def examples():
 
 
 def weight_stats():
+    x, _ = fashion_mnist.load("t10k")
+    x = x[:N].astype(np.float32) / 255
+    convs = [n.name for n in onnx.load(str(MODELS / "fashion_cnn.onnx")).graph.node if n.op_type == "Conv"]
+    sess, outs = session_with(MODELS / "fashion_cnn.onnx", convs)
+    acts = sess.run(outs, {sess.get_inputs()[0].name: x[:, None]})
+    activity = {name: a.max(axis=(0, 2, 3)).tolist() for name, a in zip(convs, acts)}
     m = onnx.load(str(MODELS / "fashion_cnn.onnx"))
     inits = {i.name: numpy_helper.to_array(i) for i in m.graph.initializer}
     layers = []
@@ -116,7 +123,8 @@ def weight_stats():
                  for a in range(len(norms)) for b in range(a + 1, len(norms)) if cos[a, b] >= 0.5]
         layers.append({"node": n.name, "shape": list(w.shape), "norms": norms.tolist(), "histogram": counts.tolist(),
                        "min": float(edges[0]), "max": float(edges[-1]), "mean": float(w.mean()), "std": float(w.std()),
-                       "median_norm": float(np.median(norms)), "pairs_cosine_at_least_0.5": pairs})
+                       "median_norm": float(np.median(norms)), "pairs_cosine_at_least_0.5": pairs,
+                       "activity_max": activity[n.name]})
     (OUT / "weight_stats.json").write_text(json.dumps({"model": "fashion_cnn.onnx", "layers": layers}, indent=1))
 
 

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.filterscope.FilterScopeException;
 import io.filterscope.model.LayerInfo;
 import io.filterscope.model.Model;
+import io.filterscope.stats.Activity;
 import io.filterscope.stats.LayerWeightStats;
 import io.filterscope.stats.WeightStats;
 import java.io.PrintWriter;
@@ -43,14 +44,46 @@ final class StatsCommand extends ModelCommand {
             description = "Two filters are near-duplicates when their cosine similarity is at least C. Default: ${DEFAULT-VALUE}.")
     double duplicateCosine;
 
+    @Option(names = "--images", paramLabel = "DIR",
+            description = "Also run a folder of images and report the filters never active on them (the channel's output never above 0).")
+    java.nio.file.Path images;
+
+    @Option(names = "--preset", paramLabel = "NAME",
+            description = "With --images: how to normalise them: imagenet, caffe, tf, unit or raw (default: chosen for the model).")
+    String preset;
+
+    @Option(names = "--batch", paramLabel = "N", defaultValue = "32", description = "With --images: images per inference. Default: ${DEFAULT-VALUE}.")
+    int batch;
+
+    @picocli.CommandLine.Mixin
+    RunOptions runOptions;
+
+    @Override
+    io.filterscope.spi.OpenOptions openOptions() {
+        return runOptions.apply(super.openOptions());
+    }
+
     @Override
     public Integer call() {
         WeightStats.Settings settings = new WeightStats.Settings(bins, deadFraction, duplicateCosine);
+        if (batch < 1) {
+            throw new FilterScopeException("--batch must be 1 or more, got " + batch);
+        }
+        java.util.Optional<io.filterscope.preprocess.Preset> chosen = preset == null ? java.util.Optional.empty()
+                : java.util.Optional.of(io.filterscope.preprocess.Preset.parse(preset));
+        io.filterscope.io.ImageFolder folder = images == null ? null : io.filterscope.io.ImageFolder.of(images);
         ModelRef ref = modelRef();
         List<LayerWeightStats> stats = new ArrayList<>();
+        activity = null;
         try (Model model = openModel()) {
-            for (LayerInfo l : select(model, ref)) {
+            List<LayerInfo> chosenLayers = select(model, ref);
+            for (LayerInfo l : chosenLayers) {
                 stats.add(WeightStats.of(model.filters(l.name()), settings));
+            }
+            if (folder != null) {
+                activity = Activity.scan(model, chosenLayers.stream().map(LayerInfo::name).toList(), folder.files(),
+                        io.filterscope.preprocess.Preprocessing.forModel(model.metadata(), chosen), io.filterscope.preprocess.FreeSize.DEFAULT,
+                        batch, new Progress(err(), Progress.stderrIsTerminal(), "images"));
             }
         }
         PrintWriter out = out();
@@ -66,6 +99,9 @@ final class StatsCommand extends ModelCommand {
         out.flush();
         return 0;
     }
+
+    /** With --images: how active each channel was; null without. */
+    private Activity activity;
 
     private List<LayerInfo> select(Model model, ModelRef ref) {
         List<LayerInfo> conv = model.layers().stream().filter(l -> l.kind().hasFilters()).toList();
@@ -88,7 +124,7 @@ final class StatsCommand extends ModelCommand {
         return chosen;
     }
 
-    private static void text(PrintWriter out, ModelRef ref, WeightStats.Settings s, List<LayerWeightStats> stats) {
+    private void text(PrintWriter out, ModelRef ref, WeightStats.Settings s, List<LayerWeightStats> stats) {
         out.println(ref.display() + ": weight statistics of " + stats.size() + " convolution layer" + (stats.size() == 1 ? "" : "s")
                 + String.format(Locale.ROOT, " (dead: norm <= %s × median; duplicates: cosine >= %s)", fmt(s.deadFraction()),
                         fmt(s.duplicateCosine())));
@@ -108,6 +144,11 @@ final class StatsCommand extends ModelCommand {
             if (!l.dead().isEmpty()) {
                 out.println(l.layer() + ": dead filters " + l.dead());
             }
+            if (activity != null) {
+                List<Integer> never = activity.neverActive(l.layer());
+                out.println(l.layer() + ": " + (never.isEmpty() ? "every filter active" : "never active " + never)
+                        + " on " + activity.images() + " images");
+            }
             if (!l.duplicates().isEmpty()) {
                 int shown = Math.min(10, l.duplicates().size());
                 out.println(l.layer() + ": near-duplicate filters " + l.duplicates().stream().limit(shown)
@@ -117,7 +158,7 @@ final class StatsCommand extends ModelCommand {
         }
     }
 
-    private static ObjectNode toJson(ModelRef ref, WeightStats.Settings s, List<LayerWeightStats> stats) {
+    private ObjectNode toJson(ModelRef ref, WeightStats.Settings s, List<LayerWeightStats> stats) {
         ObjectNode root = OutputPlan.json().createObjectNode();
         root.put("model", ref.display());
         root.put("command", "stats");
@@ -147,6 +188,16 @@ final class StatsCommand extends ModelCommand {
             l.dead().forEach(dead::add);
             ArrayNode dups = o.putArray("duplicates");
             l.duplicates().forEach(p -> dups.addObject().put("a", p.a()).put("b", p.b()).put("cosine", p.cosine()));
+            if (activity != null) {
+                ObjectNode act = o.putObject("activity");
+                act.put("images", activity.images());
+                ArrayNode max = act.putArray("max");
+                for (float v : activity.maxima().get(l.layer())) {
+                    max.add(v);
+                }
+                ArrayNode never = act.putArray("never_active");
+                activity.neverActive(l.layer()).forEach(never::add);
+            }
         }
         return root;
     }

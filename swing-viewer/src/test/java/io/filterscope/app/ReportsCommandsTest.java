@@ -186,6 +186,35 @@ class ReportsCommandsTest {
     }
 
     @Test
+    void statsOverAFolderFindFiltersNeverActiveAsOnnxRuntimeDoes() throws IOException {
+        Cli.Result r = Cli.run("stats", BUNDLE.resolve("fashion_cnn.onnx"), "--images", images, "--json", "--batch", 64);
+        assertEquals(0, r.code(), r::toString);
+        assertEquals(1, r.errLines().size(), r::toString); // broken.png, skipped
+        JsonNode got = new ObjectMapper().readTree(r.out()).get("layers");
+        JsonNode want = read(FIXTURES.resolve("weight_stats.json")).get("layers");
+        int neverSeen = 0;
+        for (int i = 0; i < want.size(); i++) {
+            JsonNode w = want.get(i).get("activity_max");
+            JsonNode g = got.get(i).get("activity");
+            assertEquals(DatasetExamplesTest.N, g.get("images").asInt());
+            Set<Integer> never = new HashSet<>();
+            for (int c = 0; c < w.size(); c++) {
+                assertEquals(w.get(c).asDouble(), g.get("max").get(c).asDouble(), 1e-4, got.get(i).get("layer") + " channel " + c);
+                if (w.get(c).asDouble() <= 0) {
+                    never.add(c);
+                }
+            }
+            Set<Integer> gotNever = new HashSet<>();
+            g.get("never_active").forEach(n -> gotNever.add(n.asInt()));
+            assertEquals(never, gotNever, got.get(i).get("layer").asText());
+            neverSeen += never.size();
+        }
+        assertTrue(neverSeen > 0, "the fixture has filters that never fire on these images; the test would prove little without");
+        Cli.Result text = Cli.run("stats", BUNDLE.resolve("fashion_cnn.onnx"), "--images", images, "--layer", "/conv3/Conv");
+        assertTrue(text.out().contains("/conv3/Conv: never active ["), text::toString);
+    }
+
+    @Test
     void statsFindADeadAndADuplicateFilter(@TempDir Path tmp) throws IOException {
         // The text form on a model whose layers the summary must name; then the thresholds at their extremes.
         Cli.Result r = Cli.run("stats", BUNDLE.resolve("fashion_cnn.onnx"));
