@@ -3,6 +3,7 @@ package io.filterscope.app;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.filterscope.ErrorKind;
 import io.filterscope.FilterScopeException;
 import io.filterscope.model.Activations;
 import io.filterscope.model.CaptureRequest;
@@ -138,7 +139,7 @@ final class ActivationsCommand extends ModelCommand {
     /** {@code --image DIR}: every image of the folder, in batches (see {@link ActivationsFolder}). */
     private int folder(ModelRef ref, GridStyle style, Optional<Preset> chosenPreset) {
         if (batch < 1) {
-            throw new FilterScopeException("--batch must be 1 or more, got " + batch);
+            throw new FilterScopeException(ErrorKind.INVALID_ARGUMENT, "--batch must be 1 or more, got " + batch);
         }
         io.filterscope.io.ImageFolder folder = io.filterscope.io.ImageFolder.of(input.image);
         String summary;

@@ -3,6 +3,7 @@ package io.filterscope.app;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.filterscope.ErrorKind;
 import io.filterscope.FilterScopeException;
 import io.filterscope.Names;
 import io.filterscope.io.ImageFolder;
@@ -71,7 +72,7 @@ final class ActivationsFolder {
             ran = ImageBatches.forEach(folder.files(), prep, rule, ImageBatches.batchLimit(model.metadata(), batch), progress, b -> {
                 Activations acts = model.capture(b.input(), request);
                 if (acts.layers().isEmpty()) {
-                    throw new FilterScopeException(ref.display() + ": has no layer with a spatial (N×C×H×W) output; nothing to draw");
+                    throw new FilterScopeException(ErrorKind.UNSUPPORTED, ref.display() + ": has no layer with a spatial (N×C×H×W) output; nothing to draw");
                 }
                 for (int item = 0; item < b.size(); item++) {
                     String name = folder.name(b.files().get(item));
@@ -83,7 +84,7 @@ final class ActivationsFolder {
                     Set<String> layerStems = new HashSet<>();
                     for (LayerOutput lo : acts.layers()) {
                         if (!lo.isSpatial()) {
-                            throw new FilterScopeException(ref.display() + ": layer '" + lo.layer().name() + "' outputs "
+                            throw new FilterScopeException(ErrorKind.INVALID_ARGUMENT, ref.display() + ": layer '" + lo.layer().name() + "' outputs "
                                     + lo.values().shape() + ", not N×C×H×W feature maps; nothing to draw for it");
                         }
                         String ls = unique(layerStems, Names.sanitize(lo.layer().name()));
@@ -121,7 +122,7 @@ final class ActivationsFolder {
                 }
             });
             if (ran == 0) {
-                throw new FilterScopeException(folder.dir() + ": none of the " + folder.size() + " images could be read");
+                throw new FilterScopeException(ErrorKind.INVALID_DATA, folder.dir() + ": none of the " + folder.size() + " images could be read");
             }
             ObjectNode summary = index.putObject("summary");
             summary.put("files", folder.size());

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.filterscope.FilterScope;
+import io.filterscope.ErrorKind;
 import io.filterscope.FilterScopeException;
 import io.filterscope.compare.LayerDiff;
 import io.filterscope.compare.ModelDiff;
@@ -72,7 +73,7 @@ final class DiffCommand extends ModelCommand {
     @Override
     public Integer call() {
         if (modelFile == null) {
-            throw new FilterScopeException("give two models: filterscope diff A B (--image FILE | --input-npy FILE)");
+            throw new FilterScopeException(ErrorKind.INVALID_ARGUMENT, "give two models: filterscope diff A B (--image FILE | --input-npy FILE)");
         }
         ModelDiff.Tolerance tol = new ModelDiff.Tolerance(atol, rtol);
         Map<String, String> map = parseMaps();
@@ -124,7 +125,7 @@ final class DiffCommand extends ModelCommand {
         for (String m : maps) {
             int eq = m.indexOf('=');
             if (eq <= 0 || eq == m.length() - 1) {
-                throw new FilterScopeException("--map " + m + ": write it as LAYER_OF_A=LAYER_OF_B");
+                throw new FilterScopeException(ErrorKind.INVALID_ARGUMENT, "--map " + m + ": write it as LAYER_OF_A=LAYER_OF_B");
             }
             map.put(m.substring(0, eq), m.substring(eq + 1));
         }

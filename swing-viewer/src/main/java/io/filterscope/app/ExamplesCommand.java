@@ -2,6 +2,7 @@ package io.filterscope.app;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.filterscope.ErrorKind;
 import io.filterscope.FilterScopeException;
 import io.filterscope.examples.Example;
 import io.filterscope.examples.ExampleSearch;
@@ -82,10 +83,10 @@ final class ExamplesCommand extends ModelCommand {
     @Override
     public Integer call() {
         if (top < 1) {
-            throw new FilterScopeException("--top must be 1 or more, got " + top);
+            throw new FilterScopeException(ErrorKind.INVALID_ARGUMENT, "--top must be 1 or more, got " + top);
         }
         if (batch < 1) {
-            throw new FilterScopeException("--batch must be 1 or more, got " + batch);
+            throw new FilterScopeException(ErrorKind.INVALID_ARGUMENT, "--batch must be 1 or more, got " + batch);
         }
         ScoreKind kind = ScoreKind.parse(score);
         FreeSize rule = size.rule();

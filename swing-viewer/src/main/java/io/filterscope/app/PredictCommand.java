@@ -1,5 +1,6 @@
 package io.filterscope.app;
 
+import io.filterscope.ErrorKind;
 import io.filterscope.FilterScopeException;
 import io.filterscope.model.Model;
 import io.filterscope.predict.Prediction;
@@ -108,7 +109,7 @@ final class PredictCommand extends ModelCommand {
      */
     private int predictFolder(ModelRef ref, Optional<Preset> chosenPreset, PrintWriter out) {
         if (batch < 1) {
-            throw new FilterScopeException("--batch must be 1 or more, got " + batch);
+            throw new FilterScopeException(ErrorKind.INVALID_ARGUMENT, "--batch must be 1 or more, got " + batch);
         }
         ImageFolder folder = ImageFolder.of(input.image);
         Progress progress = new Progress(err(), Progress.stderrIsTerminal(), "images");
@@ -124,7 +125,7 @@ final class PredictCommand extends ModelCommand {
                     try {
                         Predictions.topK(output, 0, List.of(), 1);
                     } catch (FilterScopeException e) {
-                        throw new FilterScopeException(ref.display() + ": " + e.getMessage(), e);
+                        throw new FilterScopeException(e.kind(), ref.display() + ": " + e.getMessage(), e);
                     }
                     names[0] = LabelFiles.resolve(ref, labels, output.size() / Math.max(1, items));
                     if (names[0].builtIn()) {
@@ -142,7 +143,7 @@ final class PredictCommand extends ModelCommand {
             });
         }
         if (ran == 0) {
-            throw new FilterScopeException(input.image + ": none of the " + folder.size() + " images could be read");
+            throw new FilterScopeException(ErrorKind.INVALID_DATA, input.image + ": none of the " + folder.size() + " images could be read");
         }
         out.println(String.format(Locale.ROOT, "predicted %,d image%s (%d skipped) in %.1f s", ran, ran == 1 ? "" : "s",
                 progress.skippedCount(), (System.nanoTime() - start) / 1e9));

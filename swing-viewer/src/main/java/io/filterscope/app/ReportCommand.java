@@ -1,6 +1,7 @@
 package io.filterscope.app;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.filterscope.ErrorKind;
 import io.filterscope.FilterScopeException;
 import io.filterscope.io.ImageFolder;
 import io.filterscope.model.Activations;
@@ -91,7 +92,7 @@ final class ReportCommand extends ModelCommand {
     @Override
     public Integer call() {
         if (top < 1 || maxImages < 1 || budgetMb < 1) {
-            throw new FilterScopeException("--top, --max-images and --budget-mb must be 1 or more");
+            throw new FilterScopeException(ErrorKind.INVALID_ARGUMENT, "--top, --max-images and --budget-mb must be 1 or more");
         }
         Optional<Preset> chosen = preset == null ? Optional.empty() : Optional.of(Preset.parse(preset));
         OutputPlan.checkWritable(output);
@@ -106,7 +107,7 @@ final class ReportCommand extends ModelCommand {
         }
         if (images.isEmpty()) {
             if (!ref.bundled()) {
-                throw new FilterScopeException("give images: --image FILE... or --images DIR");
+                throw new FilterScopeException(ErrorKind.INVALID_ARGUMENT, "give images: --image FILE... or --images DIR");
             }
             images.add(BundledModel.get().defaultImage());
         }
@@ -138,7 +139,7 @@ final class ReportCommand extends ModelCommand {
             h.append("<section id=\"explanations\"><h2>Explanations</h2><p>Not part of this build of FilterScope.</p></section>\n");
             reproducibility(h, ref, sha, version, backend, prep);
             if (shown == 0) {
-                throw new FilterScopeException("none of the " + images.size() + " images could be read");
+                throw new FilterScopeException(ErrorKind.INVALID_DATA, "none of the " + images.size() + " images could be read");
             }
         }
         if (omitted > 0) {
@@ -288,7 +289,7 @@ final class ReportCommand extends ModelCommand {
             }
             return HexFormat.of().formatHex(md.digest());
         } catch (IOException e) {
-            throw new FilterScopeException(file + ": cannot be read (" + e.getMessage() + ")", e);
+            throw new FilterScopeException(ErrorKind.UNREADABLE_FILE, file + ": cannot be read (" + e.getMessage() + ")", e);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }

@@ -3,6 +3,7 @@ package io.filterscope.app;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.filterscope.ErrorKind;
 import io.filterscope.FilterScopeException;
 import io.filterscope.model.LayerInfo;
 import io.filterscope.model.Model;
@@ -67,7 +68,7 @@ final class StatsCommand extends ModelCommand {
     public Integer call() {
         WeightStats.Settings settings = new WeightStats.Settings(bins, deadFraction, duplicateCosine);
         if (batch < 1) {
-            throw new FilterScopeException("--batch must be 1 or more, got " + batch);
+            throw new FilterScopeException(ErrorKind.INVALID_ARGUMENT, "--batch must be 1 or more, got " + batch);
         }
         java.util.Optional<io.filterscope.preprocess.Preset> chosen = preset == null ? java.util.Optional.empty()
                 : java.util.Optional.of(io.filterscope.preprocess.Preset.parse(preset));
@@ -106,7 +107,7 @@ final class StatsCommand extends ModelCommand {
     private List<LayerInfo> select(Model model, ModelRef ref) {
         List<LayerInfo> conv = model.layers().stream().filter(l -> l.kind().hasFilters()).toList();
         if (conv.isEmpty()) {
-            throw new FilterScopeException(ref.display() + ": has no convolution layers; no filter statistics to give");
+            throw new FilterScopeException(ErrorKind.UNSUPPORTED, ref.display() + ": has no convolution layers; no filter statistics to give");
         }
         if (layers.isEmpty()) {
             return conv;
@@ -115,7 +116,7 @@ final class StatsCommand extends ModelCommand {
         for (String name : new LinkedHashSet<>(layers)) {
             LayerInfo l = model.layer(name);
             if (!l.kind().hasFilters()) {
-                throw new FilterScopeException(ref.display() + ": layer '" + name + "' is a " + l.op()
+                throw new FilterScopeException(ErrorKind.INVALID_ARGUMENT, ref.display() + ": layer '" + name + "' is a " + l.op()
                         + " layer and has no filters; layers with filters: "
                         + conv.stream().map(LayerInfo::name).limit(10).collect(Collectors.joining(", ")) + (conv.size() > 10 ? ", ..." : ""));
             }
