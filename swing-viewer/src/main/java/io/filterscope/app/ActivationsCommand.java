@@ -65,6 +65,10 @@ final class ActivationsCommand extends ModelCommand {
     @Option(names = "--npy", description = "Also write each layer's feature maps (the whole N×C×H×W tensor) as a .npy file.")
     boolean npy;
 
+    @Option(names = "--batch", paramLabel = "N", defaultValue = "32",
+            description = "With a folder of images: images per inference. Default: ${DEFAULT-VALUE}.")
+    int batch;
+
     @Option(names = {"-o", "--output"}, paramLabel = "DIR", required = true,
             description = "The folder to write to (created when missing).")
     Path output;
@@ -75,6 +79,9 @@ final class ActivationsCommand extends ModelCommand {
         GridStyle style = render.apply(GridStyle.featureMaps());
         Optional<Preset> chosenPreset = preset == null ? Optional.empty() : Optional.of(Preset.parse(preset));
         ModelRef ref = modelRef();
+        if (input != null && input.image != null && java.nio.file.Files.isDirectory(input.image)) {
+            return folder(ref, style, chosenPreset);
+        }
         ObjectNode index = OutputPlan.json().createObjectNode();
         OutputPlan plan;
         int grids = 0;
@@ -125,6 +132,23 @@ final class ActivationsCommand extends ModelCommand {
         }
         plan.write(index);
         out().println(OutputPlan.summary(grids, "feature-map", npy, output));
+        out().flush();
+        return 0;
+    }
+
+    /** {@code --image DIR}: every image of the folder, in batches (see {@link ActivationsFolder}). */
+    private int folder(ModelRef ref, GridStyle style, Optional<Preset> chosenPreset) {
+        if (batch < 1) {
+            throw new FilterScopeException(ErrorKind.INVALID_ARGUMENT, "--batch must be 1 or more, got " + batch);
+        }
+        io.filterscope.io.ImageFolder folder = io.filterscope.io.ImageFolder.of(input.image);
+        String summary;
+        try (Model model = openModel()) {
+            List<String> names = select(model, ref);
+            summary = ActivationsFolder.run(model, ref, folder, names, Preprocessing.forModel(model.metadata(), chosenPreset), size.rule(),
+                    batch, style, npy, output, new Progress(err(), Progress.stderrIsTerminal(), "images"));
+        }
+        out().println(summary);
         out().flush();
         return 0;
     }

@@ -22,7 +22,8 @@ import picocli.CommandLine.Option;
 final class InputOptions {
 
     @Option(names = "--image", paramLabel = "FILE",
-            description = "An image (PNG, JPEG, ...), resized and normalised for the model (see --preset).")
+            description = "An image (PNG, JPEG, ...), resized and normalised for the model (see --preset); for activations and"
+                    + " predict also a folder of images.")
     Path image;
 
     @Option(names = "--input-npy", paramLabel = "FILE",

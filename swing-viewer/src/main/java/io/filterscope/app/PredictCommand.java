@@ -5,6 +5,9 @@ import io.filterscope.FilterScopeException;
 import io.filterscope.model.Model;
 import io.filterscope.predict.Prediction;
 import io.filterscope.predict.Predictions;
+import io.filterscope.io.ImageFolder;
+import io.filterscope.preprocess.ImageBatches;
+import io.filterscope.preprocess.Preprocessing;
 import io.filterscope.preprocess.Preset;
 import io.filterscope.spi.OpenOptions;
 import io.filterscope.tensor.Tensor;
@@ -50,6 +53,10 @@ final class PredictCommand extends ModelCommand {
             description = "How to normalise an --image: imagenet, caffe, tf, unit or raw (default: chosen for the model).")
     String preset;
 
+    @Option(names = "--batch", paramLabel = "N", defaultValue = "32",
+            description = "With a folder of images: images per inference. Default: ${DEFAULT-VALUE}.")
+    int batch;
+
     @Override
     public Integer call() {
         if (top < 1) {
@@ -61,6 +68,9 @@ final class PredictCommand extends ModelCommand {
             requireReadable(labels, "a labels file (one class name a line)");
         }
         PrintWriter out = out();
+        if (input != null && input.image != null && java.nio.file.Files.isDirectory(input.image)) {
+            return predictFolder(ref, chosenPreset, out);
+        }
         try (Model model = openModel()) {
             InputOptions.Loaded in = InputOptions.load(input, ref, model.metadata(), chosenPreset, size.rule());
             Tensor output = model.run(in.tensor());
@@ -89,6 +99,54 @@ final class PredictCommand extends ModelCommand {
                 InfoCommand.table(out, null, rows, "  ");
             }
         }
+        out.flush();
+        return 0;
+    }
+
+    /**
+     * {@code --image DIR}: one line per image with its top-k classes, in batches, progress on a
+     * terminal, unreadable images reported and skipped, a summary line at the end.
+     */
+    private int predictFolder(ModelRef ref, Optional<Preset> chosenPreset, PrintWriter out) {
+        if (batch < 1) {
+            throw new FilterScopeException(ErrorKind.INVALID_ARGUMENT, "--batch must be 1 or more, got " + batch);
+        }
+        ImageFolder folder = ImageFolder.of(input.image);
+        Progress progress = new Progress(err(), Progress.stderrIsTerminal(), "images");
+        long start = System.nanoTime();
+        int ran;
+        try (Model model = openModel()) {
+            Preprocessing prep = Preprocessing.forModel(model.metadata(), chosenPreset);
+            LabelFiles.Labels[] names = {null};
+            ran = ImageBatches.forEach(folder.files(), prep, size.rule(), ImageBatches.batchLimit(model.metadata(), batch), progress, b -> {
+                Tensor output = model.run(b.input());
+                int items = output.shape().rank() <= 1 ? 1 : (int) output.shape().dim(0);
+                if (names[0] == null) {
+                    try {
+                        Predictions.topK(output, 0, List.of(), 1);
+                    } catch (FilterScopeException e) {
+                        throw new FilterScopeException(e.kind(), ref.display() + ": " + e.getMessage(), e);
+                    }
+                    names[0] = LabelFiles.resolve(ref, labels, output.size() / Math.max(1, items));
+                    if (names[0].builtIn()) {
+                        out.println("(" + names[0].source() + "; --labels FILE for others)");
+                    }
+                }
+                int classes = output.size() / Math.max(1, items);
+                for (int item = 0; item < items; item++) {
+                    List<Prediction> preds = Predictions.topK(output, item, names[0].names(), Math.min(top, classes));
+                    out.println(folder.name(b.files().get(item)) + ": " + preds.stream()
+                            .map(p -> String.format(Locale.ROOT, "%s %.2f%%", p.label(), 100.0 * p.probability()))
+                            .collect(java.util.stream.Collectors.joining(", ")));
+                }
+                out.flush();
+            });
+        }
+        if (ran == 0) {
+            throw new FilterScopeException(ErrorKind.INVALID_DATA, input.image + ": none of the " + folder.size() + " images could be read");
+        }
+        out.println(String.format(Locale.ROOT, "predicted %,d image%s (%d skipped) in %.1f s", ran, ran == 1 ? "" : "s",
+                progress.skippedCount(), (System.nanoTime() - start) / 1e9));
         out.flush();
         return 0;
     }

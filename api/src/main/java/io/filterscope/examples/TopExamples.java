@@ -1,0 +1,174 @@
+package io.filterscope.examples;
+
+import com.google.common.base.Preconditions;
+import io.filterscope.tensor.Tensor;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.PriorityQueue;
+import java.util.Set;
+
+/**
+ * The best {@code k} images per channel of one layer over some images: a partial result that merges.
+ * {@link #merge} is associative and commutative, and merging the results of any split of a folder
+ * into shards gives exactly the result of one pass over the whole folder (ranks are a total order,
+ * {@link Example#BEST_FIRST}). That lets the same code run shard by shard, on several threads or
+ * machines, with memory bounded by channels × k examples, whatever the number of images.
+ *
+ * @param layer    the layer's name
+ * @param score    how an image's channel map became its score
+ * @param k        how many examples are kept per channel
+ * @param channels per channel, at most {@code k} examples, best first
+ */
+public record TopExamples(String layer, ScoreKind score, int k, List<List<Example>> channels) {
+
+    public TopExamples {
+        Objects.requireNonNull(layer, "layer");
+        Objects.requireNonNull(score, "score");
+        Preconditions.checkArgument(k >= 1, "k must be at least 1, got %s", k);
+        List<List<Example>> copy = new ArrayList<>(channels.size());
+        for (List<Example> c : channels) {
+            Preconditions.checkArgument(c.size() <= k, "%s examples for k = %s", c.size(), k);
+            copy.add(List.copyOf(c));
+        }
+        channels = Collections.unmodifiableList(copy);
+    }
+
+    /** No images seen yet, for {@code channels} channels. */
+    public static TopExamples empty(String layer, ScoreKind score, int k, int channels) {
+        return new TopExamples(layer, score, k, Collections.nCopies(channels, List.of()));
+    }
+
+    /** The number of channels. */
+    public int channelCount() {
+        return channels.size();
+    }
+
+    /** The examples of channel {@code c}, best first. */
+    public List<Example> channel(int c) {
+        return channels.get(c);
+    }
+
+    /**
+     * Both partial results together: per channel the best {@code k} of both. The two must be for the
+     * same layer, score, k and number of channels, and from disjoint sets of images (an image in
+     * both would be counted twice).
+     */
+    public TopExamples merge(TopExamples other) {
+        Preconditions.checkArgument(layer.equals(other.layer) && score == other.score && k == other.k
+                        && channels.size() == other.channels.size(),
+                "cannot merge examples of %s (%s, k=%s, %s channels) with %s (%s, k=%s, %s channels)",
+                layer, score, k, channels.size(), other.layer, other.score, other.k, other.channels.size());
+        List<List<Example>> merged = new ArrayList<>(channels.size());
+        for (int c = 0; c < channels.size(); c++) {
+            List<Example> a = channels.get(c);
+            List<Example> b = other.channels.get(c);
+            List<Example> out = new ArrayList<>(Math.min(k, a.size() + b.size()));
+            int i = 0;
+            int j = 0;
+            while (out.size() < k && (i < a.size() || j < b.size())) {
+                if (j >= b.size() || (i < a.size() && Example.BEST_FIRST.compare(a.get(i), b.get(j)) <= 0)) {
+                    out.add(a.get(i++));
+                } else {
+                    out.add(b.get(j++));
+                }
+            }
+            merged.add(out);
+        }
+        return new TopExamples(layer, score, k, merged);
+    }
+
+    /** Every image that appears among the examples. */
+    public Set<String> images() {
+        Set<String> all = new HashSet<>();
+        channels.forEach(c -> c.forEach(e -> all.add(e.image())));
+        return all;
+    }
+
+    /**
+     * Collects examples batch by batch, keeping a bounded heap of {@code k} per channel. Not
+     * thread-safe: give each thread its own and {@link TopExamples#merge} their results.
+     */
+    public static final class Collector {
+        private final String layer;
+        private final ScoreKind score;
+        private final int k;
+        private final List<PriorityQueue<Example>> heaps;
+
+        /** A collector for {@code channels} channels. */
+        public Collector(String layer, ScoreKind score, int k, int channels) {
+            Preconditions.checkArgument(k >= 1, "k must be at least 1, got %s", k);
+            this.layer = layer;
+            this.score = score;
+            this.k = k;
+            this.heaps = new ArrayList<>(channels);
+            for (int c = 0; c < channels; c++) {
+                // Worst first, so the root is the one to drop.
+                heaps.add(new PriorityQueue<>(k + 1, Example.BEST_FIRST.reversed()));
+            }
+        }
+
+        /**
+         * Scores every channel of every item of a batch of feature maps ({@code N × C × H × W}) and
+         * keeps the best. {@code images.get(n)} names item n.
+         */
+        public void add(List<String> images, Tensor maps) {
+            Preconditions.checkArgument(maps.shape().rank() == 4, "feature maps must be N×C×H×W, got %s", maps.shape());
+            int n = (int) maps.shape().dim(0);
+            int channels = (int) maps.shape().dim(1);
+            int h = (int) maps.shape().dim(2);
+            int w = (int) maps.shape().dim(3);
+            Preconditions.checkArgument(images.size() == n, "%s names for a batch of %s", images.size(), n);
+            Preconditions.checkArgument(channels == heaps.size(), "%s channels, expected %s", channels, heaps.size());
+            int hw = h * w;
+            float[] row = new float[hw];
+            java.nio.FloatBuffer values = maps.buffer();
+            for (int item = 0; item < n; item++) {
+                for (int c = 0; c < channels; c++) {
+                    values.position((item * channels + c) * hw);
+                    values.get(row, 0, hw);
+                    offer(c, score(images.get(item), row, w));
+                }
+            }
+        }
+
+        private Example score(String image, float[] row, int w) {
+            int best = 0;
+            float max = Float.NEGATIVE_INFINITY;
+            double sum = 0;
+            for (int i = 0; i < row.length; i++) {
+                float v = row[i];
+                sum += v;
+                if (v > max) {
+                    max = v;
+                    best = i;
+                }
+            }
+            float s = score == ScoreKind.MAX ? (row.length == 0 ? Float.NaN : max) : (float) (sum / row.length);
+            return new Example(image, s, row.length == 0 ? 0 : best / w, row.length == 0 ? 0 : best % w);
+        }
+
+        private void offer(int c, Example e) {
+            PriorityQueue<Example> heap = heaps.get(c);
+            if (heap.size() < k) {
+                heap.add(e);
+            } else if (Example.BEST_FIRST.compare(e, heap.peek()) < 0) {
+                heap.poll();
+                heap.add(e);
+            }
+        }
+
+        /** What has been collected so far, as an immutable partial result. */
+        public TopExamples result() {
+            List<List<Example>> out = new ArrayList<>(heaps.size());
+            for (PriorityQueue<Example> heap : heaps) {
+                List<Example> sorted = new ArrayList<>(heap);
+                sorted.sort(Example.BEST_FIRST);
+                out.add(sorted);
+            }
+            return new TopExamples(layer, score, k, out);
+        }
+    }
+}
