@@ -4,7 +4,9 @@ them (input.npy, 1x3x224x224 float32, seeded). samples/scripts/bench_peers.py bu
 PyTorch models with the same seeds (see `build`), so the PyTorch peers run the very weights the
 ONNX files hold.
 
-usage: python samples/scripts/export_benchmark_models.py OUT_DIR
+usage: python samples/scripts/export_benchmark_models.py OUT_DIR [--dynamic-batch] [MODEL...]
+  --dynamic-batch  export with a free batch dimension (for batch-32 captures); the default is a
+                   fixed batch of 1, as the timed comparisons use
 """
 import pathlib
 import re
@@ -46,14 +48,17 @@ def benchmark_input():
 
 def main():
     out = pathlib.Path(sys.argv[1])
+    dynamic = "--dynamic-batch" in sys.argv[2:]
+    names = [a for a in sys.argv[2:] if not a.startswith("--")] or MODELS
     out.mkdir(parents=True, exist_ok=True)
     tv = import_torchvision()
     x = benchmark_input()
     np.save(out / "input.npy", x)
-    for name in MODELS:
+    for name in names:
         path = out / f"{name}.onnx"
+        axes = {"input": {0: "batch"}, "logits": {0: "batch"}} if dynamic else None
         torch.onnx.export(build(tv, name), torch.from_numpy(x), path, dynamo=False, opset_version=17,
-                          input_names=["input"], output_names=["logits"], do_constant_folding=True)
+                          input_names=["input"], output_names=["logits"], do_constant_folding=True, dynamic_axes=axes)
         print(f"wrote {path}")
 
 

@@ -42,6 +42,11 @@ final class OutputPool implements AutoCloseable {
     private static final int FREE_PER_KEY = 2;
     /** Keys (output sets × input shapes) remembered; the least recently used go first. */
     private static final int MAX_KEYS = 8;
+    /**
+     * Free memory kept for reuse, beyond the one slab last given back: a batch-32 capture of a large
+     * model needs hundreds of MB, and an idle model should not hold several such.
+     */
+    private static final long MAX_FREE_BYTES = 256L << 20;
 
     /** Which outputs one capture writes, and the input shape they follow from. */
     record Key(Object outputs, List<Long> inputDims) {
@@ -114,23 +119,38 @@ final class OutputPool implements AutoCloseable {
         return out;
     }
 
-    /** Back into the pool, unless the pool is closed or has enough for that key; then the OrtValues close. */
+    /**
+     * Back into the pool, unless the pool is closed or already keeps enough for that key; then the
+     * OrtValues close and the buffers are left to the garbage collector. The slab just given back
+     * is always kept over the others: a loop of large captures reuses its memory; older free slabs
+     * go when the pool holds more than {@link #MAX_FREE_BYTES}.
+     */
     void giveBack(Key key, Slab slab) {
+        List<Slab> dropped = new ArrayList<>();
         synchronized (this) {
-            if (!closed) {
-                Deque<Slab> d = free.computeIfAbsent(key, k -> new ArrayDeque<>());
-                if (d.size() < FREE_PER_KEY) {
-                    d.push(slab);
-                    while (free.size() > MAX_KEYS) {
-                        var eldest = free.entrySet().iterator().next();
-                        free.remove(eldest.getKey());
-                        eldest.getValue().forEach(Slab::close);
+            Deque<Slab> d = closed ? null : free.computeIfAbsent(key, k -> new ArrayDeque<>());
+            if (d == null || d.size() >= FREE_PER_KEY) {
+                dropped.add(slab);
+            } else {
+                d.push(slab);
+                if (freeBytes() > MAX_FREE_BYTES) {
+                    for (Deque<Slab> q : free.values()) {
+                        q.stream().filter(s -> s != slab).forEach(dropped::add);
+                        q.removeIf(s -> s != slab);
                     }
-                    return;
+                }
+                while (free.size() > MAX_KEYS) {
+                    var eldest = free.entrySet().iterator().next();
+                    free.remove(eldest.getKey());
+                    dropped.addAll(eldest.getValue());
                 }
             }
         }
-        slab.close();
+        dropped.forEach(Slab::close);
+    }
+
+    private long freeBytes() {
+        return free.values().stream().flatMap(Deque::stream).mapToLong(Slab::bytes).sum();
     }
 
     /** How many slabs are free now; for tests. */

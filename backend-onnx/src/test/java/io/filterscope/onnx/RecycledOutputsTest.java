@@ -87,6 +87,27 @@ class RecycledOutputsTest {
     }
 
     @Test
+    void thePoolKeepsAFewFreeSetsAndNoneOnceTheModelIsClosed() {
+        try (Model m = FilterScope.open(ref.model())) {
+            OnnxModel om = (OnnxModel) m;
+            Activations a = m.capture(input, CaptureRequest.allSpatial());
+            Activations b = m.capture(input, CaptureRequest.allSpatial());
+            Activations c = m.capture(input, CaptureRequest.allSpatial());
+            a.close();
+            b.close();
+            c.close();
+            assertEquals(2, om.freeOutputSlabs(), "two free sets kept for one kind of capture, the third left to the GC");
+            Activations d = m.capture(input, CaptureRequest.allSpatial());
+            assertMatchesReference(d);
+            m.close();
+            assertEquals(0, om.freeOutputSlabs());
+            assertMatchesReference(d);
+            d.close();
+            assertEquals(0, om.freeOutputSlabs(), "nothing comes back to a closed model's pool");
+        }
+    }
+
+    @Test
     void closingTheModelLeavesHeldCapturesReadable() {
         Activations a;
         try (Model m = FilterScope.open(ref.model())) {
