@@ -282,7 +282,7 @@ def write_markdown(path, meta, results):
              f"{meta['threads']} intra-op threads everywhere (ONNX Runtime Java and Python, `torch.set_num_threads`). "
              f"{v['java']}, ONNX Runtime 1.29.0 (Java) / {v['onnxruntime (Python)']} (Python), torch {v['torch']}, "
              f"torchvision {v['torchvision']}, matplotlib {v['matplotlib']}, numpy {v['numpy']}, Python {v['python']}. "
-             "Written by `samples/scripts/bench.sh`.", "",
+             "Written by `bench_peers.py` (`samples/scripts/bench.sh` runs it).", "",
              "One 1×3×224×224 input (`input.npy`), torchvision models with seeded weights, the same weights in PyTorch and ONNX "
              "(checked: equal logits). Each round runs every contender once, in an order rotated round by round; "
              f"{meta['rounds']} rounds after 5 warm-ups. Times are medians (min–max); ratios are medians of the per-round ratios.", "",
