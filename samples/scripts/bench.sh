@@ -1,21 +1,32 @@
 #!/usr/bin/env bash
-# Reproduces docs/benchmarks.md. Needs the Python packages of samples/scripts (torch, torchvision,
-# onnx) once, to export the benchmark models; the measurements themselves are Java only. The DL4J
-# benchmarks read Fashion-MNIST from Debian's dataset-fashion-mnist; the viewer benchmark needs a
-# display (it runs itself under xvfb-run when there is none).
+# Reproduces docs/benchmarks.md. Needs a Python with torch, torchvision, onnx, onnxruntime, numpy and
+# matplotlib (PYTHON, default python3; e.g. a venv under /tmp made from the local pip index): it
+# exports the benchmark models once (seeded weights, nothing downloaded, kept outside the repository)
+# and runs the Python peers. The DL4J benchmarks read Fashion-MNIST from Debian's
+# dataset-fashion-mnist; the viewer benchmark needs a display (it runs itself under xvfb-run when
+# there is none). CI does not run this.
 #
 #   samples/scripts/bench.sh [MODEL_DIR]      (default /tmp/bench-models)
+#   PEERS_ONLY=1 samples/scripts/bench.sh     (only FilterScope against the Python routes)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 dir=${1:-/tmp/bench-models}
+py=${PYTHON:-python3}
 mkdir -p "$dir"
-[ -f "$dir/resnet18.onnx" ] || python3 samples/scripts/export_benchmark_models.py "$dir"
-[ -f "$dir/large.onnx" ] || python3 samples/scripts/make_large_model.py "$dir/large.onnx"
-./mvnw -q -B -DskipTests package
+[ -f "$dir/squeezenet1_1.onnx" ] && [ -f "$dir/input.npy" ] || "$py" samples/scripts/export_benchmark_models.py "$dir"
+./mvnw -q -B -DskipTests -Dmaven.javadoc.skip package
 cp="samples/target/classes:samples/target/lib/*"
+
+# FilterScope against ONNX Runtime Python, PyTorch hooks and the matplotlib route, interleaved round by
+# round in one run; rewrites its section of docs/benchmarks.md.
+"$py" samples/scripts/bench_peers.py "$dir" "$cp" --rounds "${ROUNDS:-40}" --grid-rounds "${GRID_ROUNDS:-5}" \
+  --threads "${THREADS:-2}" --markdown docs/benchmarks.md --json "$dir/peers.json"
+[ -z "${PEERS_ONLY:-}" ] || exit 0
+
+[ -f "$dir/large.onnx" ] || "$py" samples/scripts/make_large_model.py "$dir/large.onnx"
 # -Xms2g -XX:+AlwaysPreTouch: a capture hands back tens of MB of feature maps; a heap that must grow (and that G1 shrinks
 # again) makes the first touch of fresh pages cost more than the copy itself.
-for m in resnet18 mobilenet_v2; do
+for m in resnet18 mobilenet_v2 squeezenet1_1; do
   java -Xms2g -XX:+AlwaysPreTouch -cp "$cp" io.filterscope.samples.bench.CaptureOverhead "$dir/$m.onnx" 60
 done
 java -cp "$cp" io.filterscope.samples.bench.OpenMemory "$dir/large.onnx"

@@ -1,22 +1,25 @@
-"""Exports torchvision ResNet-18 and MobileNetV2 (seeded random weights: nothing can be downloaded
-here) to ONNX for the capture benchmark, and times ONNX Runtime's Python API as a reference: a
-plain run against one where every node output is a graph output.
+"""Exports torchvision ResNet-18, MobileNetV2 and SqueezeNet 1.1 to ONNX for the benchmarks, with
+seeded random weights (nothing can be downloaded here), plus the one input every benchmark feeds
+them (input.npy, 1x3x224x224 float32, seeded). samples/scripts/bench_peers.py builds the same
+PyTorch models with the same seeds (see `build`), so the PyTorch peers run the very weights the
+ONNX files hold.
 
-usage: python samples/scripts/export_benchmark_models.py OUT_DIR
+usage: python samples/scripts/export_benchmark_models.py OUT_DIR [--dynamic-batch] [MODEL...]
+  --dynamic-batch  export with a free batch dimension (for batch-32 captures); the default is a
+                   fixed batch of 1, as the timed comparisons use
 """
 import pathlib
 import re
 import sys
-import time
 
 import numpy as np
-import onnx
-import onnxruntime as ort
 import torch
+
+MODELS = ["resnet18", "mobilenet_v2", "squeezenet1_1"]
 
 
 def import_torchvision():
-    """torchvision's wheel here is a CUDA build beside a CPU torch: its compiled ops do not load.
+    """torchvision's wheel here may be a CUDA build beside a CPU torch: its compiled ops do not load.
     The models are pure Python, so declare placeholder ops until the import goes through."""
     lib = torch.library.Library("torchvision", "DEF")
     for _ in range(40):
@@ -33,37 +36,30 @@ def import_torchvision():
     raise RuntimeError("torchvision would not import")
 
 
-def median_ms(sess, feeds, n=30):
-    for _ in range(5):
-        sess.run(None, feeds)
-    times = []
-    for _ in range(n):
-        t0 = time.perf_counter()
-        sess.run(None, feeds)
-        times.append(time.perf_counter() - t0)
-    return float(np.median(times) * 1000)
+def build(tv, name):
+    """The torchvision model `name` with weights drawn from seed 0, in eval mode."""
+    torch.manual_seed(0)
+    return getattr(tv.models, name)(weights=None).eval()
+
+
+def benchmark_input():
+    return np.random.default_rng(0).standard_normal((1, 3, 224, 224)).astype(np.float32)
 
 
 def main():
     out = pathlib.Path(sys.argv[1])
+    dynamic = "--dynamic-batch" in sys.argv[2:]
+    names = [a for a in sys.argv[2:] if not a.startswith("--")] or MODELS
     out.mkdir(parents=True, exist_ok=True)
     tv = import_torchvision()
-    torch.manual_seed(0)
-    x = np.random.default_rng(0).standard_normal((1, 3, 224, 224)).astype(np.float32)
-    for name, ctor in [("resnet18", tv.models.resnet18), ("mobilenet_v2", tv.models.mobilenet_v2)]:
+    x = benchmark_input()
+    np.save(out / "input.npy", x)
+    for name in names:
         path = out / f"{name}.onnx"
-        model = ctor(weights=None).eval()
-        torch.onnx.export(model, torch.from_numpy(x), path, dynamo=False, opset_version=17,
-                          input_names=["input"], output_names=["logits"], do_constant_folding=True)
-        m = onnx.load(str(path))
-        plain = ort.InferenceSession(m.SerializeToString(), providers=["CPUExecutionProvider"])
-        for n in m.graph.node:
-            for o in n.output:
-                if o != "logits":
-                    m.graph.output.append(onnx.ValueInfoProto(name=o))
-        every = ort.InferenceSession(m.SerializeToString(), providers=["CPUExecutionProvider"])
-        a, b = median_ms(plain, {"input": x}), median_ms(every, {"input": x})
-        print(f"{name}: ONNX Runtime Python plain {a:.2f} ms, every node an output {b:.2f} ms, ratio {b / a:.2f}")
+        axes = {"input": {0: "batch"}, "logits": {0: "batch"}} if dynamic else None
+        torch.onnx.export(build(tv, name), torch.from_numpy(x), path, dynamo=False, opset_version=17,
+                          input_names=["input"], output_names=["logits"], do_constant_folding=True, dynamic_axes=axes)
+        print(f"wrote {path}")
 
 
 if __name__ == "__main__":

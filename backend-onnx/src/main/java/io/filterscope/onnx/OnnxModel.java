@@ -32,6 +32,7 @@ import io.filterscope.spi.OpenOptions;
 import io.filterscope.tensor.Shape;
 import io.filterscope.tensor.Tensor;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.nio.file.Files;
@@ -71,11 +72,19 @@ final class OnnxModel implements Model {
     /** What a gradient graph depends on: the seed (which output unit) is fed, so it is not part of it. */
     private record GradientKey(List<Long> inputShape, boolean logit, boolean withInput, Set<String> layerTensors) {
     }
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(OnnxModel.class);
+    /** Recycled output memory for captures. */
+    private final OutputPool outputs;
+    /** Output types and shapes per session, as ONNX Runtime inferred them (asked once per session). */
+    private final Map<OrtSession, Map<String, NodeInfo>> outputInfo = java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());
+    /** Captures whose outputs ONNX Runtime refused to take pinned (shapes known only after the run). */
+    private final Set<OutputPool.Key> unpinnable = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     private OnnxModel(Path file, OnnxGraph graph, Sessions sessions, long fileSize) {
         this.file = file;
         this.graph = graph;
         this.sessions = sessions;
+        this.outputs = new OutputPool(sessions.environment());
         this.weights = new Weights(graph, file);
         this.nodesByLayer = graph.layerNodes;
         this.shapes = outputShapes();
@@ -347,13 +356,9 @@ final class OnnxModel implements Model {
         Set<String> extra = new LinkedHashSet<>(tensorOf.values());
         String outputName = graph.graph.getOutput(0).getName();
         try (Sessions.Lease lease = sessions.acquire(extra);
-             OnnxTensor x = OnnxTensor.createTensor(sessions.environment(), FloatBuffer.wrap(input.toArray()), input.shape().toArray());
-             OrtSession.Result result = lease.session().run(Map.of(in.name(), x))) {
-            Map<String, Tensor> values = new HashMap<>();
-            for (String name : extra) {
-                values.put(name, toTensor(result, name));
-            }
-            Tensor output = toTensor(result, outputName);
+             OnnxTensor x = OnnxTensor.createTensor(sessions.environment(), directCopy(input), input.shape().toArray())) {
+            Map<String, Tensor> values = run(lease.session(), extra, in.name(), x, input.shape(), outputName);
+            Tensor output = values.get(outputName);
             List<LayerOutput> outs = new ArrayList<>();
             for (Map.Entry<LayerInfo, String> e : tensorOf.entrySet()) {
                 Tensor v = values.get(e.getValue());
@@ -367,6 +372,93 @@ final class OnnxModel implements Model {
             throw new FilterScopeException(Messages.runFailure(e), file.getFileName() + ": inference failed for input " + input.shape() + " ("
                     + Messages.firstLine(e.getMessage()) + "); the model wants '" + in.name() + "' as " + in.describeShape(), e);
         }
+    }
+
+    /** The input's values in a direct buffer, which ONNX Runtime reads in place (a heap buffer it would copy once more). */
+    private static FloatBuffer directCopy(Tensor input) {
+        FloatBuffer b = ByteBuffer.allocateDirect(Math.multiplyExact(input.size(), Float.BYTES)).order(ByteOrder.nativeOrder()).asFloatBuffer();
+        b.put(input.buffer());
+        return b.rewind();
+    }
+
+    /**
+     * Runs {@code session} and returns every tensor in {@code extra} and {@code outputName}. Float
+     * outputs whose shapes are known before the run are written by ONNX Runtime into recycled
+     * buffers and handed out without a copy ({@link OutputPool}); the rest are copied out as before.
+     */
+    private Map<String, Tensor> run(OrtSession session, Set<String> extra, String inputName, OnnxTensor x, Shape inputShape, String outputName)
+            throws OrtException {
+        Set<String> wanted = new LinkedHashSet<>(extra);
+        wanted.add(outputName);
+        OutputPool.Key key = new OutputPool.Key(Set.copyOf(extra), java.util.Arrays.stream(inputShape.toArray()).boxed().toList());
+        Map<String, Shape> pinnable = unpinnable.contains(key) ? Map.of() : pinnableShapes(session, wanted, inputShape);
+        OutputPool.Slab slab = pinnable.isEmpty() ? null : outputs.take(key, pinnable);
+        OrtSession.Result result;
+        try {
+            if (slab == null) {
+                result = session.run(Map.of(inputName, x));
+            } else {
+                // Given pinned outputs, ONNX Runtime computes those and only the outputs named besides.
+                Set<String> unpinned = new LinkedHashSet<>(wanted);
+                unpinned.removeAll(pinnable.keySet());
+                result = session.run(Map.of(inputName, x), unpinned, slab.pinned());
+            }
+        } catch (OrtException e) {
+            if (slab == null) {
+                throw e;
+            }
+            // A shape guessed before the run was wrong (a dynamic dimension that is not the batch): run without pinning from now on.
+            slab.close();
+            unpinnable.add(key);
+            LOG.debug("{}: pinned outputs refused ({}); copying outputs instead", file.getFileName(), Messages.firstLine(e.getMessage()));
+            return run(session, extra, inputName, x, inputShape, outputName);
+        }
+        try (result) {
+            Map<String, Tensor> values = new HashMap<>();
+            if (slab != null) {
+                values.putAll(outputs.lend(key, slab));
+                slab = null;
+            }
+            for (String name : wanted) {
+                if (!values.containsKey(name)) {
+                    values.put(name, toTensor(result, name));
+                }
+            }
+            return values;
+        } finally {
+            if (slab != null) {
+                outputs.giveBack(key, slab);
+            }
+        }
+    }
+
+    /**
+     * The outputs ONNX Runtime can write into buffers given before the run: float tensors whose shape
+     * the session knows, the batch dimension taken from the input.
+     */
+    private Map<String, Shape> pinnableShapes(OrtSession session, Set<String> wanted, Shape inputShape) throws OrtException {
+        Map<String, NodeInfo> infos = outputInfo.computeIfAbsent(session, s -> {
+            try {
+                return s.getOutputInfo();
+            } catch (OrtException e) {
+                return Map.of();
+            }
+        });
+        Map<String, Shape> out = new java.util.LinkedHashMap<>();
+        for (String name : wanted) {
+            NodeInfo info = infos.get(name);
+            if (info == null || !(info.getInfo() instanceof TensorInfo ti) || ti.type != ai.onnxruntime.OnnxJavaType.FLOAT) {
+                continue;
+            }
+            long[] dims = ti.getShape();
+            if (dims.length > 0 && dims[0] < 0 && inputShape.rank() > 0) {
+                dims[0] = inputShape.dim(0);
+            }
+            if (java.util.Arrays.stream(dims).allMatch(d -> d >= 0)) {
+                out.put(name, Shape.of(dims));
+            }
+        }
+        return out;
     }
 
     /** The layers to capture, each with its tensor: the api's {@link io.filterscope.spi.CapturePolicy} decides. */
@@ -409,6 +501,16 @@ final class OnnxModel implements Model {
         };
     }
 
+    /** How many sets of capture output buffers wait for reuse; for tests of the pool. */
+    int freeOutputSlabs() {
+        return outputs.freeSlabs();
+    }
+
+    /** How many capture kinds ONNX Runtime refused pinned outputs for; for tests. */
+    int unpinnableCount() {
+        return unpinnable.size();
+    }
+
     /** How many sessions are cached; for tests of the cache. */
     int cachedSessions() {
         return sessions.cachedSessions();
@@ -424,6 +526,7 @@ final class OnnxModel implements Model {
     public void close() {
         if (closed.compareAndSet(false, true)) {
             sessions.close();
+            outputs.close();
         }
     }
 
