@@ -1,0 +1,154 @@
+package io.filterscope.app;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.filterscope.FilterScope;
+import io.filterscope.model.Capability;
+import io.filterscope.model.Model;
+import io.filterscope.tensor.Npy;
+import io.filterscope.tensor.Tensor;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code filterscope explain} end to end: its files against the PyTorch / Keras references of the
+ * backends' explain tests, and its refusals (exit 2, one line, nothing written).
+ */
+class ExplainCommandTest {
+    private static final Path FASHION = Path.of("../samples/models/fashion-mnist");
+    private static final Path ONNX_REF = Path.of("../backend-onnx/src/test/resources/explain");
+    private static final Path KERAS_REF = Path.of("../backend-dl4j/src/test/resources/explain");
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void scoreCamOnTheBundledModelWritesOverlayHeatmapAndIndex() throws IOException {
+        Path out = tmp.resolve("out");
+        Cli.Result r = Cli.run("explain", "--method", "scorecam", "-o", out);
+        assertEquals(0, r.code(), r::toString);
+        assertEquals("", r.err());
+        assertEquals(List.of("index.json", "scorecam.heatmap.png", "scorecam.overlay.png"), Fixtures.fileNames(out));
+        JsonNode index = Fixtures.index(out);
+        assertEquals("explain", index.get("command").asText());
+        assertEquals("scorecam", index.get("method").asText());
+        assertEquals("/pool3/MaxPool", index.get("layer").asText());
+        int k = index.get("class").asInt();
+        // The bundled default image is an ankle boot, class 9, which the model gets right.
+        assertEquals(9, k, index::toPrettyString);
+        assertEquals(Fixtures.labels().get(9), index.get("label").asText());
+        JsonNode f = index.get("faithfulness");
+        assertEquals(51, f.get("deletion").size());
+        assertTrue(f.get("deletion_area").asDouble() < f.get("insertion_area").asDouble(), f::toPrettyString);
+        BufferedImage overlay = ImageIO.read(out.resolve("scorecam.overlay.png").toFile());
+        assertEquals(224, overlay.getWidth());
+        assertEquals(224, overlay.getHeight());
+        assertTrue(r.out().contains("wrote 3 files to " + out), r::toString);
+    }
+
+    @Test
+    void scoreCamNpyEqualsThePyTorchReference() {
+        Path out = tmp.resolve("out");
+        Cli.Result r = Cli.run("explain", FASHION.resolve("fashion_cnn.onnx"), "--input-npy", ONNX_REF.resolve("input.npy"),
+                "--method", "scorecam", "--layer", "/conv3/Conv", "--class", 2, "--npy", "--faithfulness-steps", 0, "-o", out);
+        assertEquals(0, r.code(), r::toString);
+        assertEquals(List.of("index.json", "scorecam.heatmap.npy", "scorecam.heatmap.png", "scorecam.heatmap.upsampled.npy",
+                "scorecam.overlay.png"), Fixtures.fileNames(out));
+        JsonNode index = Fixtures.index(out);
+        assertEquals(2, index.get("class").asInt());
+        assertFalse(index.has("faithfulness"));
+        assertNormalizedEquals(Npy.read(ONNX_REF.resolve("scorecam_class2.npy")), Npy.read(out.resolve("scorecam.heatmap.npy")));
+        Tensor up = Npy.read(out.resolve("scorecam.heatmap.upsampled.npy"));
+        assertEquals(io.filterscope.tensor.Shape.of(28, 28), up.shape());
+    }
+
+    @Test
+    void gradCamAndSaliencyOnTheKerasModelEqualTheReferences() {
+        Path keras = FASHION.resolve("fashion_cnn_keras.keras");
+        Path out = tmp.resolve("gradcam");
+        Cli.Result r = Cli.run("explain", keras, "--input-npy", KERAS_REF.resolve("input.npy"), "--method", "gradcam",
+                "--layer", "conv3", "--npy", "-o", out);
+        assertEquals(0, r.code(), r::toString);
+        assertNormalizedEquals(Npy.read(KERAS_REF.resolve("gradcam.npy")), Npy.read(out.resolve("gradcam.heatmap.npy")));
+
+        Path sal = tmp.resolve("saliency");
+        r = Cli.run("explain", keras, "--input-npy", KERAS_REF.resolve("input.npy"), "--method", "saliency", "--npy",
+                "--faithfulness-steps", 0, "-o", sal);
+        assertEquals(0, r.code(), r::toString);
+        assertEquals(List.of("index.json", "saliency.gradient.npy", "saliency.heatmap.npy", "saliency.heatmap.png",
+                "saliency.heatmap.upsampled.npy", "saliency.overlay.png"), Fixtures.fileNames(sal));
+        Tensor want = Npy.read(KERAS_REF.resolve("saliency_gradient.npy"));
+        Tensor got = Npy.read(sal.resolve("saliency.gradient.npy"));
+        assertEquals(want.shape(), got.shape());
+        float scale = 0;
+        for (float v : want.toArray()) {
+            scale = Math.max(scale, Math.abs(v));
+        }
+        for (int i = 0; i < want.size(); i++) {
+            assertEquals(want.get(i), got.get(i), 1e-4 * scale, "gradient element " + i);
+        }
+        assertTrue(Fixtures.index(sal).get("layer").isNull());
+    }
+
+    @Test
+    void gradientMethodOnAModelWithoutGradientsSuggestsAForwardOnlyOne() {
+        try (Model m = FilterScope.open(Fixtures.model())) {
+            assumeFalse(m.capabilities().contains(Capability.GRADIENTS), "the ONNX backend has gradients now");
+        }
+        assertRefused(List.of("--method", "gradcam"), "gradcam needs gradients", "use a forward-only method: scorecam, occlusion");
+    }
+
+    @Test
+    void badRequestsGetOneLineAndWriteNothing() {
+        assertRefused(List.of("--method", "scorecam", "--class", "10"), "class 10 is out of range; the model has 10 outputs (0 to 9)");
+        assertRefused(List.of("--method", "scorecam", "--layer", "/fc1/Gemm"), "layer '/fc1/Gemm' outputs",
+                "not N×C×H×W feature maps");
+        assertRefused(List.of("--method", "scorecam", "--layer", "/conv3/Con"), "/conv3/Con");
+        assertRefused(List.of("--method", "gradcamm"), "unknown explanation method 'gradcamm'; known: gradcam, gradcampp");
+        assertRefused(List.of("--method", "occlusion", "--layer", "/conv3/Conv"), "--layer applies to the CAM methods");
+        assertRefused(List.of("--method", "smoothgrad", "--samples", "0"), "--samples must be 1 or more");
+    }
+
+    private void assertRefused(List<String> args, String... fragments) {
+        Path out = tmp.resolve("refused");
+        Object[] all = new Object[args.size() + 3];
+        all[0] = "explain";
+        for (int i = 0; i < args.size(); i++) {
+            all[i + 1] = args.get(i);
+        }
+        all[all.length - 2] = "-o";
+        all[all.length - 1] = out;
+        Cli.Result r = Cli.run(all);
+        assertEquals(2, r.code(), r::toString);
+        assertEquals(1, r.errLines().size(), r::toString);
+        for (String f : fragments) {
+            assertTrue(r.err().contains(f), f + "\n" + r);
+        }
+        assertFalse(r.err().contains("Exception"), r::toString);
+        assertFalse(Files.exists(out), r::toString);
+    }
+
+    private static void assertNormalizedEquals(Tensor reference, Tensor normalized) {
+        assertEquals(reference.shape(), normalized.shape());
+        float[] ref = reference.toArray();
+        float lo = Float.POSITIVE_INFINITY;
+        float hi = Float.NEGATIVE_INFINITY;
+        for (float v : ref) {
+            lo = Math.min(lo, v);
+            hi = Math.max(hi, v);
+        }
+        for (int i = 0; i < ref.length; i++) {
+            assertEquals((ref[i] - lo) / (hi - lo), normalized.get(i), 1e-3, "element " + i);
+        }
+    }
+}
