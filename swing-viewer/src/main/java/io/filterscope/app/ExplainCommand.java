@@ -14,6 +14,7 @@ import io.filterscope.explain.Progress;
 import io.filterscope.model.Layout;
 import io.filterscope.model.Model;
 import io.filterscope.preprocess.Preprocessing;
+import io.filterscope.preprocess.Preprocessor;
 import io.filterscope.preprocess.Preset;
 import io.filterscope.render.Colormap;
 import io.filterscope.render.Png;
@@ -204,8 +205,9 @@ final class ExplainCommand extends ModelCommand {
             // Small inputs (28×28) are drawn larger, pixel for pixel, so the PNGs can be read.
             int scale = Math.max(1, (MIN_SIDE + Math.min(up.height(), up.width()) - 1) / Math.min(up.height(), up.width()));
             index.put("picture_scale", scale);
-            BufferedImage picture = enlarge(picture(in.tensor(), model.metadata().inputLayout() == Layout.NHWC, up.height(), up.width()),
-                    scale);
+            BufferedImage seen = in.preprocessing().isPresent() ? Preprocessor.toImage(in.tensor(), in.preprocessing().get())
+                    : picture(in.tensor(), model.metadata().inputLayout() == Layout.NHWC, up.height(), up.width());
+            BufferedImage picture = enlarge(seen, scale);
             add(plan, files, stem + ".overlay.png", Png.encode(e.heatmap().overlay(picture, cmap, alpha)));
             add(plan, files, stem + ".heatmap.png", Png.encode(e.heatmap().upsampled(up.height() * scale, up.width() * scale).image(cmap)));
             if (npy) {
@@ -269,8 +271,9 @@ final class ExplainCommand extends ModelCommand {
     }
 
     /**
-     * What the heatmap is laid over: the input as the model saw it (after any resize and crop, so the
-     * map lands where it belongs), its values stretched to 0–255; three channels in colour, others in gray.
+     * What the heatmap is laid over for an --input-npy (an --image shows the image as the model saw it,
+     * after any resize and crop, so the map lands where it belongs): the tensor's values stretched to
+     * 0–255; three channels in colour, others in gray.
      */
     private static BufferedImage picture(Tensor t, boolean channelsLast, int height, int width) {
         Shape s = t.shape();
