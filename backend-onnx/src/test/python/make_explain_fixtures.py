@@ -11,6 +11,7 @@ Two models, one bundled input image (samples/models/fashion-mnist/images/6-shirt
 * the bundled Keras model (fashion_cnn_keras.keras, read by the DL4J backend), computed with PyTorch
   autograd through Keras 3 on its torch backend (not TF GradientTape; the same Keras layers, float32)
   -> backend-dl4j/src/test/resources/explain/
+* bilinear upsampling of three random maps by F.interpolate -> api/src/test/resources/explain/
 
 For each: Grad-CAM (Selvaraju et al. 2017), Grad-CAM++ (Chattopadhay et al. 2018, closed form with an
 exponential score), LayerCAM (Jiang et al. 2021), Score-CAM (Wang et al. 2020: channel maps upsampled
@@ -236,7 +237,20 @@ def keras_model():
     write(ROOT / "backend-dl4j/src/test/resources/explain", head, tail, run, x, False, "conv3")
 
 
+def upsample_references():
+    """Heatmap.upsampled against F.interpolate(bilinear, align_corners=False), for the api's own test."""
+    out = ROOT / "api/src/test/resources/explain"
+    out.mkdir(parents=True, exist_ok=True)
+    g = torch.Generator().manual_seed(5)
+    for (h, w), (oh, ow) in (((5, 7), (17, 30)), ((7, 7), (28, 28)), ((3, 4), (2, 9))):
+        m = torch.rand(h, w, generator=g, dtype=torch.float64).float()
+        up = upsample(m.double()[None, None], oh, ow)[0, 0]
+        np.save(out / f"map_{h}x{w}.npy", m.numpy())
+        np.save(out / f"map_{h}x{w}_to_{oh}x{ow}.npy", up.numpy().astype(np.float32))
+
+
 if __name__ == "__main__":
     torch.manual_seed(0)
+    upsample_references()
     torch_model()
     keras_model()
