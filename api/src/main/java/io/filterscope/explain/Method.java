@@ -60,6 +60,12 @@ public enum Method {
      */
     public static Method parse(String name) {
         String n = name.trim().toLowerCase(Locale.ROOT);
+        if (n.equals("ablationcam") || n.equals("ablation_cam")) {
+            // Ablation-CAM zeroes one channel at a layer and runs the rest of the network, which the
+            // Model interface cannot do (it runs from the input only).
+            throw new FilterScopeException(ErrorKind.UNSUPPORTED, "ablationcam is not available: it needs to run the network"
+                    + " from a layer with one channel zeroed, which no backend offers yet; use scorecam, which also needs no gradients");
+        }
         for (Method m : values()) {
             if (m.id.equals(n) || m.name().toLowerCase(Locale.ROOT).equals(n)) {
                 return m;

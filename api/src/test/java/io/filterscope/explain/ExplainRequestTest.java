@@ -27,6 +27,9 @@ class ExplainRequestTest {
         assertEquals("unknown explanation method 'ablation'; known: gradcam, gradcampp, layercam, scorecam, occlusion,"
                 + " saliency, smoothgrad", e.getMessage());
         assertEquals("scorecam, occlusion", Method.forwardOnlyIds());
+        FilterScopeException ablation = assertThrows(FilterScopeException.class, () -> Method.parse("ablationcam"));
+        assertEquals(ErrorKind.UNSUPPORTED, ablation.kind());
+        assertTrue(ablation.getMessage().endsWith("use scorecam, which also needs no gradients"), ablation.getMessage());
         assertTrue(Method.LAYER_CAM.needsGradients() && Method.LAYER_CAM.isCam());
         assertFalse(Method.OCCLUSION.needsGradients() || Method.OCCLUSION.isCam());
     }

@@ -116,6 +116,7 @@ class ExplainCommandTest {
         assertRefused(List.of("--method", "scorecam", "--layer", "/conv3/Con"), "/conv3/Con");
         assertRefused(List.of("--method", "gradcamm"), "unknown explanation method 'gradcamm'; known: gradcam, gradcampp");
         assertRefused(List.of("--method", "occlusion", "--layer", "/conv3/Conv"), "--layer applies to the CAM methods");
+        assertRefused(List.of("--method", "ablationcam"), "ablationcam is not available", "use scorecam");
         assertRefused(List.of("--method", "smoothgrad", "--samples", "0"), "--samples must be 1 or more");
     }
 
