@@ -11,6 +11,7 @@ Two models, one bundled input image (samples/models/fashion-mnist/images/6-shirt
 * the bundled Keras model (fashion_cnn_keras.keras, read by the DL4J backend), computed with PyTorch
   autograd through Keras 3 on its torch backend (not TF GradientTape; the same Keras layers, float32)
   -> backend-dl4j/src/test/resources/explain/
+* occlusion of one output unit of an NHWC ONNX model, by ONNX Runtime -> backend-onnx/.../explain/nhwc/
 * bilinear upsampling of three random maps by F.interpolate -> api/src/test/resources/explain/
 
 For each: Grad-CAM (Selvaraju et al. 2017), Grad-CAM++ (Chattopadhay et al. 2018, closed form with an
@@ -237,6 +238,25 @@ def keras_model():
     write(ROOT / "backend-dl4j/src/test/resources/explain", head, tail, run, x, False, "conv3")
 
 
+def nhwc_occlusion():
+    """Occlusion on an NHWC ONNX model (Transpose, Conv, Relu, Transpose; output N x 8 x 8 x 4) for one
+    output unit that is not a class (flat index 100: row 3, column 1, channel 0), run by ONNX Runtime."""
+    import onnxruntime as ort
+    out = ROOT / "backend-onnx/src/test/resources/explain/nhwc"
+    out.mkdir(parents=True, exist_ok=True)
+    sess = ort.InferenceSession(str(ROOT / "backend-onnx/src/test/resources/models/nhwc_input.onnx"),
+                                providers=["CPUExecutionProvider"])
+    x = np.random.default_rng(3).uniform(0, 1, (1, 8, 8, 3)).astype(np.float32)
+    run = lambda t: torch.tensor(sess.run(None, {sess.get_inputs()[0].name: t.numpy()})[0]).reshape(t.shape[0], -1)
+    global OCC_WINDOW, OCC_STRIDE, OCC_BASELINE
+    saved = OCC_WINDOW, OCC_STRIDE, OCC_BASELINE
+    OCC_WINDOW, OCC_STRIDE, OCC_BASELINE = 3, 1, 0.5
+    occ = occlusion(torch.tensor(x), run, 100, False)
+    OCC_WINDOW, OCC_STRIDE, OCC_BASELINE = saved
+    np.save(out / "input.npy", x)
+    np.save(out / "occlusion_unit100_w3_s1_b0.5.npy", occ.numpy().astype(np.float32))
+
+
 def upsample_references():
     """Heatmap.upsampled against F.interpolate(bilinear, align_corners=False), for the api's own test."""
     out = ROOT / "api/src/test/resources/explain"
@@ -252,5 +272,6 @@ def upsample_references():
 if __name__ == "__main__":
     torch.manual_seed(0)
     upsample_references()
+    nhwc_occlusion()
     torch_model()
     keras_model()

@@ -10,7 +10,7 @@ import java.util.OptionalInt;
  * @param method      the method
  * @param outputIndex the output unit (class index) to explain; empty: the top-1 prediction
  * @param layer       for CAMs, the layer (as named by {@code Model.layers()}); empty: the last layer
- *                    with a spatial output
+ *                    with a spatial output larger than 1 × 1
  * @param batchSize   how many perturbed inputs go into one model run (Score-CAM, occlusion,
  *                    SmoothGrad, faithfulness); a model with a fixed batch size uses that instead
  * @param topChannels Score-CAM only: keep only this many channels, those whose activation varies

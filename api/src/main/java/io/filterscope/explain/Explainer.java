@@ -67,13 +67,22 @@ public final class Explainer {
         };
     }
 
-    /** The layer a CAM uses by default: the last layer with a spatial (N × C × H × W) output. */
+    /**
+     * The layer a CAM uses by default: the last layer with a spatial (N × C × H × W) output that is
+     * more than one pixel, so a global pooling layer (1 × 1, nothing to show) is passed over.
+     */
     public LayerInfo defaultLayer() {
         List<LayerInfo> spatial = model.layers().stream().filter(LayerInfo::hasSpatialOutput).toList();
         if (spatial.isEmpty()) {
             throw new FilterScopeException(ErrorKind.INVALID_ARGUMENT, file()
                     + ": has no layer with a spatial (N×C×H×W) output, so there is nothing to compute a CAM at;"
                     + " use occlusion, saliency or smoothgrad");
+        }
+        for (int i = spatial.size() - 1; i >= 0; i--) {
+            Shape s = spatial.get(i).outputShape().orElseThrow();
+            if (s.dim(2) != 1 || s.dim(3) != 1) {
+                return spatial.get(i);
+            }
         }
         return spatial.get(spatial.size() - 1);
     }
@@ -106,7 +115,7 @@ public final class Explainer {
         int total = 2 * (steps + 1);
         List<Double> deletion = new ArrayList<>();
         List<Double> insertion = new ArrayList<>();
-        Batcher batcher = new Batcher(plane, batchSize(request(batchSize)), progress, total);
+        Batcher batcher = new Batcher(plane, batchSize(batchSize), progress, total);
         for (int pass = 0; pass < 2; pass++) {
             boolean delete = pass == 0;
             List<Double> curve = delete ? deletion : insertion;
@@ -339,11 +348,16 @@ public final class Explainer {
         while (done < n) {
             Progress.check(progress);
             int b = Math.min(batch, n - done);
-            float[] noisy = new float[b * plane.size()];
-            for (int i = 0; i < noisy.length; i++) {
+            int runSize = fixedBatch() > 0 ? fixedBatch() : b;
+            float[] noisy = new float[runSize * plane.size()];
+            for (int i = 0; i < b * plane.size(); i++) {
                 noisy[i] = (float) (x[i % x.length] + sigma * rnd.nextGaussian());
             }
-            float[] g = gradients(plane.batch(noisy, b), GradientRequest.ofInput(k)).input().orElseThrow().toArray();
+            // Padding items (for a fixed batch) are the input itself; their gradients are not used.
+            for (int i = b * plane.size(); i < noisy.length; i++) {
+                noisy[i] = x[i % x.length];
+            }
+            float[] g = gradients(plane.batch(noisy, runSize), GradientRequest.ofInput(k)).input().orElseThrow().toArray();
             for (int item = 0; item < b; item++) {
                 for (int i = 0; i < plane.size(); i++) {
                     meanGrad[i] += g[item * plane.size() + i];
@@ -402,8 +416,13 @@ public final class Explainer {
             }
             Progress.check(progress);
             int n = pending.size();
-            Tensor out = model.run(plane.batch(data, n));
-            int per = out.size() / n;
+            // A model whose input fixes the batch gets full batches: the rest repeats the last item.
+            int runSize = fixedBatch() > 0 ? fixedBatch() : n;
+            for (int i = n; i < runSize; i++) {
+                System.arraycopy(data, (n - 1) * plane.size(), data, i * plane.size(), plane.size());
+            }
+            Tensor out = model.run(plane.batch(data, runSize));
+            int per = out.size() / runSize;
             float[] all = out.toArray();
             for (int i = 0; i < n; i++) {
                 pending.get(i).accept(Arrays.copyOfRange(all, i * per, (i + 1) * per));
@@ -414,14 +433,19 @@ public final class Explainer {
         }
     }
 
-    private ExplainRequest request(int batchSize) {
-        return ExplainRequest.of(Method.OCCLUSION).withBatchSize(batchSize);
+    private int batchSize(ExplainRequest request) {
+        return batchSize(request.batchSize());
     }
 
-    /** The request's batch size, or the model's own when its input fixes the batch. */
-    private int batchSize(ExplainRequest request) {
+    /** {@code wanted}, or the model's own batch size when its input fixes one. */
+    private int batchSize(int wanted) {
+        return fixedBatch() > 0 ? fixedBatch() : wanted;
+    }
+
+    /** The batch size the model's input declares, or 0 when it is free. */
+    private int fixedBatch() {
         long fixed = model.metadata().inputs().isEmpty() ? Shape.UNKNOWN : model.metadata().input().shape().dim(0);
-        return fixed > 0 ? (int) fixed : request.batchSize();
+        return fixed > 0 ? (int) fixed : 0;
     }
 
     private void requireGradients(Method m) {

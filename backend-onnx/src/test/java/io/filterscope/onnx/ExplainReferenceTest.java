@@ -202,4 +202,30 @@ class ExplainReferenceTest {
         assertFalse(all.heatmap().equals(top.heatmap()));
         assertTrue(Heatmaps.pearson(all.heatmap().normalized().values().toArray(), top.heatmap().normalized().values().toArray()) > 0.5);
     }
+
+    @Test
+    void occlusionOfAnyOutputUnitOnAnNhwcModelMatchesOnnxRuntime() {
+        try (Model nhwc = FilterScope.open(Path.of("src/test/resources/models/nhwc_input.onnx"))) {
+            Tensor x = Npy.read(REF.resolve("nhwc/input.npy"));
+            Explanation e = new Explainer(nhwc).explain(x, ExplainRequest.of(Method.OCCLUSION).forOutput(100)
+                    .withOcclusion(new ExplainRequest.Occlusion(3, 1, 0.5f)).withBatchSize(7));
+            assertEquals(100, e.outputIndex());
+            Heatmaps.assertMatches(Npy.read(REF.resolve("nhwc/occlusion_unit100_w3_s1_b0.5.npy")), e.heatmap().values(), "nhwc occlusion");
+            FilterScopeException out = assertThrows(FilterScopeException.class,
+                    () -> new Explainer(nhwc).explain(x, ExplainRequest.of(Method.OCCLUSION).forOutput(256)));
+            assertTrue(out.getMessage().endsWith("class 256 is out of range; the model has 256 outputs (0 to 255)"), out.getMessage());
+        }
+    }
+
+    @Test
+    void theDefaultLayerPassesOverAOnePixelGlobalPool() {
+        try (Model residual = FilterScope.open(Path.of("src/test/resources/contract/residual.onnx"))) {
+            List<String> spatial = residual.layers().stream().filter(l -> l.hasSpatialOutput()).map(l -> l.name()).toList();
+            String last = spatial.get(spatial.size() - 1);
+            assertEquals("GlobalAveragePool", residual.layer(last).op(), spatial.toString());
+            io.filterscope.model.LayerInfo chosen = new Explainer(residual).defaultLayer();
+            assertTrue(chosen.outputShape().orElseThrow().dim(2) > 1, chosen.toString());
+            assertEquals(spatial.get(spatial.size() - 2), chosen.name());
+        }
+    }
 }

@@ -59,7 +59,7 @@ final class ExplainCommand extends ModelCommand {
     String method;
 
     @Option(names = "--layer", paramLabel = "NAME",
-            description = "For CAMs: the layer (`filterscope info` lists them). Default: the last layer with a spatial output.")
+            description = "For CAMs: the layer (`filterscope info` lists them). Default: the last layer with a spatial output larger than 1×1.")
     String layer;
 
     @Option(names = "--class", paramLabel = "K",
