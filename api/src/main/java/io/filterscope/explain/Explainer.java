@@ -150,9 +150,9 @@ public final class Explainer {
 
     private Explanation gradientCam(Tensor input, InputPlane plane, ExplainRequest request) {
         LayerInfo layer = camLayer(request);
-        Tensor output = model.run(input);
-        int k = outputIndex(output, request);
+        int k = outputIndexBeforeGradients(input, request);
         Gradients g = gradients(input, GradientRequest.ofLayers(k, layer.name()));
+        Tensor output = g.output();
         LayerGradient lg = g.layer(layer.name()).orElseThrow(() -> new FilterScopeException(ErrorKind.INFERENCE_FAILED,
                 file() + ": the backend gave no gradient for layer '" + layer.name() + "'"));
         Shape s = spatial(layer, lg.activation().shape());
@@ -321,15 +321,17 @@ public final class Explainer {
     // ---- saliency and SmoothGrad ---------------------------------------------------------------
 
     private Explanation saliency(Tensor input, InputPlane plane, ExplainRequest request, Progress progress) {
-        Tensor output = model.run(input);
-        int k = outputIndex(output, request);
+        int k = outputIndexBeforeGradients(input, request);
         if (request.method() == Method.SALIENCY) {
-            Tensor g = gradients(input, GradientRequest.ofInput(k)).input().orElseThrow();
+            Gradients all = gradients(input, GradientRequest.ofInput(k));
+            Tensor output = all.output();
+            Tensor g = all.input().orElseThrow();
             float[] gv = g.toArray();
             return new Explanation(Method.SALIENCY, Optional.empty(), k, row(output)[k],
                     Heatmap.wrap(plane.height(), plane.width(), plane.maxAbsOverChannels(gv, 0)), Optional.of(g),
                     plane.height(), plane.width());
         }
+        float score = row(model.run(input))[k];
         ExplainRequest.SmoothGrad sg = request.smoothGrad();
         float[] x = input.toArray();
         float lo = Float.POSITIVE_INFINITY;
@@ -378,7 +380,7 @@ public final class Explainer {
         for (int p = 0; p < map.length; p++) {
             map[p] = (float) (meanAbs[p] / n);
         }
-        return new Explanation(Method.SMOOTH_GRAD, Optional.empty(), k, row(output)[k], Heatmap.wrap(plane.height(), plane.width(), map),
+        return new Explanation(Method.SMOOTH_GRAD, Optional.empty(), k, score, Heatmap.wrap(plane.height(), plane.width(), map),
                 Optional.of(Tensor.wrap(input.shape(), grad)), plane.height(), plane.width());
     }
 
@@ -492,16 +494,38 @@ public final class Explainer {
                         : (from > 0 ? "..., " : "") + String.join(", ", spatial.subList(from, spatial.size()))));
     }
 
+    /**
+     * The output unit a gradient method differentiates: the requested one, checked against the
+     * model's declared output size without running it when that size is known; else the top-1,
+     * which costs a forward pass.
+     */
+    private int outputIndexBeforeGradients(Tensor input, ExplainRequest request) {
+        if (request.outputIndex().isPresent() && !model.metadata().outputs().isEmpty()) {
+            Shape out = model.metadata().outputs().get(0).shape();
+            long per = 1;
+            for (int d = 1; d < out.rank() && per > 0; d++) {
+                per = out.dim(d) == Shape.UNKNOWN ? -1 : per * out.dim(d);
+            }
+            if (out.rank() >= 1 && per > 0) {
+                return checkedIndex(request.outputIndex().getAsInt(), (int) per);
+            }
+        }
+        return outputIndex(model.run(input), request);
+    }
+
+    private int checkedIndex(int k, int outputs) {
+        if (k >= outputs) {
+            throw new FilterScopeException(ErrorKind.INVALID_ARGUMENT, file() + ": class " + k
+                    + " is out of range; the model has " + outputs + " outputs (0 to " + (outputs - 1) + ")");
+        }
+        return k;
+    }
+
     /** The requested output unit, checked, or the top-1 of item 0. */
     private int outputIndex(Tensor output, ExplainRequest request) {
         float[] r = row(output);
         if (request.outputIndex().isPresent()) {
-            int k = request.outputIndex().getAsInt();
-            if (k >= r.length) {
-                throw new FilterScopeException(ErrorKind.INVALID_ARGUMENT, file() + ": class " + k
-                        + " is out of range; the model has " + r.length + " outputs (0 to " + (r.length - 1) + ")");
-            }
-            return k;
+            return checkedIndex(request.outputIndex().getAsInt(), r.length);
         }
         int best = 0;
         for (int i = 1; i < r.length; i++) {
