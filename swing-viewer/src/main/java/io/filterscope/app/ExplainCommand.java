@@ -3,6 +3,7 @@ package io.filterscope.app;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.filterscope.ErrorKind;
 import io.filterscope.FilterScopeException;
 import io.filterscope.explain.ExplainRequest;
 import io.filterscope.explain.Explainer;
@@ -245,21 +246,21 @@ final class ExplainCommand extends ModelCommand {
     /** The request, with every option checked here so a bad one is one line and exit 2. */
     private ExplainRequest request(Method m) {
         if (classIndex != null && classIndex < 0) {
-            throw new FilterScopeException("--class must be 0 or more, got " + classIndex);
+            throw new FilterScopeException(ErrorKind.INVALID_ARGUMENT, "--class must be 0 or more, got " + classIndex);
         }
         if (layer != null && !m.isCam()) {
-            throw new FilterScopeException("--layer applies to the CAM methods (gradcam, gradcampp, layercam, scorecam); "
+            throw new FilterScopeException(ErrorKind.INVALID_ARGUMENT, "--layer applies to the CAM methods (gradcam, gradcampp, layercam, scorecam); "
                     + m.id() + " explains the input itself");
         }
         if (!(alpha >= 0 && alpha <= 1)) {
-            throw new FilterScopeException("--alpha must be between 0 and 1, got " + alpha);
+            throw new FilterScopeException(ErrorKind.INVALID_ARGUMENT, "--alpha must be between 0 and 1, got " + alpha);
         }
         if (batch < 1 || topChannels < 0 || window < 0 || stride < 0 || samples < 1 || steps < 0) {
-            throw new FilterScopeException("--batch and --samples must be 1 or more; --top-channels, --window, --stride and"
+            throw new FilterScopeException(ErrorKind.INVALID_ARGUMENT, "--batch and --samples must be 1 or more; --top-channels, --window, --stride and"
                     + " --faithfulness-steps 0 or more");
         }
         if (!(noise >= 0) || !Float.isFinite(noise) || !Float.isFinite(baseline)) {
-            throw new FilterScopeException("--noise must be 0 or more and --baseline a number, got " + noise + " and " + baseline);
+            throw new FilterScopeException(ErrorKind.INVALID_ARGUMENT, "--noise must be 0 or more and --baseline a number, got " + noise + " and " + baseline);
         }
         ExplainRequest r = ExplainRequest.of(m).withBatchSize(batch).withTopChannels(topChannels)
                 .withOcclusion(new ExplainRequest.Occlusion(window, stride, baseline))
