@@ -38,7 +38,7 @@ import picocli.CommandLine.Option;
 @Command(name = "explain", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = {"Explain one prediction: a heatmap of what made the model choose a class, overlaid on the input,"
                 + " the heatmap alone, and index.json (method, layer, class, score, faithfulness, files).",
-            "Methods: gradcam, gradcampp, layercam, saliency and smoothgrad need a backend with gradients (DL4J, Keras);"
+            "Methods: gradcam, gradcampp, layercam, saliency and smoothgrad need a model with gradients;"
                 + " scorecam and occlusion run on every model."})
 final class ExplainCommand extends ModelCommand {
     /** Pictures of inputs smaller than this (on their shorter side) are enlarged by a whole factor. */
