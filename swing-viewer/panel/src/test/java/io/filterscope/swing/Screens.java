@@ -123,6 +123,19 @@ public final class Screens {
      * failing with {@code what} after {@link #HANG_BOUND_S} seconds.
      */
     public static void waitFor(Callable<Boolean> condition, String what) {
+        waitFor(condition, what, true);
+    }
+
+    /**
+     * Waits until {@code condition} (called on the EDT) holds, without the Robot: for headless
+     * tests, whose state changes arrive through the event queue alone. Fails with {@code what}
+     * after {@link #HANG_BOUND_S} seconds.
+     */
+    public static void waitHeadless(Callable<Boolean> condition, String what) {
+        waitFor(() -> call(condition), what, false);
+    }
+
+    private static void waitFor(Callable<Boolean> condition, String what, boolean settle) {
         long deadline = System.nanoTime() + HANG_BOUND_S * 1_000_000_000L;
         // The condition is asked first: a settle (a Robot.waitForIdle, a round trip through the X
         // server and the event queue) costs up to a second on a loaded machine, and most conditions
@@ -137,7 +150,9 @@ public final class Screens {
                 Thread.currentThread().interrupt();
                 fail("interrupted while waiting for " + what);
             }
-            settle();
+            if (settle) {
+                settle();
+            }
         }
     }
 

@@ -43,7 +43,7 @@ class TabProgressTest {
                 p.setModel(model);
                 return p;
             });
-            Screens.waitUntil(() -> call(() -> panel.statusLine().fraction()) == 0.25, "the bar to show a quarter");
+            Screens.waitHeadless(() -> panel.statusLine().fraction() == 0.25, "the bar to show a quarter");
             assertTrue(call(() -> panel.statusLine().isBusy()));
             assertEquals("Working…", call(panel::statusText));
             release.countDown();
