@@ -1,6 +1,7 @@
 package io.filterscope;
 
 import io.filterscope.model.Model;
+import io.filterscope.spi.KnownBackends;
 import io.filterscope.spi.ModelBackend;
 import io.filterscope.spi.OpenOptions;
 import java.nio.file.Files;
@@ -41,17 +42,21 @@ public final class FilterScope {
             throw new FilterScopeException(ErrorKind.UNREADABLE_FILE, file + ": cannot be read; check its permissions");
         }
         if (backends.isEmpty()) {
-            throw new FilterScopeException(ErrorKind.BACKEND_MISSING, "no FilterScope backend is installed; add filterscope-backend-onnx to the class path");
+            String todo = KnownBackends.hint(file, options.backend().orElse(null), backends);
+            throw new FilterScopeException(ErrorKind.BACKEND_MISSING, file.getFileName() + ": no FilterScope backend is installed"
+                    + (todo.isEmpty() ? "; add io.filterscope:filterscope-backend-onnx (ONNX) or io.filterscope:filterscope-backend-dl4j "
+                    + "(DL4J, Keras) to the class path" : todo));
         }
         ModelBackend chosen;
         if (options.backend().isPresent()) {
             String id = options.backend().get();
             chosen = backends.stream().filter(b -> b.id().equals(id)).findFirst().orElseThrow(() ->
-                    new FilterScopeException(ErrorKind.BACKEND_MISSING, "no backend '" + id + "'; installed: " + describe(backends)));
+                    new FilterScopeException(ErrorKind.BACKEND_MISSING, "no backend '" + id + "'; installed: " + describe(backends)
+                            + KnownBackends.hint(file, id, backends)));
         } else {
             chosen = backends.stream().filter(b -> b.claims(file)).findFirst().orElseThrow(() ->
                     new FilterScopeException(ErrorKind.BACKEND_MISSING, file.getFileName() + ": no installed backend reads this file; installed: "
-                            + describe(backends)));
+                            + describe(backends) + KnownBackends.hint(file, null, backends)));
         }
         return chosen.open(file, options);
     }

@@ -47,7 +47,12 @@ class ErrorKindTest {
     void noBackend() throws IOException {
         Path model = Files.writeString(dir.resolve("model.onnx"), "x");
         FilterScopeException e = expect(ErrorKind.BACKEND_MISSING, () -> FilterScope.open(model, OpenOptions.defaults(), List.of()));
-        assertTrue(e.getMessage().startsWith("no FilterScope backend is installed"), e.getMessage());
+        assertTrue(e.getMessage().startsWith("model.onnx: no FilterScope backend is installed; add io.filterscope:filterscope-backend-onnx "
+                + "to the class path"), e.getMessage());
+        Path keras = Files.writeString(dir.resolve("net.keras"), "x");
+        e = expect(ErrorKind.BACKEND_MISSING, () -> FilterScope.open(keras, OpenOptions.defaults(), List.of()));
+        assertTrue(e.getMessage().contains("add io.filterscope:filterscope-backend-dl4j to the class path (it reads DL4J zips and Keras"),
+                e.getMessage());
     }
 
     @Test

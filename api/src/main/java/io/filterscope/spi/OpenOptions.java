@@ -17,10 +17,10 @@ import java.util.Optional;
  *                          (in that order whatever the model's layout), or one feature count.
  *                          Empty lets the backend work it out from the file. The DL4J backend
  *                          needs it for networks saved without their input size; it takes
- *                          precedence over the {@code filterscope.dl4j.inputShape} system property
- *                          (which remains as the command line's fallback) and over a shape stored
- *                          in the file. Backends whose files always declare their input shape
- *                          (ONNX) ignore it.
+ *                          precedence over a shape stored in the file. Backends read no system
+ *                          property for it (the command line maps its {@code --input-shape}, or
+ *                          the fallback {@code -Dfilterscope.dl4j.inputShape}, onto this). Backends
+ *                          whose files always declare their input shape (ONNX) ignore it.
  */
 public record OpenOptions(Optional<String> backend, ExecutionProvider executionProvider, int intraOpThreads, int interOpThreads,
                           Optional<Shape> inputShape) {

@@ -24,10 +24,10 @@ import java.util.Optional;
  *
  * <p>DL4J does not store a network's input size. Where the file does not tell it (a network that
  * starts with a convolution and was saved from DL4J), give it with the open options,
- * {@code OpenOptions.defaults().withInputShape(1, 28, 28)} (channels × height × width). The system
- * property {@value #INPUT_SHAPE_PROPERTY} ({@code -Dfilterscope.dl4j.inputShape=1x28x28}) remains
- * as the command line's fallback; being JVM-global, it is not the way for a host application.
- * Or store it in the zip with {@link #saveInputShape}.
+ * {@code OpenOptions.defaults().withInputShape(1, 28, 28)} (channels × height × width); the command
+ * line passes its {@code --input-shape} (or its fallback, the system property
+ * {@code filterscope.dl4j.inputShape}) the same way. The backend itself reads no system property. Or
+ * store it in the zip with {@link #saveInputShape}.
  *
  * <p>Nothing from a file reaches Java deserialization unfiltered: DL4J's restore is handed only the
  * configuration and parameter entries (its {@code preprocessor.bin} would go to an unfiltered
@@ -38,12 +38,6 @@ public final class Dl4jBackend implements ModelBackend {
 
     /** The id used in {@link OpenOptions#backend()} and on the command line. */
     public static final String ID = "dl4j";
-
-    /**
-     * System property giving the input size as channels×height×width when neither the open options
-     * nor the file say it: the command line's fallback. Hosts pass {@link OpenOptions#withInputShape} instead.
-     */
-    public static final String INPUT_SHAPE_PROPERTY = "filterscope.dl4j.inputShape";
 
     /**
      * The zip entry in which a DL4J zip carries its input shape as JSON, {@code {"inputShape":[1,28,28]}}
@@ -98,7 +92,7 @@ public final class Dl4jBackend implements ModelBackend {
     /**
      * Opens a DL4J zip or Keras file. {@link OpenOptions#inputShape()} gives the input size
      * (channels × height × width, or one feature count) where the file does not record it; it
-     * wins over {@value #INPUT_SHAPE_PROPERTY} and over a shape stored in the file.
+     * wins over a shape stored in the file.
      *
      * @throws io.filterscope.FilterScopeException of kind {@link io.filterscope.ErrorKind#NATIVE_LIBRARY}
      *         when ND4J's native library cannot be loaded on this machine, and of the kind the

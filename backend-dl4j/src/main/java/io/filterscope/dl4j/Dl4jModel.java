@@ -75,7 +75,7 @@ final class Dl4jModel implements Model {
             this.types = net.activationTypes(input.dl4jType());
         } catch (RuntimeException e) {
             throw new FilterScopeException(ErrorKind.INPUT_SHAPE, name + ": the network does not accept input " + input.describe() + " ("
-                    + firstLine(e.getMessage()) + "); give the input shape with -D" + Dl4jBackend.INPUT_SHAPE_PROPERTY + "=CxHxW", e);
+                    + firstLine(e.getMessage()) + "); give the input shape with " + InputSpec.HOW_TO_GIVE, e);
         }
         net.steps().forEach(st -> stepIndex.put(st.name(), st.index()));
         this.policy = capturePolicy(net);

@@ -23,10 +23,14 @@ import org.deeplearning4j.nn.conf.preprocessor.FeedForwardToCnnPreProcessor;
  */
 record InputSpec(InputType dl4jType, Shape shape, Layout layout) {
 
+    /** How a caller gives the input size, for messages: the API's way and the command line's. */
+    static final String HOW_TO_GIVE = "OpenOptions.withInputShape(c, h, w) (on the command line --input-shape CxHxW, e.g. 1x28x28)";
+
     /**
      * Works the input out, first from what the caller gave ({@code OpenOptions.inputShape()} or
-     * {@code wrap}'s argument), then from the system property, then from the file, then from the
-     * network itself.
+     * {@code wrap}'s argument), then from the file, then from the network itself. The backend reads
+     * no system property: a JVM-global setting is the command line's business, which passes it on
+     * through the open options.
      *
      * @param given    channels × height × width, or one feature count; empty when not given
      * @param fromFile channels × height × width as a Keras file declares it, or empty
@@ -34,10 +38,6 @@ record InputSpec(InputType dl4jType, Shape shape, Layout layout) {
     static InputSpec resolve(Network net, String name, long[] given, Optional<long[]> fromFile) {
         if (given != null && given.length > 0) {
             return fromDims(net, given, "the given input shape " + Arrays.toString(given));
-        }
-        String property = System.getProperty(Dl4jBackend.INPUT_SHAPE_PROPERTY);
-        if (property != null && !property.isBlank()) {
-            return fromDims(net, parse(property), "-D" + Dl4jBackend.INPUT_SHAPE_PROPERTY + "=" + property);
         }
         if (fromFile.isPresent()) {
             return fromDims(net, fromFile.get(), "the input shape in " + name);
@@ -55,8 +55,7 @@ record InputSpec(InputType dl4jType, Shape shape, Layout layout) {
         }
         String firstOp = net.steps().get(0).op();
         throw new FilterScopeException(ErrorKind.INPUT_SHAPE, name + ": the input size is not stored for a network that starts with a " + firstOp
-                + "; run with -D" + Dl4jBackend.INPUT_SHAPE_PROPERTY + "=CxHxW (e.g. 1x28x28), or save it with its shape: "
-                + "Dl4jBackend.saveInputShape(file, c, h, w)");
+                + "; give it with " + HOW_TO_GIVE + ", or save it with its shape: Dl4jBackend.saveInputShape(file, c, h, w)");
     }
 
     private static InputSpec fromDims(Network net, long[] dims, String source) {
@@ -98,15 +97,6 @@ record InputSpec(InputType dl4jType, Shape shape, Layout layout) {
             return Optional.ofNullable(b.getCnn2DFormat());
         }
         return Optional.empty();
-    }
-
-    private static long[] parse(String s) {
-        try {
-            return Arrays.stream(s.trim().split("[x×,]")).mapToLong(t -> Long.parseLong(t.trim())).toArray();
-        } catch (NumberFormatException e) {
-            throw new FilterScopeException(ErrorKind.INPUT_SHAPE, "-D" + Dl4jBackend.INPUT_SHAPE_PROPERTY + "=" + s
-                    + " is not channels×height×width; write it like 1x28x28");
-        }
     }
 
     /** The shape as callers read it in messages: {@code N×1×28×28}. */

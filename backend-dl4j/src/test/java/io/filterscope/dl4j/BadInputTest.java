@@ -70,8 +70,9 @@ class BadInputTest {
     void aNetworkWhoseInputSizeIsNotStoredSaysHowToGiveIt() throws Exception {
         Path zip = TestNets.save(TestNets.chain(CNN2DFormat.NCHW, DataType.FLOAT, false), dir.resolve("convfirst.zip"));
         String m = message(() -> FilterScope.open(zip));
-        assertTrue(m.startsWith("convfirst.zip: ") && m.contains("-Dfilterscope.dl4j.inputShape=CxHxW")
-                && m.contains("Dl4jBackend.saveInputShape(file, c, h, w)"), m);
+        assertTrue(m.startsWith("convfirst.zip: ") && m.contains("OpenOptions.withInputShape(c, h, w)")
+                && m.contains("--input-shape CxHxW") && m.contains("Dl4jBackend.saveInputShape(file, c, h, w)"), m);
+        assertFalse(m.contains("-D"), "the backend reads no system property, so it names none: " + m);
     }
 
     @Test
@@ -89,20 +90,6 @@ class BadInputTest {
         org.deeplearning4j.util.ModelSerializer.addObjectToFile(zip.toFile(), Dl4jBackend.INPUT_SHAPE_OBJECT, "1x28x28");
         String m = message(() -> FilterScope.open(zip));
         assertTrue(m.startsWith("badshape.zip: ") && m.contains("not a long[]"), m);
-    }
-
-    @Test
-    void aBadInputShapePropertyIsNamed() throws Exception {
-        Path zip = TestNets.save(TestNets.chain(CNN2DFormat.NCHW, DataType.FLOAT, false), dir.resolve("convfirst.zip"));
-        // The command line's fallback: the system property.
-        System.setProperty(Dl4jBackend.INPUT_SHAPE_PROPERTY, "twelve");
-        String m;
-        try {
-            m = message(() -> FilterScope.open(zip));
-        } finally {
-            System.clearProperty(Dl4jBackend.INPUT_SHAPE_PROPERTY);
-        }
-        assertTrue(m.contains("filterscope.dl4j.inputShape=twelve") && m.contains("1x28x28"), m);
     }
 
     @Test

@@ -335,7 +335,7 @@ final class OnnxModel implements Model {
     public FilterBank filters(String layer) {
         LayerInfo info = layer(layer);
         if (!info.kind().hasFilters()) {
-            throw new FilterScopeException(ErrorKind.INVALID_ARGUMENT, file.getFileName() + ": layer '" + layer + "' is a " + info.op()
+            throw new FilterScopeException(ErrorKind.INVALID_ARGUMENT, file.getFileName() + ": layer '" + TensorData.ExternalData.printable(layer) + "' is a " + TensorData.ExternalData.printable(info.op())
                     + " layer and has no filters; conv layers: " + String.join(", ",
                     layers.stream().filter(l -> l.kind().hasFilters()).map(LayerInfo::name).limit(8).toList()));
         }
@@ -473,7 +473,7 @@ final class OnnxModel implements Model {
     private Tensor toTensor(OrtSession.Result result, String name) throws OrtException {
         Optional<OnnxValue> v = result.get(name);
         if (v.isEmpty() || !(v.get() instanceof OnnxTensor t)) {
-            throw new FilterScopeException(ErrorKind.INFERENCE_FAILED, file.getFileName() + ": ONNX Runtime returned no tensor '" + name + "'");
+            throw new FilterScopeException(ErrorKind.INFERENCE_FAILED, file.getFileName() + ": ONNX Runtime returned no tensor '" + TensorData.ExternalData.printable(name) + "'");
         }
         long[] dims = t.getInfo().getShape();
         return switch (t.getInfo().type) {
@@ -496,7 +496,7 @@ final class OnnxModel implements Model {
                 }
                 yield Tensor.wrap(Shape.of(dims), a);
             }
-            default -> throw new FilterScopeException(ErrorKind.UNSUPPORTED, file.getFileName() + ": tensor '" + name + "' is of type "
+            default -> throw new FilterScopeException(ErrorKind.UNSUPPORTED, file.getFileName() + ": tensor '" + TensorData.ExternalData.printable(name) + "' is of type "
                     + t.getInfo().type + ", which FilterScope cannot show");
         };
     }

@@ -46,7 +46,7 @@ final class TensorData {
             raw.order(ByteOrder.LITTLE_ENDIAN);
             int width = byteWidth(type, t);
             if (raw.remaining() < (long) n * width) {
-                throw new FilterScopeException(ErrorKind.NOT_A_MODEL, modelFile + ": tensor '" + t.getName() + "' holds " + raw.remaining()
+                throw new FilterScopeException(ErrorKind.NOT_A_MODEL, modelFile + ": tensor '" + ExternalData.printable(t.getName()) + "' holds " + raw.remaining()
                         + " bytes, " + ((long) n * width) + " needed for shape " + shapeOf(t) + "; the file is damaged, export it again");
             }
             for (int i = 0; i < n; i++) {
@@ -73,7 +73,7 @@ final class TensorData {
 
     private void copyCount(Tensor t, int have, int n, IndexAction action) {
         if (have != n) {
-            throw new FilterScopeException(ErrorKind.NOT_A_MODEL, modelFile + ": tensor '" + t.getName() + "' has " + have + " values for shape "
+            throw new FilterScopeException(ErrorKind.NOT_A_MODEL, modelFile + ": tensor '" + ExternalData.printable(t.getName()) + "' has " + have + " values for shape "
                     + shapeOf(t) + "; the file is damaged, export it again");
         }
         for (int i = 0; i < n; i++) {
@@ -145,23 +145,23 @@ final class TensorData {
             }
         }
         if (location == null) {
-            throw new FilterScopeException(ErrorKind.NOT_A_MODEL, modelFile + ": tensor '" + t.getName() + "' is marked external but names no location; export the model again");
+            throw new FilterScopeException(ErrorKind.NOT_A_MODEL, modelFile + ": tensor '" + ExternalData.printable(t.getName()) + "' is marked external but names no location; export the model again");
         }
         Path data = ExternalData.resolve(modelFile, location, t.getName());
         try (FileChannel ch = FileChannel.open(data, StandardOpenOption.READ)) {
             long len = length >= 0 ? length : ch.size() - offset;
             // Compared without adding: offset and length come from the file and may be made to overflow.
             if (offset < 0 || len < 0 || offset > ch.size() || len > ch.size() - offset) {
-                throw new FilterScopeException(ErrorKind.NOT_A_MODEL, modelFile + ": external data for '" + t.getName() + "' runs past the end of "
+                throw new FilterScopeException(ErrorKind.NOT_A_MODEL, modelFile + ": external data for '" + ExternalData.printable(t.getName()) + "' runs past the end of "
                         + data.getFileName() + "; copy the complete file next to the model");
             }
             if (len > Integer.MAX_VALUE - 8) {
-                throw new FilterScopeException(ErrorKind.NOT_A_MODEL, modelFile + ": tensor '" + t.getName() + "' holds " + len
+                throw new FilterScopeException(ErrorKind.NOT_A_MODEL, modelFile + ": tensor '" + ExternalData.printable(t.getName()) + "' holds " + len
                         + " bytes; FilterScope decodes weights of at most 2 GB per tensor");
             }
             return ch.map(FileChannel.MapMode.READ_ONLY, offset, len);
         } catch (IOException e) {
-            throw new FilterScopeException(ErrorKind.UNREADABLE_FILE, modelFile + ": cannot read external data " + ExternalData.printable(location) + " for '" + t.getName()
+            throw new FilterScopeException(ErrorKind.UNREADABLE_FILE, modelFile + ": cannot read external data " + ExternalData.printable(location) + " for '" + ExternalData.printable(t.getName())
                     + "' (" + e.getMessage() + "); keep the data file next to the model", e);
         }
     }
@@ -183,7 +183,7 @@ final class TensorData {
     }
 
     private FilterScopeException unsupported(Tensor t, String what) {
-        return new FilterScopeException(ErrorKind.UNSUPPORTED, modelFile + ": tensor '" + t.getName() + "' uses " + what
+        return new FilterScopeException(ErrorKind.UNSUPPORTED, modelFile + ": tensor '" + ExternalData.printable(t.getName()) + "' uses " + what
                 + ", which FilterScope cannot decode; export the weights as float32");
     }
 

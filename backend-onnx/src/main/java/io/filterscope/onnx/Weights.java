@@ -186,14 +186,14 @@ final class Weights {
     /** The filter bank of a Conv or ConvTranspose node, always out × in/groups × kH × kW. */
     FilterBank filterBank(String layer, Node n) {
         Tensor w = constant(n.getInput(1)).orElseThrow(() -> new FilterScopeException(ErrorKind.UNSUPPORTED, file.getFileName() + ": the weights of layer '"
-                + layer + "' are computed at run time (tensor '" + n.getInput(1) + "'), not stored; FilterScope shows stored weights only"));
+                + TensorData.ExternalData.printable(layer) + "' are computed at run time (tensor '" + TensorData.ExternalData.printable(n.getInput(1)) + "'), not stored; FilterScope shows stored weights only"));
         Optional<Tensor> bias = n.getInputCount() > 2 ? constant(n.getInput(2)) : Optional.empty();
         int rank = w.shape().rank();
         if (rank == 3) {
             // 1-D convolution: show each kernel as a 1 × k strip.
             w = w.reshape(Shape.of(w.shape().dim(0), w.shape().dim(1), 1, w.shape().dim(2)));
         } else if (rank != 4) {
-            throw new FilterScopeException(ErrorKind.UNSUPPORTED, file.getFileName() + ": layer '" + layer + "' has " + (rank - 2)
+            throw new FilterScopeException(ErrorKind.UNSUPPORTED, file.getFileName() + ": layer '" + TensorData.ExternalData.printable(layer) + "' has " + (rank - 2)
                     + "-D kernels; FilterScope draws 1-D and 2-D convolutions only");
         }
         int groups = (int) OnnxGraph.intAttr(n, "group", 1);

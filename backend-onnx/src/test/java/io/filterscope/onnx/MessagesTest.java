@@ -21,6 +21,10 @@ class MessagesTest {
         assertEquals("While parsing a protocol message, the input ended unexpectedly.",
                 Messages.firstLine("While parsing a protocol message, the input ended unexpectedly.\nmore"));
         assertEquals("no detail", Messages.firstLine(null));
+        // Found by OnnxFuzzTest (crash-ort-message-with-carriage-return): ONNX Runtime echoes names from
+        // the file, and a carriage return in one split the CLI's one line.
+        assertEquals("In Node, (\"deconv", Messages.firstLine("In Node, (\"deconv\rConvTranspose\nmore"));
+        assertEquals("name a\\u0007b", Messages.firstLine("name a\u0007b"));
     }
 
     @Test

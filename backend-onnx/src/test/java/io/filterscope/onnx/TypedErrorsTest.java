@@ -85,6 +85,24 @@ class TypedErrorsTest {
         expect(ErrorKind.BACKEND_MISSING, () -> FilterScope.open(BUNDLED, OpenOptions.defaults(), List.of()));
     }
 
+    /**
+     * This module's class path has the ONNX backend and not the DL4J one (the situation of a host
+     * that added only filterscope-backend-onnx): a Keras file or {@code --backend dl4j} names the
+     * missing artifact and how to get it.
+     */
+    @Test
+    void aMissingBackendJarIsNamedWithHowToGetIt() throws IOException {
+        Path keras = Files.write(dir.resolve("net.keras"), new byte[] {'P', 'K', 3, 4, 0, 0});
+        FilterScopeException e = expect(ErrorKind.BACKEND_MISSING, () -> FilterScope.open(keras));
+        assertTrue(e.getMessage().startsWith("net.keras: no installed backend reads this file; installed: onnx (")
+                && e.getMessage().endsWith("; add io.filterscope:filterscope-backend-dl4j to the class path (it reads DL4J zips and Keras "
+                + ".keras/.h5 files; the filterscope.jar application includes it)"), e.getMessage());
+        e = expect(ErrorKind.BACKEND_MISSING, () -> FilterScope.open(BUNDLED, OpenOptions.defaults().withBackend("dl4j")));
+        assertTrue(e.getMessage().startsWith("no backend 'dl4j'; installed: onnx")
+                && e.getMessage().endsWith("add io.filterscope:filterscope-backend-dl4j to the class path (it reads DL4J zips and Keras "
+                + ".keras/.h5 files; the filterscope.jar application includes it)"), e.getMessage());
+    }
+
     /** Opens the model given as the first argument and prints the kind of the failure. */
     public static void main(String[] args) {
         try (Model model = FilterScope.open(Path.of(args[0]))) {

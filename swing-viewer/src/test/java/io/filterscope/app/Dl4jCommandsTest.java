@@ -91,7 +91,38 @@ class Dl4jCommandsTest {
         Path bare = bundledDl4j("bare.zip", null, null);
         Cli.Result r = Cli.run("activations", bare, "--image", FASHION.resolve("images/9-ankle-boot.png"), "-o", out());
         Fixtures.assertUserError(r, "bare.zip", out());
-        assertTrue(r.err().contains("-Dfilterscope.dl4j.inputShape=CxHxW"), r::toString);
+        assertTrue(r.err().contains("--input-shape CxHxW") && r.err().contains("OpenOptions.withInputShape"), r::toString);
+    }
+
+    /**
+     * The command line's fallback, {@code -Dfilterscope.dl4j.inputShape}, is read by the command line
+     * (the backend reads no property) and reaches the backend through OpenOptions; --input-shape wins.
+     */
+    @Test
+    void theInputShapePropertyIsTheCommandLinesFallback() throws IOException {
+        Path bare = bundledDl4j("bare.zip", null, null);
+        Path boot = FASHION.resolve("images/9-ankle-boot.png");
+        Cli.Result fromProperty;
+        Cli.Result optionWins;
+        Cli.Result badProperty;
+        try {
+            System.setProperty("filterscope.dl4j.inputShape", "1x28x28");
+            fromProperty = Cli.run("info", bare);
+            System.setProperty("filterscope.dl4j.inputShape", "3x9x9");
+            optionWins = Cli.run("info", bare, "--input-shape", "1x28x28");
+            System.setProperty("filterscope.dl4j.inputShape", "twelve");
+            badProperty = Cli.run("activations", bare, "--image", boot, "-o", out());
+        } finally {
+            System.clearProperty("filterscope.dl4j.inputShape");
+        }
+        Cli.Result given = Cli.run("info", bare, "--input-shape", "1x28x28");
+        assertEquals(0, given.code(), given::toString);
+        assertEquals(0, fromProperty.code(), fromProperty::toString);
+        assertEquals(given.out(), fromProperty.out(), "the property gives what --input-shape gives");
+        assertEquals(0, optionWins.code(), optionWins::toString);
+        assertEquals(given.out(), optionWins.out(), "--input-shape wins over the property");
+        Fixtures.assertUserError(badProperty, "-Dfilterscope.dl4j.inputShape=twelve", out());
+        assertTrue(badProperty.err().contains("1x28x28"), badProperty::toString);
     }
 
     /** --input-shape reaches the backend through OpenOptions: the bare network then opens and predicts as the bundled one. */

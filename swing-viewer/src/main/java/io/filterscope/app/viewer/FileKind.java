@@ -38,7 +38,7 @@ enum FileKind {
         // Also what a .h5 or .pt file gets while no installed backend reads it: say which ones are installed.
         throw new FilterScopeException(ErrorKind.BACKEND_MISSING, file + ": neither a model that an installed backend reads ("
                 + (backends.isEmpty() ? "none installed" : backends.stream().map(ModelBackend::describeFiles).collect(Collectors.joining(", ")))
-                + ") nor a PNG, JPEG, BMP or GIF image");
+                + ") nor a PNG, JPEG, BMP or GIF image" + io.filterscope.spi.KnownBackends.hint(file, null, backends));
     }
 
     private static boolean isImage(Path file) {
