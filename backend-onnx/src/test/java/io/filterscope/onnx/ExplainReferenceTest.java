@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.filterscope.ErrorKind;
 import io.filterscope.FilterScope;
 import io.filterscope.FilterScopeException;
+import io.filterscope.contract.Heatmaps;
 import io.filterscope.explain.ExplainRequest;
 import io.filterscope.explain.Explainer;
 import io.filterscope.explain.Explanation;
