@@ -149,16 +149,18 @@ public final class ExampleSearch {
 
     private static TopExamples.Collector runBatch(Model model, LayerInfo layer, CaptureRequest request, List<String> names,
                                                   Tensor input, TopExamples.Collector collector, Settings settings) {
-        Activations acts = model.capture(input, request);
-        LayerOutput out = acts.layer(layer.name()).orElseThrow(() -> new FilterScopeException(ErrorKind.INFERENCE_FAILED,
-                model.metadata().file().getFileName() + ": the backend did not capture layer '" + layer.name() + "'"));
-        if (!out.isSpatial()) {
-            throw notSpatial(model, layer, out.values().shape());
+        // Closed once scored: the collector keeps scores only, and the next batch reuses the memory.
+        try (Activations acts = model.capture(input, request)) {
+            LayerOutput out = acts.layer(layer.name()).orElseThrow(() -> new FilterScopeException(ErrorKind.INFERENCE_FAILED,
+                    model.metadata().file().getFileName() + ": the backend did not capture layer '" + layer.name() + "'"));
+            if (!out.isSpatial()) {
+                throw notSpatial(model, layer, out.values().shape());
+            }
+            TopExamples.Collector c = collector != null ? collector
+                    : new TopExamples.Collector(layer.name(), settings.score(), settings.k(), (int) out.values().shape().dim(1));
+            c.add(names, out.values());
+            return c;
         }
-        TopExamples.Collector c = collector != null ? collector
-                : new TopExamples.Collector(layer.name(), settings.score(), settings.k(), (int) out.values().shape().dim(1));
-        c.add(names, out.values());
-        return c;
     }
 
     private static FilterScopeException notSpatial(Model model, LayerInfo layer, Shape shape) {

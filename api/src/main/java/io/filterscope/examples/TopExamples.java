@@ -124,11 +124,10 @@ public record TopExamples(String layer, ScoreKind score, int k, List<List<Exampl
             Preconditions.checkArgument(channels == heaps.size(), "%s channels, expected %s", channels, heaps.size());
             int hw = h * w;
             float[] row = new float[hw];
-            java.nio.FloatBuffer values = maps.buffer();
             for (int item = 0; item < n; item++) {
                 for (int c = 0; c < channels; c++) {
-                    values.position((item * channels + c) * hw);
-                    values.get(row, 0, hw);
+                    // A map at a time: buffer() of a lent batch would copy all of it first.
+                    maps.copyTo((item * channels + c) * hw, row, 0, hw);
                     offer(c, score(images.get(item), row, w));
                 }
             }

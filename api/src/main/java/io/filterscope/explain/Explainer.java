@@ -218,16 +218,23 @@ public final class Explainer {
 
     private Explanation scoreCam(Tensor input, InputPlane plane, ExplainRequest request, Progress progress) {
         LayerInfo layer = camLayer(request);
-        Activations acts = model.capture(input, CaptureRequest.layers(layer.name()));
-        int k = outputIndex(acts.output(), request);
-        LayerOutput lo = acts.layer(layer.name()).orElseThrow(() -> new FilterScopeException(ErrorKind.INFERENCE_FAILED,
-                file() + ": the backend did not capture layer '" + layer.name() + "'"));
-        Shape s = spatial(layer, lo.values().shape());
+        int k;
+        float score;
+        Shape s;
+        float[] a;
+        // Copied out and closed before the masked runs, so those can reuse the capture's memory.
+        try (Activations acts = model.capture(input, CaptureRequest.layers(layer.name()))) {
+            k = outputIndex(acts.output(), request);
+            score = row(acts.output())[k];
+            LayerOutput lo = acts.layer(layer.name()).orElseThrow(() -> new FilterScopeException(ErrorKind.INFERENCE_FAILED,
+                    file() + ": the backend did not capture layer '" + layer.name() + "'"));
+            s = spatial(layer, lo.values().shape());
+            a = lo.values().toArray();
+        }
         int c = (int) s.dim(1);
         int h = (int) s.dim(2);
         int w = (int) s.dim(3);
         int plane2 = h * w;
-        float[] a = lo.values().toArray();
         // A channel that is constant over the map masks nothing in particular: it gets weight 0.
         List<Integer> channels = new ArrayList<>();
         double[] variance = new double[c];
@@ -268,7 +275,7 @@ public final class Explainer {
         }
         batcher.flush();
         float[] cam = Maps.weightedSumRelu(a, weights, plane2);
-        return new Explanation(Method.SCORE_CAM, Optional.of(layer.name()), k, row(acts.output())[k], Heatmap.wrap(h, w, cam),
+        return new Explanation(Method.SCORE_CAM, Optional.of(layer.name()), k, score, Heatmap.wrap(h, w, cam),
                 Optional.empty(), plane.height(), plane.width());
     }
 
@@ -426,6 +433,7 @@ public final class Explainer {
             Tensor out = model.run(plane.batch(data, runSize));
             int per = out.size() / runSize;
             float[] all = out.toArray();
+            out.release();   // lent memory (ONNX) goes back for the next batch at once
             for (int i = 0; i < n; i++) {
                 pending.get(i).accept(Arrays.copyOfRange(all, i * per, (i + 1) * per));
             }

@@ -66,7 +66,11 @@ public interface Model extends AutoCloseable {
                 + " backend cannot compute gradients; open a DL4J or Keras model, or use a forward-only explanation");
     }
 
-    /** Runs one batch and returns the first output. */
+    /**
+     * Runs one batch and returns the first output. A backend may lend it recycled memory
+     * ({@link Tensor#lent}): {@link Tensor#release()} it once read, in a loop, so the next run reuses
+     * that memory at once (otherwise the garbage collector gives it back later).
+     */
     default Tensor run(Tensor input) {
         return capture(input, CaptureRequest.outputOnly()).output();
     }

@@ -10,7 +10,6 @@ import io.filterscope.preprocess.FreeSize;
 import io.filterscope.preprocess.ImageBatches;
 import io.filterscope.preprocess.Preprocessing;
 import io.filterscope.tensor.Tensor;
-import java.nio.FloatBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -55,35 +54,43 @@ public record Activity(int images, Map<String, float[]> maxima) {
         Map<String, float[]> maxima = new LinkedHashMap<>();
         CaptureRequest request = CaptureRequest.layers(layers);
         int ran = ImageBatches.forEach(files, prep, rule, ImageBatches.batchLimit(model.metadata(), batch), listener, b -> {
-            Activations acts = model.capture(b.input(), request);
-            for (LayerOutput lo : acts.layers()) {
-                Tensor v = lo.values();
-                if (!lo.isSpatial()) {
-                    throw new FilterScopeException(ErrorKind.INVALID_ARGUMENT, "layer '" + lo.layer().name() + "' outputs " + v.shape()
-                            + ", not N×C×H×W feature maps");
-                }
-                int n = (int) v.shape().dim(0);
-                int c = (int) v.shape().dim(1);
-                int hw = (int) (v.shape().dim(2) * v.shape().dim(3));
-                float[] m = maxima.computeIfAbsent(lo.layer().name(), k -> {
-                    float[] init = new float[c];
-                    Arrays.fill(init, Float.NEGATIVE_INFINITY);
-                    return init;
-                });
-                FloatBuffer buf = v.buffer();
-                for (int i = 0; i < n; i++) {
-                    for (int ch = 0; ch < c; ch++) {
-                        int base = (i * c + ch) * hw;
-                        for (int p = 0; p < hw; p++) {
-                            m[ch] = Math.max(m[ch], buf.get(base + p));
-                        }
-                    }
-                }
+            // Closed at once: the maxima are copied out, and the next batch reuses the memory.
+            try (Activations acts = model.capture(b.input(), request)) {
+                record(model, acts, maxima);
             }
         });
         if (ran == 0) {
             throw new FilterScopeException(ErrorKind.INVALID_DATA, "none of the " + files.size() + " images could be read");
         }
         return new Activity(ran, maxima);
+    }
+
+    /** Raises each channel's maximum in {@code maxima} to what this batch reached. */
+    private static void record(Model model, Activations acts, Map<String, float[]> maxima) {
+        for (LayerOutput lo : acts.layers()) {
+            Tensor v = lo.values();
+            if (!lo.isSpatial()) {
+                throw new FilterScopeException(ErrorKind.INVALID_ARGUMENT, model.metadata().file().getFileName() + ": layer '"
+                        + lo.layer().name() + "' outputs " + v.shape()
+                        + ", not N×C×H×W feature maps; choose layers with feature maps (`filterscope info` lists them)");
+            }
+            int n = (int) v.shape().dim(0);
+            int c = (int) v.shape().dim(1);
+            int hw = (int) (v.shape().dim(2) * v.shape().dim(3));
+            float[] m = maxima.computeIfAbsent(lo.layer().name(), k -> {
+                float[] init = new float[c];
+                Arrays.fill(init, Float.NEGATIVE_INFINITY);
+                return init;
+            });
+            float[] map = new float[hw];
+            for (int i = 0; i < n; i++) {
+                for (int ch = 0; ch < c; ch++) {
+                    v.copyTo((i * c + ch) * hw, map, 0, hw);   // a map at a time, not a copy of the whole batch
+                    for (float x : map) {
+                        m[ch] = Math.max(m[ch], x);
+                    }
+                }
+            }
+        }
     }
 }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.filterscope.FilterScope;
+import io.filterscope.contract.Heatmaps;
 import io.filterscope.explain.ExplainRequest;
 import io.filterscope.explain.Explainer;
 import io.filterscope.explain.Explanation;

@@ -271,6 +271,7 @@ final class OnnxModel implements Model {
         for (int n = 0; n < batch; n++) {
             seed[(int) (n * classes + request.outputIndex())] = 1f;
         }
+        // toTensor copies each value out of ONNX Runtime's memory, so the tensors outlive the result.
         try (Sessions.Lease lease = sessions.acquire(key, plan::model);
              OnnxTensor x = OnnxTensor.createTensor(sessions.environment(), FloatBuffer.wrap(input.toArray()), input.shape().toArray());
              OnnxTensor s = OnnxTensor.createTensor(sessions.environment(), FloatBuffer.wrap(seed), new long[] {batch, classes});
@@ -278,31 +279,26 @@ final class OnnxModel implements Model {
             Tensor output = toTensor(result, plan.output());
             Optional<Tensor> inputGrad = Optional.empty();
             if (request.withInput()) {
-                inputGrad = Optional.of(plan.inputGradient().isPresent() ? copy(toTensor(result, plan.inputGradient().get()))
+                inputGrad = Optional.of(plan.inputGradient().isPresent() ? toTensor(result, plan.inputGradient().get())
                         : Tensor.zeros(input.shape()));
             }
             List<LayerGradient> grads = new ArrayList<>();
             for (Map.Entry<LayerInfo, String> e : tensorOf.entrySet()) {
-                Tensor a = copy(toTensor(result, e.getValue()));
+                Tensor a = toTensor(result, e.getValue());
                 String gName = plan.layerGradients().get(e.getValue());
                 // No gradient flows into a layer the score does not depend on: zeros.
-                Tensor g = gName == null ? Tensor.zeros(a.shape()) : copy(toTensor(result, gName));
+                Tensor g = gName == null ? Tensor.zeros(a.shape()) : toTensor(result, gName);
                 if (a.shape().rank() == 4 && layoutOf(e.getValue()) == Layout.NHWC) {
                     a = a.transpose(Layout.NHWC.toNchw());
                     g = g.transpose(Layout.NHWC.toNchw());
                 }
                 grads.add(new LayerGradient(e.getKey(), a, g));
             }
-            return new Gradients(copy(output), inputGrad, grads);
+            return new Gradients(output, inputGrad, grads);
         } catch (OrtException e) {
             throw new FilterScopeException(Messages.runFailure(e), file.getFileName() + ": the gradient pass failed for input " + input.shape() + " ("
                     + Messages.firstLine(e.getMessage()) + ")", e);
         }
-    }
-
-    /** A tensor that outlives the ONNX Runtime result it was read from. */
-    private static Tensor copy(Tensor t) {
-        return Tensor.of(t.shape(), t.toArray());
     }
 
     private Backprop.Plan plan(GradientKey key) {

@@ -9,6 +9,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.filterscope.FilterScope;
+import io.filterscope.explain.ExplainRequest;
+import io.filterscope.explain.Explainer;
+import io.filterscope.explain.Method;
 import io.filterscope.model.Activations;
 import io.filterscope.model.CaptureRequest;
 import io.filterscope.model.FeatureMaps;
@@ -122,11 +125,25 @@ class RecycledOutputsTest {
         try (Model m = FilterScope.open(ref.model())) {
             OnnxModel om = (OnnxModel) m;
             m.capture(input, CaptureRequest.allSpatial());
-            for (int i = 0; i < 100 && om.freeOutputSlabs() == 0; i++) {
+            // Polls up to a minute: a bound on a hang, not a timing (2 s may not be enough on a loaded machine).
+            for (int i = 0; i < 3000 && om.freeOutputSlabs() == 0; i++) {
                 System.gc();
                 Thread.sleep(20);
             }
             assertEquals(1, om.freeOutputSlabs(), "the garbage collector gave the unreachable capture's memory back");
+        }
+    }
+
+    @Test
+    void scoreCamGivesItsCapturesBackAsItGoes() {
+        try (Model m = FilterScope.open(ref.model())) {
+            OnnxModel om = (OnnxModel) m;
+            // Batches of one, so every masked run has the same input shape and so one kind of capture.
+            ExplainRequest r = ExplainRequest.of(Method.SCORE_CAM).withTopChannels(4).withBatchSize(1);
+            new Explainer(m).explain(input, r);
+            // Each set came back when it was read, not when a GC found it: the layer capture's, and the
+            // one the masked runs passed from each to the next.
+            assertEquals(2, om.freeOutputSlabs());
         }
     }
 }

@@ -70,53 +70,55 @@ final class ActivationsFolder {
         int ran;
         try {
             ran = ImageBatches.forEach(folder.files(), prep, rule, ImageBatches.batchLimit(model.metadata(), batch), progress, b -> {
-                Activations acts = model.capture(b.input(), request);
-                if (acts.layers().isEmpty()) {
-                    throw new FilterScopeException(ErrorKind.UNSUPPORTED, ref.display() + ": has no layer with a spatial (N×C×H×W) output; nothing to draw");
-                }
-                for (int item = 0; item < b.size(); item++) {
-                    String name = folder.name(b.files().get(item));
-                    String stem = unique(stems, Names.sanitize(name.replaceFirst("\\.[^./]+$", "")));
-                    ObjectNode entry = images.addObject();
-                    entry.put("file", name);
-                    entry.put("folder", stem);
-                    ArrayNode files = entry.putArray("layers");
-                    Set<String> layerStems = new HashSet<>();
-                    for (LayerOutput lo : acts.layers()) {
-                        if (!lo.isSpatial()) {
-                            throw new FilterScopeException(ErrorKind.INVALID_ARGUMENT, ref.display() + ": layer '" + lo.layer().name() + "' outputs "
-                                    + lo.values().shape() + ", not N×C×H×W feature maps; nothing to draw for it");
-                        }
-                        String ls = unique(layerStems, Names.sanitize(lo.layer().name()));
-                        ObjectNode le = files.addObject();
-                        le.put("layer", lo.layer().name());
-                        ArrayNode fn = le.putArray("files");
-                        String png = stem + "/" + ls + ".activations.png";
-                        write(out, created, png, Png.encode(GridRenderer.featureMaps(lo.featureMaps(item), style)));
-                        fn.add(png);
-                        if (npy) {
-                            String n = stem + "/" + ls + ".activations.npy";
-                            write(out, created, n, Npy.toBytes(lo.values().slice(item).reshape(
-                                    lo.values().shape().with(0, 1))));
-                            fn.add(n);
-                        }
-                        grids[0]++;
+                // Closed after the batch is drawn: the next batch reuses the memory.
+                try (Activations acts = model.capture(b.input(), request)) {
+                    if (acts.layers().isEmpty()) {
+                        throw new FilterScopeException(ErrorKind.UNSUPPORTED, ref.display() + ": has no layer with a spatial (N×C×H×W) output; nothing to draw");
                     }
-                    if (classifier[0]) {
-                        try {
-                            Tensor o = acts.output();
-                            int items = o.shape().rank() <= 1 ? 1 : (int) o.shape().dim(0);
-                            int classes = o.size() / Math.max(1, items);
-                            if (labels.isEmpty()) {
-                                labels.addAll(LabelFiles.resolve(ref, null, classes).names());
+                    for (int item = 0; item < b.size(); item++) {
+                        String name = folder.name(b.files().get(item));
+                        String stem = unique(stems, Names.sanitize(name.replaceFirst("\\.[^./]+$", "")));
+                        ObjectNode entry = images.addObject();
+                        entry.put("file", name);
+                        entry.put("folder", stem);
+                        ArrayNode files = entry.putArray("layers");
+                        Set<String> layerStems = new HashSet<>();
+                        for (LayerOutput lo : acts.layers()) {
+                            if (!lo.isSpatial()) {
+                                throw new FilterScopeException(ErrorKind.INVALID_ARGUMENT, ref.display() + ": layer '" + lo.layer().name() + "' outputs "
+                                        + lo.values().shape() + ", not N×C×H×W feature maps; nothing to draw for it");
                             }
-                            ArrayNode top = entry.putArray("top");
-                            for (Prediction p : Predictions.topK(o, item, labels, Math.min(5, classes))) {
-                                top.addObject().put("class", p.index()).put("label", p.label()).put("probability", p.probability());
+                            String ls = unique(layerStems, Names.sanitize(lo.layer().name()));
+                            ObjectNode le = files.addObject();
+                            le.put("layer", lo.layer().name());
+                            ArrayNode fn = le.putArray("files");
+                            String png = stem + "/" + ls + ".activations.png";
+                            write(out, created, png, Png.encode(GridRenderer.featureMaps(lo.featureMaps(item), style)));
+                            fn.add(png);
+                            if (npy) {
+                                String n = stem + "/" + ls + ".activations.npy";
+                                write(out, created, n, Npy.toBytes(lo.values().slice(item).reshape(
+                                        lo.values().shape().with(0, 1))));
+                                fn.add(n);
                             }
-                        } catch (FilterScopeException e) {
-                            classifier[0] = false; // not one row of scores per image (a detector): no prediction
-                            entry.remove("top");
+                            grids[0]++;
+                        }
+                        if (classifier[0]) {
+                            try {
+                                Tensor o = acts.output();
+                                int items = o.shape().rank() <= 1 ? 1 : (int) o.shape().dim(0);
+                                int classes = o.size() / Math.max(1, items);
+                                if (labels.isEmpty()) {
+                                    labels.addAll(LabelFiles.resolve(ref, null, classes).names());
+                                }
+                                ArrayNode top = entry.putArray("top");
+                                for (Prediction p : Predictions.topK(o, item, labels, Math.min(5, classes))) {
+                                    top.addObject().put("class", p.index()).put("label", p.label()).put("probability", p.probability());
+                                }
+                            } catch (FilterScopeException e) {
+                                classifier[0] = false; // not one row of scores per image (a detector): no prediction
+                                entry.remove("top");
+                            }
                         }
                     }
                 }

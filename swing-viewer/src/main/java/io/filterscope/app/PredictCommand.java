@@ -140,6 +140,7 @@ final class PredictCommand extends ModelCommand {
                             .collect(java.util.stream.Collectors.joining(", ")));
                 }
                 out.flush();
+                output.release();   // lent memory (ONNX) goes to the next batch now, not after a GC
             });
         }
         if (ran == 0) {

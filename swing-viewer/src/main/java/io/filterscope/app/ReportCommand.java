@@ -214,32 +214,34 @@ final class ReportCommand extends ModelCommand {
         }
         Preprocessing p = prep.forImage(img.getHeight(), img.getWidth(), io.filterscope.preprocess.FreeSize.DEFAULT);
         Tensor in = Preprocessor.apply(img, p);
-        Activations acts = model.capture(in, CaptureRequest.allSpatial());
-        String name = file.getFileName().toString();
-        h.append("<article class=\"image\"><h3>").append(esc(name)).append("</h3>");
-        picture(h, Preprocessor.toImage(in, p), "what the model sees");
-        Tensor out = acts.output();
-        try {
-            int items = out.shape().rank() <= 1 ? 1 : (int) out.shape().dim(0);
-            int classes = out.size() / Math.max(1, items);
-            LabelFiles.Labels names = LabelFiles.resolve(ref, null, classes);
-            h.append("<table class=\"predictions\"><tr><th>class</th><th>probability</th></tr>");
-            for (Prediction pr : Predictions.topK(out, 0, names.names(), Math.min(top, classes))) {
-                h.append("<tr><td>").append(esc(pr.label())).append("</td><td>")
-                        .append(String.format(Locale.ROOT, "%.2f%%", 100.0 * pr.probability())).append("</td></tr>");
+        // Closed once drawn: the next image's capture reuses the memory.
+        try (Activations acts = model.capture(in, CaptureRequest.allSpatial())) {
+            String name = file.getFileName().toString();
+            h.append("<article class=\"image\"><h3>").append(esc(name)).append("</h3>");
+            picture(h, Preprocessor.toImage(in, p), "what the model sees");
+            Tensor out = acts.output();
+            try {
+                int items = out.shape().rank() <= 1 ? 1 : (int) out.shape().dim(0);
+                int classes = out.size() / Math.max(1, items);
+                LabelFiles.Labels names = LabelFiles.resolve(ref, null, classes);
+                h.append("<table class=\"predictions\"><tr><th>class</th><th>probability</th></tr>");
+                for (Prediction pr : Predictions.topK(out, 0, names.names(), Math.min(top, classes))) {
+                    h.append("<tr><td>").append(esc(pr.label())).append("</td><td>")
+                            .append(String.format(Locale.ROOT, "%.2f%%", 100.0 * pr.probability())).append("</td></tr>");
+                }
+                h.append("</table>");
+            } catch (FilterScopeException e) {
+                h.append("<p>No class scores: ").append(esc(e.getMessage())).append("</p>");
             }
-            h.append("</table>");
-        } catch (FilterScopeException e) {
-            h.append("<p>No class scores: ").append(esc(e.getMessage())).append("</p>");
-        }
-        for (LayerOutput lo : acts.layers()) {
-            if (!lo.isSpatial()) {
-                continue;
+            for (LayerOutput lo : acts.layers()) {
+                if (!lo.isSpatial()) {
+                    continue;
+                }
+                h.append("<details class=\"maps\"><summary>").append(esc(lo.layer().name())).append(" ").append(lo.values().shape())
+                        .append("</summary>");
+                picture(h, GridRenderer.featureMaps(lo.featureMaps(0), GridStyle.featureMaps()), "feature maps of " + lo.layer().name());
+                h.append("</details>\n");
             }
-            h.append("<details class=\"maps\"><summary>").append(esc(lo.layer().name())).append(" ").append(lo.values().shape())
-                    .append("</summary>");
-            picture(h, GridRenderer.featureMaps(lo.featureMaps(0), GridStyle.featureMaps()), "feature maps of " + lo.layer().name());
-            h.append("</details>\n");
         }
         h.append("</article>\n");
         return true;

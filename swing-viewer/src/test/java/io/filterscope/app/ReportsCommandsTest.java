@@ -142,6 +142,38 @@ class ReportsCommandsTest {
     }
 
     @Test
+    void reportBadInputsExitTwoWithOneLineAndWriteNothing(@TempDir Path tmp) throws IOException {
+        Path model = BUNDLE.resolve("fashion_cnn.onnx");
+        Path out = tmp.resolve("out");
+        Object[][] cases = {
+            {model, "--image", BOOT, "--max-images", 0, "-o", out},
+            {model, "--image", BOOT, "--budget-mb", 0, "-o", out},
+            {model, "-o", out},
+            {model, "--images", tmp.resolve("missing"), "-o", out},
+            {model, "--image", tmp.resolve("missing.png"), "-o", out},
+        };
+        String[] said = {"--max-images", "--budget-mb", "give images", "missing: no such folder", "missing.png"};
+        for (int i = 0; i < cases.length; i++) {
+            Object[] all = new Object[cases[i].length + 1];
+            all[0] = "report";
+            System.arraycopy(cases[i], 0, all, 1, cases[i].length);
+            Cli.Result r = Cli.run(all);
+            assertEquals(2, r.code(), r::toString);
+            assertEquals(1, r.errLines().size(), r::toString);
+            assertTrue(r.err().contains(said[i]), said[i] + "\n" + r);
+            assertFalse(r.err().contains("\tat "), r::toString);
+            Fixtures.assertEmptyOrMissing(out);
+        }
+        Path onlyBroken = Files.createDirectory(tmp.resolve("broken"));
+        Files.writeString(onlyBroken.resolve("a.png"), "no");
+        Cli.Result r = Cli.run("report", model, "--images", onlyBroken, "-o", out);
+        assertEquals(2, r.code(), r::toString);
+        assertTrue(r.errLines().get(0).startsWith("skipped: "), r::toString);
+        assertTrue(r.errLines().get(r.errLines().size() - 1).startsWith("none of the 1 images could be read"), r::toString);
+        Fixtures.assertEmptyOrMissing(out);
+    }
+
+    @Test
     void statsAgreeWithNumpy() throws IOException {
         Cli.Result r = Cli.run("stats", BUNDLE.resolve("fashion_cnn.onnx"), "--json", "--duplicate-cosine", 0.6);
         assertEquals(0, r.code(), r::toString);

@@ -68,7 +68,11 @@ public final class PanelState {
         return scene.capture() == null ? OptionalLong.empty() : OptionalLong.of(scene.capture().source());
     }
 
-    /** The run's outputs: every spatial layer and the model's output (the prediction). */
+    /**
+     * The run's outputs: every spatial layer and the model's output (the prediction). The panel owns
+     * them and draws from them for as long as the run is shown, and a tab's work may still read them
+     * after a newer run: never close them (closing would make every read of them throw).
+     */
     public Optional<Activations> activations() {
         return Optional.ofNullable(scene.capture()).map(Capture::activations);
     }

@@ -1,16 +1,20 @@
-package io.filterscope.dl4j;
+package io.filterscope.contract;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.filterscope.tensor.Tensor;
 
-/** Compares heatmaps as the explain issue asks: both normalised to [0, 1], Pearson ≥ 0.99, max |diff| ≤ 1e-3. */
-final class Heatmaps {
+/**
+ * Compares heatmaps as the explain issue asks: both normalised to [0, 1], Pearson ≥ 0.99, max |diff| ≤
+ * 1e-3. Shared by the backends' explanation reference tests.
+ */
+public final class Heatmaps {
     private Heatmaps() {
     }
 
-    static void assertMatches(Tensor expected, Tensor actual, String what) {
+    /** Asserts that {@code actual} matches the reference {@code expected} (same shape, normalised values). */
+    public static void assertMatches(Tensor expected, Tensor actual, String what) {
         assertArrayEquals(expected.shape().toArray(), actual.shape().toArray(), what + ": shape");
         float[] e = normalize(expected.toArray());
         float[] a = normalize(actual.toArray());
@@ -29,7 +33,7 @@ final class Heatmaps {
     }
 
     /** Min-max to [0, 1]; a constant map becomes zeros. */
-    static float[] normalize(float[] v) {
+    public static float[] normalize(float[] v) {
         float lo = Float.POSITIVE_INFINITY;
         float hi = Float.NEGATIVE_INFINITY;
         for (float x : v) {
@@ -43,7 +47,8 @@ final class Heatmaps {
         return out;
     }
 
-    static double pearson(float[] x, float[] y) {
+    /** Pearson's correlation of two equally long arrays; 1 when both are constant. */
+    public static double pearson(float[] x, float[] y) {
         double mx = 0;
         double my = 0;
         for (int i = 0; i < x.length; i++) {
