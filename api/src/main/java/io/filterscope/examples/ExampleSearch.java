@@ -123,11 +123,10 @@ public final class ExampleSearch {
         if (layer.outputShape().isPresent() && !layer.hasSpatialOutput()) {
             throw notSpatial(model, layer, layer.outputShape().get());
         }
-        int batchSize = ImageBatches.batchLimit(model.metadata(), settings.batchSize());
         CaptureRequest request = CaptureRequest.layers(layer.name());
         TopExamples.Collector[] collector = {null};
         List<Skipped> skipped = new ArrayList<>();
-        int run = ImageBatches.forEach(files, prep, settings.sizeRule(), batchSize, new ImageBatches.Listener() {
+        int run = ImageBatches.forEach(files, prep, settings.sizeRule(), model.metadata(), settings.batchSize(), new ImageBatches.Listener() {
             @Override
             public void progress(int done, int total) {
                 listener.progress(done, total);

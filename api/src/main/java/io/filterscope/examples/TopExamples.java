@@ -112,7 +112,9 @@ public record TopExamples(String layer, ScoreKind score, int k, List<List<Exampl
 
         /**
          * Scores every channel of every item of a batch of feature maps ({@code N × C × H × W}) and
-         * keeps the best. {@code images.get(n)} names item n.
+         * keeps the best. {@code images.get(n)} names item n; items past the last name are padding (a
+         * model with a fixed batch size, see {@link io.filterscope.preprocess.ImageBatches}) and are
+         * not scored.
          */
         public void add(List<String> images, Tensor maps) {
             Preconditions.checkArgument(maps.shape().rank() == 4, "feature maps must be N×C×H×W, got %s", maps.shape());
@@ -120,7 +122,8 @@ public record TopExamples(String layer, ScoreKind score, int k, List<List<Exampl
             int channels = (int) maps.shape().dim(1);
             int h = (int) maps.shape().dim(2);
             int w = (int) maps.shape().dim(3);
-            Preconditions.checkArgument(images.size() == n, "%s names for a batch of %s", images.size(), n);
+            Preconditions.checkArgument(images.size() <= n, "%s names for a batch of %s", images.size(), n);
+            n = images.size();
             Preconditions.checkArgument(channels == heaps.size(), "%s channels, expected %s", channels, heaps.size());
             int hw = h * w;
             float[] row = new float[hw];

@@ -11,6 +11,7 @@ import io.filterscope.model.LayerGradient;
 import io.filterscope.model.LayerInfo;
 import io.filterscope.model.LayerOutput;
 import io.filterscope.model.Model;
+import io.filterscope.preprocess.ImageBatches;
 import io.filterscope.tensor.Shape;
 import io.filterscope.tensor.Tensor;
 import java.util.ArrayList;
@@ -452,10 +453,9 @@ public final class Explainer {
         return fixedBatch() > 0 ? fixedBatch() : wanted;
     }
 
-    /** The batch size the model's input declares, or 0 when it is free. */
+    /** The batch size the model's input declares, or 0 when it is free (the rule image folders batch by). */
     private int fixedBatch() {
-        long fixed = model.metadata().inputs().isEmpty() ? Shape.UNKNOWN : model.metadata().input().shape().dim(0);
-        return fixed > 0 ? (int) fixed : 0;
+        return ImageBatches.fixedBatch(model.metadata());
     }
 
     private void requireGradients(Method m) {

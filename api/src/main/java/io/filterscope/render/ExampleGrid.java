@@ -9,6 +9,7 @@ import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -17,8 +18,8 @@ import java.util.function.Function;
 /**
  * Draws dataset examples ({@link TopExamples}) as a grid: one row per channel, its best images left
  * to right, each either whole with the patch under the strongest response outlined in red, or the
- * patch alone, enlarged. Every image is fetched once however many cells show it, so memory stays at
- * the grid plus one image.
+ * patch alone, enlarged. Every image is fetched once however many cells (and grids, with
+ * {@link #drawAll}) show it, so memory stays at the grids plus one image.
  */
 public final class ExampleGrid {
     /** What a cell shows. */
@@ -48,33 +49,54 @@ public final class ExampleGrid {
      */
     public static BufferedImage draw(TopExamples top, Function<String, BufferedImage> view, Function<Example, Patch> patchOf,
                                      Content content, int tile, String caption) {
+        return drawAll(top, view, patchOf, Map.of(content, caption), tile).get(content);
+    }
+
+    /**
+     * Several grids of the same examples at once (say, whole images and patches), fetching each
+     * image once for all of them.
+     *
+     * @param captions what to draw, each with the line above its grid (empty for none)
+     * @return the grids, by what their cells show
+     */
+    public static Map<Content, BufferedImage> drawAll(TopExamples top, Function<String, BufferedImage> view,
+                                                      Function<Example, Patch> patchOf, Map<Content, String> captions, int tile) {
         Text text = Text.get();
         int rows = top.channelCount();
         int cols = top.k();
         int header = text.width(Integer.toString(Math.max(0, rows - 1))) + 2 * GAP;
-        int top0 = caption.isEmpty() ? GAP : text.lineHeight() + 2 * GAP;
-        long width = header + (long) cols * (tile + GAP);
-        long height = top0 + (long) rows * (tile + GAP);
-        width = Math.max(width, caption.isEmpty() ? 1 : text.width(caption) + 2 * GAP);
-        if (width * height > GridRenderer.MAX_PIXELS) {
-            throw new io.filterscope.FilterScopeException(io.filterscope.ErrorKind.RESOURCE_LIMIT, "a grid of " + rows + " channels × "
-                    + cols + " examples at " + tile + " pixels would be " + width + " × " + height + " pixels; ask for fewer examples");
-        }
-        BufferedImage grid = new BufferedImage((int) width, (int) height, BufferedImage.TYPE_INT_RGB);
-        Graphics2D g = grid.createGraphics();
-        try {
-            g.setColor(Color.WHITE);
-            g.fillRect(0, 0, grid.getWidth(), grid.getHeight());
-        } finally {
-            g.dispose();
-        }
-        if (!caption.isEmpty()) {
-            text.draw(grid, caption, GAP, GAP, 0x000000);
+        Map<Content, BufferedImage> grids = new EnumMap<>(Content.class);
+        Map<Content, Integer> tops = new EnumMap<>(Content.class);
+        for (Map.Entry<Content, String> c : captions.entrySet()) {
+            String caption = c.getValue();
+            int top0 = caption.isEmpty() ? GAP : text.lineHeight() + 2 * GAP;
+            long width = header + (long) cols * (tile + GAP);
+            long height = top0 + (long) rows * (tile + GAP);
+            width = Math.max(width, caption.isEmpty() ? 1 : text.width(caption) + 2 * GAP);
+            if (width * height > GridRenderer.MAX_PIXELS) {
+                throw new io.filterscope.FilterScopeException(io.filterscope.ErrorKind.RESOURCE_LIMIT, "a grid of " + rows + " channels × "
+                        + cols + " examples at " + tile + " pixels would be " + width + " × " + height + " pixels; ask for fewer examples");
+            }
+            BufferedImage grid = new BufferedImage((int) width, (int) height, BufferedImage.TYPE_INT_RGB);
+            Graphics2D g = grid.createGraphics();
+            try {
+                g.setColor(Color.WHITE);
+                g.fillRect(0, 0, grid.getWidth(), grid.getHeight());
+            } finally {
+                g.dispose();
+            }
+            if (!caption.isEmpty()) {
+                text.draw(grid, caption, GAP, GAP, 0x000000);
+            }
+            for (int row = 0; row < rows; row++) {
+                String label = Integer.toString(row);
+                text.draw(grid, label, header - GAP - text.width(label), top0 + row * (tile + GAP) + (tile - text.lineHeight()) / 2, 0x000000);
+            }
+            grids.put(c.getKey(), grid);
+            tops.put(c.getKey(), top0);
         }
         Map<String, List<int[]>> cells = new LinkedHashMap<>();
         for (int c = 0; c < rows; c++) {
-            String label = Integer.toString(c);
-            text.draw(grid, label, header - GAP - text.width(label), top0 + c * (tile + GAP) + (tile - text.lineHeight()) / 2, 0x000000);
             List<Example> ex = top.channel(c);
             for (int r = 0; r < ex.size(); r++) {
                 cells.computeIfAbsent(ex.get(r).image(), x -> new ArrayList<>()).add(new int[] {c, r});
@@ -84,12 +106,15 @@ public final class ExampleGrid {
             BufferedImage img = view.apply(e.getKey());
             for (int[] cell : e.getValue()) {
                 Example ex = top.channel(cell[0]).get(cell[1]);
+                Patch patch = patchOf.apply(ex);
                 int x = header + cell[1] * (tile + GAP);
-                int y = top0 + cell[0] * (tile + GAP);
-                drawCell(grid, img, patchOf.apply(ex), content, x, y, tile);
+                for (Map.Entry<Content, BufferedImage> grid : grids.entrySet()) {
+                    int y = tops.get(grid.getKey()) + cell[0] * (tile + GAP);
+                    drawCell(grid.getValue(), img, patch, grid.getKey(), x, y, tile);
+                }
             }
         }
-        return grid;
+        return grids;
     }
 
     private static void drawCell(BufferedImage grid, BufferedImage img, Patch patch, Content content, int x, int y, int tile) {

@@ -53,10 +53,10 @@ public record Activity(int images, Map<String, float[]> maxima) {
                                 ImageBatches.Listener listener) {
         Map<String, float[]> maxima = new LinkedHashMap<>();
         CaptureRequest request = CaptureRequest.layers(layers);
-        int ran = ImageBatches.forEach(files, prep, rule, ImageBatches.batchLimit(model.metadata(), batch), listener, b -> {
+        int ran = ImageBatches.forEach(files, prep, rule, model.metadata(), batch, listener, b -> {
             // Closed at once: the maxima are copied out, and the next batch reuses the memory.
             try (Activations acts = model.capture(b.input(), request)) {
-                record(model, acts, maxima);
+                record(model, acts, b.size(), maxima);
             }
         });
         if (ran == 0) {
@@ -66,7 +66,7 @@ public record Activity(int images, Map<String, float[]> maxima) {
     }
 
     /** Raises each channel's maximum in {@code maxima} to what this batch reached. */
-    private static void record(Model model, Activations acts, Map<String, float[]> maxima) {
+    private static void record(Model model, Activations acts, int images, Map<String, float[]> maxima) {
         for (LayerOutput lo : acts.layers()) {
             Tensor v = lo.values();
             if (!lo.isSpatial()) {
@@ -74,7 +74,7 @@ public record Activity(int images, Map<String, float[]> maxima) {
                         + lo.layer().name() + "' outputs " + v.shape()
                         + ", not N×C×H×W feature maps; choose layers with feature maps (`filterscope info` lists them)");
             }
-            int n = (int) v.shape().dim(0);
+            int n = images;   // rows past the images are padding (a model with a fixed batch size)
             int c = (int) v.shape().dim(1);
             int hw = (int) (v.shape().dim(2) * v.shape().dim(3));
             float[] m = maxima.computeIfAbsent(lo.layer().name(), k -> {

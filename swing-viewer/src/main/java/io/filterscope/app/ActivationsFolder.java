@@ -69,7 +69,7 @@ final class ActivationsFolder {
         int[] grids = {0};
         int ran;
         try {
-            ran = ImageBatches.forEach(folder.files(), prep, rule, ImageBatches.batchLimit(model.metadata(), batch), progress, b -> {
+            ran = ImageBatches.forEach(folder.files(), prep, rule, model.metadata(), batch, progress, b -> {
                 // Closed after the batch is drawn: the next batch reuses the memory.
                 try (Activations acts = model.capture(b.input(), request)) {
                     if (acts.layers().isEmpty()) {

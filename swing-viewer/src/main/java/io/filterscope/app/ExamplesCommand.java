@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.filterscope.ErrorKind;
 import io.filterscope.FilterScopeException;
 import io.filterscope.examples.Example;
+import io.filterscope.examples.ExampleImages;
 import io.filterscope.examples.ExampleSearch;
 import io.filterscope.examples.Patch;
 import io.filterscope.examples.ReceptiveField;
@@ -14,9 +15,7 @@ import io.filterscope.io.ImageFolder;
 import io.filterscope.model.LayerInfo;
 import io.filterscope.model.Model;
 import io.filterscope.preprocess.FreeSize;
-import io.filterscope.preprocess.Images;
 import io.filterscope.preprocess.Preprocessing;
-import io.filterscope.preprocess.Preprocessor;
 import io.filterscope.preprocess.Preset;
 import io.filterscope.render.ExampleGrid;
 import io.filterscope.render.Png;
@@ -24,7 +23,6 @@ import io.filterscope.spi.OpenOptions;
 import java.awt.image.BufferedImage;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -107,21 +105,8 @@ final class ExamplesCommand extends ModelCommand {
                     new ExampleSearch.Settings(info.name(), kind, top, batch, rule), progress);
             TopExamples found = result.top();
 
-            Map<String, int[]> inputSizes = new HashMap<>();
-            Map<String, ReceptiveField> fields = new HashMap<>();
-            java.util.function.Function<String, int[]> sizeOf = name -> inputSizes.computeIfAbsent(name, n -> {
-                if (!prep.hasFreeSize()) {
-                    return new int[] {prep.height(), prep.width()};
-                }
-                BufferedImage img = Images.read(folder.dir().resolve(n));
-                Preprocessing p = prep.forImage(img.getHeight(), img.getWidth(), rule);
-                return new int[] {p.height(), p.width()};
-            });
-            java.util.function.Function<Example, Patch> patchOf = e -> {
-                int[] hw = sizeOf.apply(e.image());
-                ReceptiveField rf = fields.computeIfAbsent(hw[0] + "x" + hw[1], key -> ReceptiveField.of(model, info.name(), hw[0], hw[1]));
-                return rf.patch(e.y(), e.x(), hw[0], hw[1]);
-            };
+            ExampleImages seen = new ExampleImages(model, info.name(), n -> folder.dir().resolve(n), prep, rule);
+            java.util.function.Function<Example, Patch> patchOf = seen::patch;
 
             index.put("model", ref.display());
             index.put("command", "examples");
@@ -144,7 +129,7 @@ final class ExamplesCommand extends ModelCommand {
             entry.put("layer", info.name());
             entry.put("node", info.nodeName());
             entry.put("op", info.op());
-            int[] firstSize = sizeOf.apply(found.channel(0).isEmpty() ? "" : found.channel(0).get(0).image());
+            int[] firstSize = seen.inputSize(found.channel(0).isEmpty() ? "" : found.channel(0).get(0).image());
             ReceptiveField rf = ReceptiveField.of(model, info.name(), firstSize[0], firstSize[1]);
             ObjectNode rfNode = entry.putObject("receptive_field");
             if (rf.wholeInput()) {
@@ -158,6 +143,20 @@ final class ExamplesCommand extends ModelCommand {
             rfNode.put("derivation", rf.derivation());
             ArrayNode files = entry.putArray("files");
             ArrayNode channels = entry.putArray("channels");
+            int tile = ExampleGrid.tileFor(firstSize[0], firstSize[1]);
+            String stem = plan.stem(info.name());
+            String what = String.format(Locale.ROOT, "%s: top %d of %,d images per channel by %s activation", info.name(), top,
+                    result.images(), kind.id());
+            // Both grids in one pass over the example images, each decoded once (which also learns the
+            // input size of each for the index's patches, for a model with a free image size).
+            Map<ExampleGrid.Content, BufferedImage> grids = ExampleGrid.drawAll(found, seen::view, patchOf,
+                    Map.of(ExampleGrid.Content.IMAGES, what, ExampleGrid.Content.PATCHES, what + ", patches under the strongest response"), tile);
+            String imagesPng = stem + ".examples.png";
+            plan.add(imagesPng, Png.encode(grids.get(ExampleGrid.Content.IMAGES)));
+            files.add(imagesPng);
+            String patchesPng = stem + ".patches.png";
+            plan.add(patchesPng, Png.encode(grids.get(ExampleGrid.Content.PATCHES)));
+            files.add(patchesPng);
             for (int c = 0; c < found.channelCount(); c++) {
                 ObjectNode ch = channels.addObject();
                 ch.put("channel", c);
@@ -169,23 +168,6 @@ final class ExamplesCommand extends ModelCommand {
                     }
                 }
             }
-
-            java.util.function.Function<String, BufferedImage> view = name -> {
-                BufferedImage img = Images.read(folder.dir().resolve(name));
-                Preprocessing p = prep.forImage(img.getHeight(), img.getWidth(), rule);
-                return Preprocessor.toImage(Preprocessor.apply(img, p), p);
-            };
-            int tile = ExampleGrid.tileFor(firstSize[0], firstSize[1]);
-            String stem = plan.stem(info.name());
-            String what = String.format(Locale.ROOT, "%s: top %d of %,d images per channel by %s activation", info.name(), top,
-                    result.images(), kind.id());
-            String imagesPng = stem + ".examples.png";
-            plan.add(imagesPng, Png.encode(ExampleGrid.draw(found, view, patchOf, ExampleGrid.Content.IMAGES, tile, what)));
-            files.add(imagesPng);
-            String patchesPng = stem + ".patches.png";
-            plan.add(patchesPng, Png.encode(ExampleGrid.draw(found, view, patchOf, ExampleGrid.Content.PATCHES, tile,
-                    what + ", patches under the strongest response")));
-            files.add(patchesPng);
         }
         plan.write(index);
         out().println(String.format(Locale.ROOT, "ranked %,d image%s (%d skipped) for %d channels of %s; wrote 2 grids and index.json to %s",

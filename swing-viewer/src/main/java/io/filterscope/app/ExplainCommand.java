@@ -14,6 +14,7 @@ import io.filterscope.explain.Method;
 import io.filterscope.explain.Progress;
 import io.filterscope.model.Layout;
 import io.filterscope.model.Model;
+import io.filterscope.model.ModelMetadata;
 import io.filterscope.preprocess.Preprocessing;
 import io.filterscope.preprocess.Preprocessor;
 import io.filterscope.preprocess.Preset;
@@ -29,6 +30,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.OptionalInt;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -148,9 +150,7 @@ final class ExplainCommand extends ModelCommand {
             plan = new OutputPlan(output, labels == null ? List.of(ref.file(), in.file()) : List.of(ref.file(), in.file(), labels));
             Explainer explainer = new Explainer(model);
             Explanation e = explainer.explain(in.tensor(), request);
-            Tensor output = model.run(in.tensor());
-            int classes = output.size() / Math.max(1, in.batch());
-            LabelFiles.Labels names = LabelFiles.resolve(ref, labels, classes);
+            LabelFiles.Labels names = LabelFiles.resolve(ref, labels, classes(model, in));
 
             index.put("model", ref.display());
             index.put("command", "explain");
@@ -223,6 +223,41 @@ final class ExplainCommand extends ModelCommand {
         out().println("wrote " + written + " files to " + output);
         out().flush();
         return 0;
+    }
+
+    /**
+     * How many output units (classes) an item has: from the model's declared output shape, so no
+     * forward pass is spent on counting; only an output whose per-item size is not declared (a free
+     * dimension past the batch axis) is run once to see.
+     */
+    static int classes(Model model, InputOptions.Loaded in) {
+        OptionalInt declared = declaredClasses(model.metadata());
+        if (declared.isPresent()) {
+            return declared.getAsInt();
+        }
+        Tensor output = model.run(in.tensor());
+        int classes = output.size() / Math.max(1, in.batch());
+        output.release();
+        return classes;
+    }
+
+    /** The per-item size of the model's first output when its shape declares every dimension past the batch axis. */
+    static OptionalInt declaredClasses(ModelMetadata meta) {
+        if (meta.outputs().isEmpty()) {
+            return OptionalInt.empty();
+        }
+        Shape s = meta.outputs().get(0).shape();
+        if (s.rank() < 2) {
+            return OptionalInt.empty();   // no batch axis to divide by: run it and see
+        }
+        long per = 1;
+        for (int d = 1; d < s.rank(); d++) {
+            if (s.dim(d) <= 0) {
+                return OptionalInt.empty();
+            }
+            per *= s.dim(d);
+        }
+        return per > Integer.MAX_VALUE ? OptionalInt.empty() : OptionalInt.of((int) per);
     }
 
     private static BufferedImage enlarge(BufferedImage img, int scale) {

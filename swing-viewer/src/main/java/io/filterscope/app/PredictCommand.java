@@ -118,7 +118,7 @@ final class PredictCommand extends ModelCommand {
         try (Model model = openModel()) {
             Preprocessing prep = Preprocessing.forModel(model.metadata(), chosenPreset);
             LabelFiles.Labels[] names = {null};
-            ran = ImageBatches.forEach(folder.files(), prep, size.rule(), ImageBatches.batchLimit(model.metadata(), batch), progress, b -> {
+            ran = ImageBatches.forEach(folder.files(), prep, size.rule(), model.metadata(), batch, progress, b -> {
                 Tensor output = model.run(b.input());
                 int items = output.shape().rank() <= 1 ? 1 : (int) output.shape().dim(0);
                 if (names[0] == null) {
@@ -133,7 +133,8 @@ final class PredictCommand extends ModelCommand {
                     }
                 }
                 int classes = output.size() / Math.max(1, items);
-                for (int item = 0; item < items; item++) {
+                // Rows past the batch's images are padding (a model with a fixed batch size).
+                for (int item = 0; item < b.size(); item++) {
                     List<Prediction> preds = Predictions.topK(output, item, names[0].names(), Math.min(top, classes));
                     out.println(folder.name(b.files().get(item)) + ": " + preds.stream()
                             .map(p -> String.format(Locale.ROOT, "%s %.2f%%", p.label(), 100.0 * p.probability()))

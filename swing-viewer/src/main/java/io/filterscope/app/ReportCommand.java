@@ -3,8 +3,13 @@ package io.filterscope.app;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.filterscope.ErrorKind;
 import io.filterscope.FilterScopeException;
+import io.filterscope.explain.ExplainRequest;
+import io.filterscope.explain.Explainer;
+import io.filterscope.explain.Explanation;
+import io.filterscope.explain.Method;
 import io.filterscope.io.ImageFolder;
 import io.filterscope.model.Activations;
+import io.filterscope.model.Capability;
 import io.filterscope.model.CaptureRequest;
 import io.filterscope.model.FilterBank;
 import io.filterscope.model.LayerInfo;
@@ -18,6 +23,7 @@ import io.filterscope.preprocess.Images;
 import io.filterscope.preprocess.Preprocessing;
 import io.filterscope.preprocess.Preprocessor;
 import io.filterscope.preprocess.Preset;
+import io.filterscope.render.Colormap;
 import io.filterscope.render.GridRenderer;
 import io.filterscope.render.GridStyle;
 import io.filterscope.render.Png;
@@ -44,14 +50,15 @@ import picocli.CommandLine.Option;
 /**
  * {@code filterscope report}: one self-contained HTML file (pictures embedded as data URLs, no
  * script, no network) with the model summary, every conv layer's filters, every spatial layer's
- * feature maps per image, the top-k predictions and a reproducibility block. Sections are
+ * feature maps per image, the top-k predictions, an explanation of each image's top-1 class and a
+ * reproducibility block. Sections are
  * {@code <details>} elements, closed except the summary, and pictures load lazily, so a browser
  * decodes only what is opened; a size budget bounds the file.
  */
 @Command(name = "report", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = {"Write one self-contained HTML report (works offline, opens in any browser): the model summary, the filters"
-                + " of every convolution layer, the feature maps of every layer for each image, the top-k predictions and how it"
-                + " was all made (model SHA-256, FilterScope version, backend, provider, preprocessing, parameters)."})
+                + " of every convolution layer, the feature maps of every layer for each image, the top-k predictions, an explanation"
+                + " of each image's top class and how it was all made (model SHA-256, FilterScope version, backend, provider, preprocessing, parameters)."})
 final class ReportCommand extends ModelCommand {
     static final String FILE = "report.html";
 
@@ -83,11 +90,34 @@ final class ReportCommand extends ModelCommand {
             description = "Largest size of the embedded pictures; pictures past it are left out with a note. Default: ${DEFAULT-VALUE}.")
     int budgetMb;
 
+    @Option(names = "--explain", paramLabel = "METHOD", defaultValue = "auto",
+            description = {"How each image's top class is explained: auto (gradcam when the model has gradients, else scorecam on the "
+                + ScoreCamDefaults.TOP_CHANNELS + " channels that vary most), none, or a method of `filterscope explain` with its"
+                + " default settings. Default: ${DEFAULT-VALUE}."})
+    String explain;
+
     @Option(names = {"-o", "--output"}, paramLabel = "DIR", required = true, description = "The folder to write report.html to.")
     Path output;
 
+    /** The cheap forward-only setting used when a model has no gradients. */
+    static final class ScoreCamDefaults {
+        /** Faster Score-CAM: the masked runs are this many, whatever the layer's width. */
+        static final int TOP_CHANNELS = 16;
+
+        private ScoreCamDefaults() {
+        }
+    }
+
+    /** How explanations are drawn over the picture the model saw. */
+    static final Colormap EXPLAIN_COLORMAP = Colormap.INFERNO;
+    static final float EXPLAIN_ALPHA = 0.5f;
+
     private long budgetLeft;
     private int omitted;
+    /** The request every image is explained with; empty with {@code --explain none}. */
+    private Optional<ExplainRequest> explainRequest = Optional.empty();
+    /** What each image's explanation was, for the reproducibility block: image name, then method/layer/class. */
+    private final List<String[]> explained = new ArrayList<>();
 
     @Override
     public Integer call() {
@@ -128,6 +158,7 @@ final class ReportCommand extends ModelCommand {
             Preprocessing prep = Preprocessing.forModel(meta, chosen);
             head(h, ref.display());
             h.append("<h1>FilterScope report: ").append(esc(ref.display())).append("</h1>\n");
+            explainRequest = explainRequest(model, explain);
             summary(h, model, meta, sha);
             filters(h, model);
             h.append("<section id=\"images\"><h2>Images</h2>\n");
@@ -136,7 +167,6 @@ final class ReportCommand extends ModelCommand {
                 shown += image(h, model, ref, prep, img) ? 1 : 0;
             }
             h.append("</section>\n");
-            h.append("<section id=\"explanations\"><h2>Explanations</h2><p>Not part of this build of FilterScope.</p></section>\n");
             reproducibility(h, ref, sha, version, backend, prep);
             if (shown == 0) {
                 throw new FilterScopeException(ErrorKind.INVALID_DATA, "none of the " + images.size() + " images could be read");
@@ -153,6 +183,7 @@ final class ReportCommand extends ModelCommand {
         index.put("command", "report");
         index.put("sha256", sha);
         index.put("file", FILE);
+        explainRequest.ifPresent(r -> describe(index.putObject("explanation"), r));
         plan.write(index);
         out().println("wrote " + output.resolve(FILE) + (omitted > 0 ? " (" + omitted + " pictures over the size budget left out)" : ""));
         out().flush();
@@ -214,16 +245,19 @@ final class ReportCommand extends ModelCommand {
         }
         Preprocessing p = prep.forImage(img.getHeight(), img.getWidth(), io.filterscope.preprocess.FreeSize.DEFAULT);
         Tensor in = Preprocessor.apply(img, p);
-        // Closed once drawn: the next image's capture reuses the memory.
+        String name = file.getFileName().toString();
+        BufferedImage seen = Preprocessor.toImage(in, p);
+        List<String> labels = List.of();
+        // Closed once drawn: the next image's capture, and the explanation's runs, reuse the memory.
         try (Activations acts = model.capture(in, CaptureRequest.allSpatial())) {
-            String name = file.getFileName().toString();
             h.append("<article class=\"image\"><h3>").append(esc(name)).append("</h3>");
-            picture(h, Preprocessor.toImage(in, p), "what the model sees");
+            picture(h, seen, "what the model sees");
             Tensor out = acts.output();
             try {
                 int items = out.shape().rank() <= 1 ? 1 : (int) out.shape().dim(0);
                 int classes = out.size() / Math.max(1, items);
                 LabelFiles.Labels names = LabelFiles.resolve(ref, null, classes);
+                labels = names.names();
                 h.append("<table class=\"predictions\"><tr><th>class</th><th>probability</th></tr>");
                 for (Prediction pr : Predictions.topK(out, 0, names.names(), Math.min(top, classes))) {
                     h.append("<tr><td>").append(esc(pr.label())).append("</td><td>")
@@ -243,8 +277,109 @@ final class ReportCommand extends ModelCommand {
                 h.append("</details>\n");
             }
         }
+        if (explainRequest.isPresent()) {
+            explanation(h, model, name, in, seen, labels);
+        }
         h.append("</article>\n");
         return true;
+    }
+
+    /**
+     * The request for {@code --explain}: Grad-CAM of the top-1 class where the model has gradients,
+     * else the cheap forward-only Score-CAM; occlusion for a model with no spatial layer (no CAM).
+     */
+    static Optional<ExplainRequest> explainRequest(Model model, String option) {
+        String o = option.trim().toLowerCase(Locale.ROOT);
+        if (o.equals("none")) {
+            return Optional.empty();
+        }
+        Method m;
+        if (o.equals("auto")) {
+            m = model.capabilities().contains(Capability.GRADIENTS) ? Method.GRAD_CAM : Method.SCORE_CAM;
+        } else {
+            m = Method.parse(o);
+            if (m.needsGradients() && !model.capabilities().contains(Capability.GRADIENTS)) {
+                throw new FilterScopeException(ErrorKind.UNSUPPORTED, model.metadata().file().getFileName() + ": --explain " + m.id()
+                        + " needs gradients, which this model does not offer; use auto, none or a forward-only method: "
+                        + Method.forwardOnlyIds());
+            }
+        }
+        boolean anySpatial = model.layers().stream().anyMatch(LayerInfo::hasSpatialOutput);
+        if (m.isCam() && !anySpatial) {
+            m = Method.OCCLUSION;
+        }
+        ExplainRequest r = ExplainRequest.of(m);
+        if (o.equals("auto") && m == Method.SCORE_CAM) {
+            r = r.withTopChannels(ScoreCamDefaults.TOP_CHANNELS);
+        }
+        // The layer is fixed once, by name, so every image is explained at the same one.
+        return Optional.of(m.isCam() ? r.atLayer(new Explainer(model).defaultLayer().name()) : r);
+    }
+
+    private void explanation(StringBuilder h, Model model, String name, Tensor in, BufferedImage seen, List<String> labels) {
+        ExplainRequest r = explainRequest.orElseThrow();
+        Explanation e;
+        try {
+            e = new Explainer(model).explain(in, r);
+        } catch (FilterScopeException ex) {
+            // One image the method cannot explain (say, a model output that is not a class score) does not sink the report.
+            h.append("<p class=\"explanation\">No explanation: ").append(esc(Main.oneLine(ex.getMessage()))).append("</p>");
+            explained.add(new String[] {name, "none (" + Main.oneLine(ex.getMessage()) + ")"});
+            return;
+        }
+        String label = e.outputIndex() < labels.size() ? labels.get(e.outputIndex()) : "class " + e.outputIndex();
+        String what = describe(e, label);
+        h.append("<details class=\"explanation\" open><summary>Explanation: ").append(esc(what)).append("</summary>");
+        picture(h, e.heatmap().overlay(seen, EXPLAIN_COLORMAP, EXPLAIN_ALPHA), "explanation of " + name);
+        h.append("</details>\n");
+        explained.add(new String[] {name, what});
+    }
+
+    private static String describe(Explanation e, String label) {
+        return e.method().id() + e.layer().map(l -> " at " + l).orElse("") + ", class " + e.outputIndex() + " (" + label + "), score "
+                + String.format(Locale.ROOT, "%.4g", e.score());
+    }
+
+    /** The request's settings, as the reproducibility block and index.json record them. */
+    static String settings(ExplainRequest r) {
+        StringBuilder s = new StringBuilder(r.method().id());
+        r.layer().ifPresent(l -> s.append(", layer ").append(l));
+        s.append(", class ").append(r.outputIndex().isPresent() ? Integer.toString(r.outputIndex().getAsInt()) : "top-1");
+        switch (r.method()) {
+            case SCORE_CAM -> s.append(", top channels ").append(r.topChannels() == 0 ? "all" : Integer.toString(r.topChannels()))
+                    .append(", batch ").append(r.batchSize());
+            case OCCLUSION -> s.append(", window ").append(r.occlusion().window() == 0 ? "auto (1/8 of the shorter side)" : r.occlusion().window())
+                    .append(", stride ").append(r.occlusion().stride() == 0 ? "auto (half the window)" : r.occlusion().stride())
+                    .append(", baseline ").append(r.occlusion().baseline()).append(", batch ").append(r.batchSize());
+            case SMOOTH_GRAD -> s.append(", noise ").append(r.smoothGrad().noise()).append(", samples ").append(r.smoothGrad().samples())
+                    .append(", seed ").append(r.smoothGrad().seed());
+            default -> {
+            }
+        }
+        s.append(", colormap ").append(EXPLAIN_COLORMAP.toString().toLowerCase(Locale.ROOT)).append(", alpha ").append(EXPLAIN_ALPHA);
+        return s.toString();
+    }
+
+    private static void describe(ObjectNode node, ExplainRequest r) {
+        node.put("method", r.method().id());
+        if (r.layer().isPresent()) {
+            node.put("layer", r.layer().get());
+        } else {
+            node.putNull("layer");
+        }
+        node.put("class", "top-1");
+        ObjectNode settings = node.putObject("settings");
+        switch (r.method()) {
+            case SCORE_CAM -> settings.put("top_channels", r.topChannels()).put("batch", r.batchSize());
+            case OCCLUSION -> settings.put("window", r.occlusion().window()).put("stride", r.occlusion().stride())
+                    .put("baseline", r.occlusion().baseline()).put("batch", r.batchSize());
+            case SMOOTH_GRAD -> settings.put("noise", r.smoothGrad().noise()).put("samples", r.smoothGrad().samples())
+                    .put("seed", r.smoothGrad().seed());
+            default -> {
+            }
+        }
+        node.put("colormap", EXPLAIN_COLORMAP.toString().toLowerCase(Locale.ROOT));
+        node.put("alpha", EXPLAIN_ALPHA);
     }
 
     private void reproducibility(StringBuilder h, ModelRef ref, String sha, String version, String backend, Preprocessing prep) {
@@ -256,6 +391,10 @@ final class ReportCommand extends ModelCommand {
         row(h, "execution provider", runOptions.provider.toString().toLowerCase(Locale.ROOT));
         row(h, "preprocessing", prep.toString());
         row(h, "parameters", String.join(" ", spec.commandLine().getParseResult().originalArgs()));
+        row(h, "explanations", explainRequest.map(ReportCommand::settings).orElse("none (--explain none)"));
+        for (String[] e : explained) {
+            row(h, "explanation of " + e[0], e[1]);
+        }
         h.append("</table></section>\n");
     }
 

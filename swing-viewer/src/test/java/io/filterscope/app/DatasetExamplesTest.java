@@ -125,6 +125,84 @@ class DatasetExamplesTest {
         }
     }
 
+    /**
+     * A model whose input fixes the batch at 7 (samples/scripts/make_fixed_batch_fixture.py) is run in
+     * batches of exactly 7, whatever batch size is asked for: 300 images are 42 full batches and one of
+     * 6 padded with a copy of its last image, and the padding is no example of anything. The answer is
+     * ONNX Runtime's for the free-batch model; activity maxima and folder predictions count the 300
+     * images only.
+     */
+    @Test
+    void fixedBatchModelRunsPaddedBatchesWithTheSameAnswer() throws IOException {
+        Path fixed = FIXTURE.resolveSibling("fashion_cnn_batch7.onnx");
+        ImageFolder folder = ImageFolder.of(images);
+        try (Model model = FilterScope.open(fixed)) {
+            assertEquals(7, io.filterscope.preprocess.ImageBatches.fixedBatch(model.metadata()));
+            Preprocessing prep = Preprocessing.forModel(model.metadata(), Optional.empty());
+            List<Integer> sizes = new ArrayList<>();
+            io.filterscope.preprocess.ImageBatches.forEach(folder.files(), prep, io.filterscope.preprocess.FreeSize.DEFAULT,
+                    model.metadata(), 32, new io.filterscope.preprocess.ImageBatches.Listener() {
+                    }, b -> {
+                        assertEquals(7, b.input().shape().dim(0));
+                        sizes.add(b.size());
+                    });
+            assertEquals(43, sizes.size());
+            assertEquals(6, sizes.get(42));
+            for (ScoreKind score : ScoreKind.values()) {
+                ExampleSearch.Result r = ExampleSearch.run(model, folder.files(), folder::name, prep,
+                        new ExampleSearch.Settings("/conv2/Conv", score, 5, 32, io.filterscope.preprocess.FreeSize.DEFAULT),
+                        ExampleSearch.Listener.none());
+                assertEquals(N, r.images());
+                assertMatches(fixture("fashion_cnn.onnx").get(score.id()), r.top(), 5);
+            }
+        }
+        Cli.Result r = Cli.run("predict", fixed, "--image", images, "--batch", 4, "--top", 1);
+        assertEquals(0, r.code(), r::toString);
+        List<String> lines = r.out().lines().filter(l -> l.matches("\\d{5}\\.png: .*")).toList();
+        assertEquals(N, lines.size(), r::toString);
+        Cli.Result free = Cli.run("predict", BUNDLE.resolve("fashion_cnn.onnx"), "--image", images, "--top", 1);
+        assertEquals(free.out().lines().filter(l -> l.matches("\\d{5}\\.png: .*")).toList(), lines);
+    }
+
+    /**
+     * Both grids of {@code filterscope examples} come from one pass that decodes each example image
+     * once, and are the grids drawn one at a time; the patches are the receptive field's.
+     */
+    @Test
+    void bothGridsDecodeEachExampleImageOnce() {
+        try (Model model = FilterScope.open(BUNDLE.resolve("fashion_cnn.onnx"))) {
+            ImageFolder folder = ImageFolder.of(images);
+            Preprocessing prep = Preprocessing.forModel(model.metadata(), Optional.empty());
+            TopExamples top = search(model, folder.files(), ScoreKind.MAX, 3, 32).top();
+            ReceptiveField rf = ReceptiveField.of(model, "/conv2/Conv", 28, 28);
+            java.util.function.Function<Example, Patch> patchOf = e -> rf.patch(e.y(), e.x(), 28, 28);
+            io.filterscope.examples.ExampleImages seen = new io.filterscope.examples.ExampleImages(model, "/conv2/Conv",
+                    n -> folder.dir().resolve(n), prep, io.filterscope.preprocess.FreeSize.DEFAULT);
+            java.util.Map<io.filterscope.render.ExampleGrid.Content, java.awt.image.BufferedImage> both = io.filterscope.render.ExampleGrid.drawAll(
+                    top, seen::view, patchOf, java.util.Map.of(io.filterscope.render.ExampleGrid.Content.IMAGES, "a",
+                            io.filterscope.render.ExampleGrid.Content.PATCHES, "b"), 56);
+            assertEquals(top.images().size(), seen.decoded());
+            assertTrue(top.images().size() > 3, top.images()::toString);
+            for (Example e : top.channel(7)) {
+                assertEquals(patchOf.apply(e), seen.patch(e));
+            }
+            java.util.function.Function<String, java.awt.image.BufferedImage> view = name -> Preprocessor.toImage(
+                    Preprocessor.load(images.resolve(name), prep), prep);
+            for (io.filterscope.render.ExampleGrid.Content c : io.filterscope.render.ExampleGrid.Content.values()) {
+                java.awt.image.BufferedImage one = io.filterscope.render.ExampleGrid.draw(top, view, patchOf, c, 56,
+                        c == io.filterscope.render.ExampleGrid.Content.IMAGES ? "a" : "b");
+                java.awt.image.BufferedImage got = both.get(c);
+                assertEquals(one.getWidth(), got.getWidth());
+                assertEquals(one.getHeight(), got.getHeight());
+                for (int y = 0; y < one.getHeight(); y++) {
+                    for (int x = 0; x < one.getWidth(); x++) {
+                        assertEquals(one.getRGB(x, y), got.getRGB(x, y), c + " at " + x + "," + y);
+                    }
+                }
+            }
+        }
+    }
+
     @Test
     void mergedShardsGiveTheOnePassAnswer() {
         try (Model model = FilterScope.open(BUNDLE.resolve("fashion_cnn.onnx"))) {

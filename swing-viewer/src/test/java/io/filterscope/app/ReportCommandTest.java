@@ -1,14 +1,25 @@
 package io.filterscope.app;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import io.filterscope.FilterScope;
+import io.filterscope.explain.ExplainRequest;
+import io.filterscope.explain.Explainer;
+import io.filterscope.explain.Explanation;
+import io.filterscope.explain.Method;
+import io.filterscope.model.Capability;
 import io.filterscope.model.CaptureRequest;
 import io.filterscope.model.Model;
 import io.filterscope.preprocess.Preprocessing;
 import io.filterscope.preprocess.Preprocessor;
+import io.filterscope.render.Colormap;
+import io.filterscope.tensor.Tensor;
+import java.io.ByteArrayInputStream;
+import java.util.Base64;
 import java.awt.image.BufferedImage;
 import java.io.File;
 import java.io.IOException;
@@ -91,9 +102,28 @@ class ReportCommandTest {
         while (img.find()) {
             count++;
         }
-        assertEquals(3 + 2 * (1 + spatial), count);
+        // 3 filter grids; per image what the model sees, one grid per spatial layer and its explanation.
+        assertEquals(3 + 2 * (1 + spatial + 1), count);
         // The top class of each image, in order, in its predictions table.
         assertTrue(dom.indexOf("Ankle boot") < dom.indexOf("1-trouser.png"));
+
+        // The bundled ONNX model has gradients: each image's top class is explained by Grad-CAM, at the
+        // last layer with a spatial output, and the reproducibility block says so.
+        try (Model m = FilterScope.open(model)) {
+            assertTrue(m.capabilities().contains(Capability.GRADIENTS));
+            String layer = new Explainer(m).defaultLayer().name();
+            ExplainRequest request = ExplainRequest.of(Method.GRAD_CAM).atLayer(layer);
+            for (Path image : List.of(boot, trouser)) {
+                assertArrayEquals(expectedOverlay(m, image, request), explanationPicture(dom, image));
+            }
+            assertTrue(dom.contains("<th>explanations</th><td>gradcam, layer " + ReportCommand.esc(layer) + ", class top-1"), dom);
+            assertTrue(dom.contains("<th>explanation of 9-ankle-boot.png</th><td>gradcam at " + ReportCommand.esc(layer)
+                    + ", class 9 (Ankle boot)"), dom);
+            assertTrue(dom.contains("<th>explanation of 1-trouser.png</th><td>gradcam at " + ReportCommand.esc(layer)
+                    + ", class 1 (Trouser)"), dom);
+        }
+        com.fasterxml.jackson.databind.JsonNode explanation = Fixtures.index(out).get("explanation");
+        assertEquals("gradcam", explanation.get("method").asText(), explanation::toPrettyString);
 
         Path shot = tmp.resolve("shot.png");
         browser(tmp, "--screenshot=" + shot, "--window-size=1000,1400", "--hide-scrollbars", out.resolve("report.html").toUri().toString());
@@ -108,5 +138,77 @@ class ReportCommandTest {
         }
         // Text and the embedded pictures paint: a blank or broken page would be (nearly) all white.
         assertTrue(dark > 5_000, dark + " dark pixels");
+    }
+
+    /**
+     * A model without gradients (its bilinear Resize has no backward rule) is explained forward-only:
+     * Score-CAM on the 16 most varying channels, as the reproducibility block records.
+     */
+    @Test
+    void modelWithoutGradientsIsExplainedByScoreCam(@TempDir Path tmp) throws Exception {
+        Path model = Path.of("../backend-onnx/src/test/resources/gradients/unsupported/model.onnx");
+        Path boot = BUNDLE.resolve("images/9-ankle-boot.png");
+        Path out = tmp.resolve("out");
+        Cli.Result r = Cli.run("report", model, "--image", boot, "-o", out);
+        assertEquals(0, r.code(), r::toString);
+        String dom = browser(tmp, "--dump-dom", out.resolve("report.html").toUri().toString());
+        try (Model m = FilterScope.open(model)) {
+            assertFalse(m.capabilities().contains(Capability.GRADIENTS));
+            String layer = new Explainer(m).defaultLayer().name();
+            ExplainRequest request = ExplainRequest.of(Method.SCORE_CAM).atLayer(layer).withTopChannels(16);
+            assertArrayEquals(expectedOverlay(m, boot, request), explanationPicture(dom, boot));
+            assertTrue(dom.contains("<th>explanations</th><td>scorecam, layer " + ReportCommand.esc(layer)
+                    + ", class top-1, top channels 16, batch 32, colormap inferno, alpha 0.5</td>"), dom);
+        }
+        com.fasterxml.jackson.databind.JsonNode explanation = Fixtures.index(out).get("explanation");
+        assertEquals("scorecam", explanation.get("method").asText());
+        assertEquals(16, explanation.get("settings").get("top_channels").asInt());
+
+        // --explain none leaves explanations out, and says so.
+        Path none = tmp.resolve("none");
+        assertEquals(0, Cli.run("report", model, "--image", boot, "--explain", "none", "-o", none).code());
+        String html = Files.readString(none.resolve("report.html"));
+        assertFalse(html.contains("class=\"explanation\""));
+        assertTrue(html.contains("<th>explanations</th><td>none (--explain none)</td>"));
+    }
+
+    /** A gradient method asked of a model without gradients is refused in one line, and nothing is written. */
+    @Test
+    void gradientMethodOnAModelWithoutGradientsIsRefused(@TempDir Path tmp) {
+        Path model = Path.of("../backend-onnx/src/test/resources/gradients/unsupported/model.onnx");
+        Path out = tmp.resolve("out");
+        Cli.Result r = Cli.run("report", model, "--image", BUNDLE.resolve("images/9-ankle-boot.png"), "--explain", "gradcam", "-o", out);
+        assertEquals(2, r.code(), r::toString);
+        assertEquals(1, r.errLines().size(), r::toString);
+        assertTrue(r.err().contains("needs gradients"), r::toString);
+        assertFalse(Files.exists(out));
+    }
+
+    /** Explainer's overlay for {@code image}: the picture the model saw with the heatmap blended over it. */
+    private static int[] expectedOverlay(Model m, Path image, ExplainRequest request) {
+        Preprocessing prep = Preprocessing.forModel(m.metadata(), Optional.empty());
+        Tensor in = Preprocessor.load(image, prep);
+        Explanation e = new Explainer(m).explain(in, request);
+        return pixels(e.heatmap().overlay(Preprocessor.toImage(in, prep), Colormap.INFERNO, 0.5f));
+    }
+
+    /** The pixels of the explanation picture of {@code image} in the DOM chromium built. */
+    private static int[] explanationPicture(String dom, Path image) throws IOException {
+        Matcher m = Pattern.compile("<img [^>]*alt=\"explanation of " + Pattern.quote(image.getFileName().toString())
+                + "\"[^>]*src=\"data:image/png;base64,([^\"]+)\"").matcher(dom);
+        assertTrue(m.find(), "no explanation picture of " + image.getFileName());
+        return pixels(ImageIO.read(new ByteArrayInputStream(Base64.getDecoder().decode(m.group(1)))));
+    }
+
+    private static int[] pixels(BufferedImage img) {
+        int[] p = new int[img.getWidth() * img.getHeight() + 2];
+        p[0] = img.getWidth();
+        p[1] = img.getHeight();
+        for (int y = 0; y < img.getHeight(); y++) {
+            for (int x = 0; x < img.getWidth(); x++) {
+                p[2 + y * img.getWidth() + x] = img.getRGB(x, y) & 0xFFFFFF;
+            }
+        }
+        return p;
     }
 }

@@ -8,6 +8,7 @@ import io.filterscope.examples.ExampleSearch;
 import io.filterscope.examples.ScoreKind;
 import io.filterscope.examples.TopExamples;
 import io.filterscope.io.ImageFolder;
+import io.filterscope.model.Activations;
 import io.filterscope.model.CaptureRequest;
 import io.filterscope.model.Model;
 import io.filterscope.preprocess.FreeSize;
@@ -63,7 +64,7 @@ public final class ExamplesThroughput {
             // Decode once, so both loops below run the same batches.
             List<Tensor> batches = new ArrayList<>();
             List<List<String>> names = new ArrayList<>();
-            ImageBatches.forEach(folder.files(), prep, FreeSize.DEFAULT, 32, new ImageBatches.Listener() {
+            ImageBatches.forEach(folder.files(), prep, FreeSize.DEFAULT, model.metadata(), 32, new ImageBatches.Listener() {
             }, b -> {
                 batches.add(b.input());
                 names.add(b.files().stream().map(folder::name).toList());
@@ -83,11 +84,15 @@ public final class ExamplesThroughput {
                 long b = System.nanoTime();
                 TopExamples.Collector c = null;
                 for (int i = 0; i < batches.size(); i++) {
-                    Tensor maps = model.capture(batches.get(i), request).layers().get(0).values();
-                    if (c == null) {
-                        c = new TopExamples.Collector(layer, ScoreKind.MAX, 9, (int) maps.shape().dim(1));
+                    // Closed once scored, as ExampleSearch does: the next capture reuses the memory at
+                    // once, where an unclosed one would wait for the garbage collector.
+                    try (Activations acts = model.capture(batches.get(i), request)) {
+                        Tensor maps = acts.layers().get(0).values();
+                        if (c == null) {
+                            c = new TopExamples.Collector(layer, ScoreKind.MAX, 9, (int) maps.shape().dim(1));
+                        }
+                        c.add(names.get(i), maps);
                     }
-                    c.add(names.get(i), maps);
                 }
                 long e = System.nanoTime();
                 if (r >= 0) {

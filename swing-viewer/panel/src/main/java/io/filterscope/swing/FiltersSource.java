@@ -10,10 +10,28 @@ import io.filterscope.render.GridStyle;
 import io.filterscope.render.Normalization;
 import io.filterscope.render.Paper;
 import io.filterscope.render.RenderedGrid;
+import io.filterscope.stats.LayerWeightStats;
+import io.filterscope.stats.WeightStats;
 import java.util.List;
+import java.util.Map;
 
-/** The Filters tab: the selected conv layer's weights, one tile per filter and input channel. */
+/**
+ * The Filters tab: the selected conv layer's weights, one tile per filter and input channel, with
+ * the layer's weight statistics: dead and near-duplicate filters outlined, each filter's L2 norm in
+ * its tooltip and a summary line above the grid.
+ */
 final class FiltersSource extends GridSource {
+    /** The api's defaults, as {@code filterscope stats} uses them. */
+    static final WeightStats.Settings STATS = WeightStats.Settings.defaults();
+
+    /** The filter grid with the bank's weight statistics drawn in and told. */
+    static ShownGrid withWeightStats(String layer, FilterBank bank, RenderedGrid grid) {
+        LayerWeightStats stats = WeightStats.of(bank, STATS);
+        Map<Integer, FilterBadges.Badge> badges = FilterBadges.badges(stats);
+        return new ShownGrid(layer, FilterBadges.outline(grid, badges),
+                new FilterBadges.Values(bank, stats, badges, FilterBadges.summary(stats, STATS)));
+    }
+
 
     /**
      * What a filter grid depends on: {@code order} is how a depth-3 filter's channels map to
@@ -51,7 +69,7 @@ final class FiltersSource extends GridSource {
                 "Drawing the filters of " + layer + "…", "Cannot draw the filters of " + layer, () -> {
                     FilterBank bank = m.filters(layer);
                     RenderedGrid grid = GridRenderer.renderFilters(bank, style, order);
-                    return new ShownGrid(layer, grid, new ShownGrid.FilterValues(bank));
+                    return withWeightStats(layer, bank, grid);
                 }, now -> now.modelSource() == source);
     }
 }

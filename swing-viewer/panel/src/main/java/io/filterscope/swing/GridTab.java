@@ -21,6 +21,8 @@ final class GridTab extends JPanel {
     final GridView view = new GridView();
     final JScrollPane scroll = new JScrollPane(view);
     private final JLabel message = new JLabel("", SwingConstants.CENTER);
+    /** The picture's {@link ShownGrid.Values#summary()} line above it; hidden when it has none. */
+    final JLabel summary = new JLabel("");
     private final CardLayout cards = new CardLayout();
     private boolean showingGrid;
 
@@ -40,7 +42,13 @@ final class GridTab extends JPanel {
         message.setName(name + "-message");
         JPanel messagePanel = new JPanel(new BorderLayout());
         messagePanel.add(message, BorderLayout.CENTER);
-        add(scroll, GRID);
+        summary.setName(name + "-summary");
+        summary.setBorder(BorderFactory.createEmptyBorder(2, 6, 2, 6));
+        summary.setVisible(false);
+        JPanel gridPanel = new JPanel(new BorderLayout());
+        gridPanel.add(summary, BorderLayout.NORTH);
+        gridPanel.add(scroll, BorderLayout.CENTER);
+        add(gridPanel, GRID);
         add(messagePanel, MESSAGE);
         view.addMouseWheelListener(e -> {
             if ((e.getModifiersEx() & InputEvent.CTRL_DOWN_MASK) != 0) {
@@ -55,6 +63,10 @@ final class GridTab extends JPanel {
     }
 
     void show(ShownGrid grid) {
+        String line = grid.values().summary();
+        summary.setText(line);
+        summary.setToolTipText(line.isEmpty() ? null : line);
+        summary.setVisible(!line.isEmpty());
         view.show(grid);
         cards.show(this, GRID);
         showingGrid = true;

@@ -55,6 +55,14 @@ public record ShownGrid(String layer, RenderedGrid grid, Values values) {
 
         /** Statistics over the tile's values. */
         ChannelStats stats(RenderedGrid.Tile tile);
+
+        /**
+         * One line about the whole picture, shown above it (the Filters tab's weight statistics);
+         * empty, the default, for none.
+         */
+        default String summary() {
+            return "";
+        }
     }
 
     /** A picture without tiles: nothing is ever asked. */
