@@ -105,6 +105,7 @@ public final class ViewerFrame extends JFrame {
         this.systemTheme = systemTheme;
         setDefaultCloseOperation(DISPOSE_ON_CLOSE);
         panel.setErrorHandler(this::showError);
+        DatasetExamplesTabs.install(panel);
 
         FileDrop drop = new FileDrop(this::openFiles);
         setTransferHandler(drop);
