@@ -156,7 +156,7 @@ class DatasetExamplesTest {
                 assertMatches(fixture("fashion_cnn.onnx").get(score.id()), r.top(), 5);
             }
         }
-        Cli.Result r = Cli.run("predict", fixed, "--image", images, "--batch", 4, "--top", 1);
+        Cli.Result r = Cli.run("predict", fixed, "--labels", BUNDLE.resolve("labels.txt"), "--image", images, "--batch", 4, "--top", 1);
         assertEquals(0, r.code(), r::toString);
         List<String> lines = r.out().lines().filter(l -> l.matches("\\d{5}\\.png: .*")).toList();
         assertEquals(N, lines.size(), r::toString);
