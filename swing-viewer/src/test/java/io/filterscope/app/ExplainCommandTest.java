@@ -148,4 +148,32 @@ class ExplainCommandTest {
             assertEquals((ref[i] - lo) / (hi - lo), normalized.get(i), 1e-3, "element " + i);
         }
     }
+
+    /**
+     * The class count comes from the model's declared output shape, not from a run: the bundled
+     * exports declare batch × 10 (onnx's own reading of the files, as ONNX Runtime reports them).
+     */
+    @Test
+    void classesAreCountedFromTheOutputSpec() {
+        for (String file : List.of("fashion_cnn.onnx", "fashion_cnn_keras.onnx")) {
+            try (io.filterscope.model.Model m = io.filterscope.FilterScope.open(FASHION.resolve(file))) {
+                assertEquals(java.util.OptionalInt.of(10), ExplainCommand.declaredClasses(m.metadata()), file);
+            }
+        }
+        // An output with no batch axis to divide by is not guessed at.
+        io.filterscope.model.ModelMetadata meta;
+        try (io.filterscope.model.Model m = io.filterscope.FilterScope.open(FASHION.resolve("fashion_cnn.onnx"))) {
+            meta = m.metadata();
+        }
+        assertEquals(java.util.OptionalInt.empty(), ExplainCommand.declaredClasses(withOutputShape(meta, io.filterscope.tensor.Shape.of(10))));
+        assertEquals(java.util.OptionalInt.empty(), ExplainCommand.declaredClasses(withOutputShape(meta,
+                io.filterscope.tensor.Shape.of(1, io.filterscope.tensor.Shape.UNKNOWN))));
+    }
+
+    private static io.filterscope.model.ModelMetadata withOutputShape(io.filterscope.model.ModelMetadata m, io.filterscope.tensor.Shape shape) {
+        io.filterscope.model.TensorSpec out = m.outputs().get(0);
+        List<String> names = java.util.Collections.nCopies(shape.rank(), "");
+        return new io.filterscope.model.ModelMetadata(m.file(), m.fileSize(), m.format(), m.producer(), m.formatVersion(), m.opsetVersion(),
+                m.inputs(), List.of(new io.filterscope.model.TensorSpec(out.name(), shape, names, out.elementType())), m.inputLayout());
+    }
 }

@@ -3,7 +3,6 @@ package io.filterscope.swing;
 import static io.filterscope.swing.Screens.call;
 import static io.filterscope.swing.Screens.onEdt;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.formdev.flatlaf.FlatLightLaf;
@@ -76,9 +75,8 @@ class DatasetExamplesGuiTest {
                 Screens.parkPointer();
                 panel[0].whenIdle().get(Screens.HANG_BOUND_S, TimeUnit.SECONDS);
                 java.awt.image.BufferedImage patches = call(panel[0]::currentViewImage);
-                assertEquals(images.getWidth(), patches.getWidth(), "the same grid of channels × examples");
-                assertFalse(java.util.Arrays.equals(images.getRGB(0, 0, images.getWidth(), images.getHeight(), null, 0, images.getWidth()),
-                        patches.getRGB(0, 0, patches.getWidth(), patches.getHeight(), null, 0, patches.getWidth())), "patches drawn");
+                assertSame(expected(model, io.filterscope.render.ExampleGrid.Content.IMAGES, ""), images);
+                assertSame(expected(model, io.filterscope.render.ExampleGrid.Content.PATCHES, ", patches under the strongest response"), patches);
                 assertEquals(List.of(), errors);
             } finally {
                 onEdt(() -> {
@@ -88,6 +86,26 @@ class DatasetExamplesGuiTest {
                 panel[0].whenIdle().get(Screens.HANG_BOUND_S, TimeUnit.SECONDS);
             }
         }
+    }
+
+    /** The bundled images' examples for conv2 through the api alone. */
+    private static java.awt.image.BufferedImage expected(Model model, io.filterscope.render.ExampleGrid.Content content, String tail) {
+        io.filterscope.io.ImageFolder f = io.filterscope.io.ImageFolder.of(BUNDLE.resolve("images"));
+        io.filterscope.preprocess.Preprocessing prep = io.filterscope.preprocess.Preprocessing.forModel(model.metadata(), java.util.Optional.empty());
+        io.filterscope.examples.ExampleSearch.Result r = io.filterscope.examples.ExampleSearch.run(model, f.files(), f::name, prep,
+                io.filterscope.examples.ExampleSearch.Settings.of("/conv2/Conv", 5), io.filterscope.examples.ExampleSearch.Listener.none());
+        io.filterscope.examples.ExampleImages ex = new io.filterscope.examples.ExampleImages(model, "/conv2/Conv", n -> f.dir().resolve(n), prep,
+                io.filterscope.preprocess.FreeSize.DEFAULT);
+        return io.filterscope.render.ExampleGrid.draw(r.top(), ex::view, ex::patch, content, io.filterscope.render.ExampleGrid.tileFor(28, 28),
+                "/conv2/Conv: top 5 of 10 images per channel by max activation" + tail);
+    }
+
+    private static void assertSame(java.awt.image.BufferedImage expected, java.awt.image.BufferedImage actual) {
+        assertEquals(expected.getWidth(), actual.getWidth());
+        assertEquals(expected.getHeight(), actual.getHeight());
+        int w = expected.getWidth();
+        org.junit.jupiter.api.Assertions.assertArrayEquals(expected.getRGB(0, 0, w, expected.getHeight(), null, 0, w),
+                actual.getRGB(0, 0, w, actual.getHeight(), null, 0, w));
     }
 
     private static Component find(Container root, String name) {
