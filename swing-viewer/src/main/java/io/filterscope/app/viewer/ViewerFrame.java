@@ -10,6 +10,7 @@ import io.filterscope.preprocess.Images;
 import io.filterscope.spi.ExecutionProvider;
 import io.filterscope.spi.ModelBackend;
 import io.filterscope.spi.OpenOptions;
+import io.filterscope.swing.ExplainTab;
 import io.filterscope.swing.FilterScopePanel;
 import java.awt.BorderLayout;
 import java.awt.Cursor;
@@ -105,6 +106,7 @@ public final class ViewerFrame extends JFrame {
         this.systemTheme = systemTheme;
         setDefaultCloseOperation(DISPOSE_ON_CLOSE);
         panel.setErrorHandler(this::showError);
+        panel.addTab(new ExplainTab());
 
         FileDrop drop = new FileDrop(this::openFiles);
         setTransferHandler(drop);
