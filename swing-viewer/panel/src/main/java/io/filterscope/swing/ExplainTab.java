@@ -142,8 +142,10 @@ public final class ExplainTab extends PanelTab {
     public ExplainTab() {
         super("Explain");
         ButtonGroup group = new ButtonGroup();
-        JPanel methodRow = row();
-        methodRow.add(new JLabel("Method"));
+        // One flow of controls that wraps at the tab's width, each label kept with its control.
+        JPanel controls = new JPanel(new WrapLayout(FlowLayout.LEFT, 6, 2));
+        controls.setAlignmentX(Component.LEFT_ALIGNMENT);
+        controls.add(new JLabel("Method"));
         for (Method m : Method.values()) {
             JToggleButton b = new JToggleButton(displayName(m));
             b.setName("explain-" + m.id());
@@ -156,7 +158,7 @@ public final class ExplainTab extends PanelTab {
             });
             group.add(b);
             methods.put(m, b);
-            methodRow.add(b);
+            controls.add(b);
         }
 
         layer.setName("explain-layer");
@@ -182,13 +184,9 @@ public final class ExplainTab extends PanelTab {
                 change(settings.withTopChannels((Integer) topChannels.getValue()));
             }
         });
-        JPanel targetRow = row();
-        targetRow.add(new JLabel("Layer"));
-        targetRow.add(layer);
-        targetRow.add(new JLabel("  Class"));
-        targetRow.add(classes);
-        targetRow.add(new JLabel("  Score-CAM channels"));
-        targetRow.add(topChannels);
+        controls.add(labelled("Layer", layer));
+        controls.add(labelled("Class", classes));
+        controls.add(labelled("Score-CAM channels", topChannels));
 
         colormap.setName("explain-colormap");
         colormap.setToolTipText("Colours of the heatmap");
@@ -220,21 +218,26 @@ public final class ExplainTab extends PanelTab {
                 restyle(settings.withFaithfulness(faithfulness.isSelected()));
             }
         });
-        JPanel lookRow = row();
-        lookRow.add(new JLabel("Colormap"));
-        lookRow.add(colormap);
-        lookRow.add(new JLabel("  Opacity"));
-        lookRow.add(opacity);
-        lookRow.add(faithfulness);
+        opacity.setPreferredSize(new java.awt.Dimension(140, opacity.getPreferredSize().height));
+        controls.add(labelled("Colormap", colormap));
+        controls.add(labelled("Opacity", opacity));
+        controls.add(faithfulness);
 
         info.setName("explain-info");
         info.setBorder(BorderFactory.createEmptyBorder(2, 6, 4, 6));
         info.setAlignmentX(Component.LEFT_ALIGNMENT);
         toolbar.setLayout(new BoxLayout(toolbar, BoxLayout.Y_AXIS));
-        toolbar.add(methodRow);
-        toolbar.add(targetRow);
-        toolbar.add(lookRow);
+        toolbar.add(controls);
         toolbar.add(info);
+        // The wrapped rows' height follows the width: lay out again when the tab is resized.
+        toolbar.addComponentListener(new java.awt.event.ComponentAdapter() {
+            @Override
+            public void componentResized(java.awt.event.ComponentEvent e) {
+                if (controls.getPreferredSize().height != controls.getHeight()) {
+                    toolbar.revalidate();
+                }
+            }
+        });
         toolbar.setName("explain-toolbar");
         showControls();
     }
@@ -656,9 +659,11 @@ public final class ExplainTab extends PanelTab {
         return (int) n;
     }
 
-    private static JPanel row() {
-        JPanel p = new JPanel(new FlowLayout(FlowLayout.LEFT, 4, 2));
-        p.setAlignmentX(Component.LEFT_ALIGNMENT);
+    /** A label and its control, kept on one row when the controls wrap. */
+    private static JPanel labelled(String text, JComponent control) {
+        JPanel p = new JPanel(new FlowLayout(FlowLayout.LEFT, 4, 0));
+        p.add(new JLabel(text));
+        p.add(control);
         return p;
     }
 

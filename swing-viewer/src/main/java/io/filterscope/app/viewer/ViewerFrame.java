@@ -74,6 +74,8 @@ public final class ViewerFrame extends JFrame {
     private static final Executor EDT = SwingUtilities::invokeLater;
 
     private final FilterScopePanel panel = new FilterScopePanel();
+    /** Which parts of the image drove the prediction: on by default in the standalone viewer. */
+    private final ExplainTab explainTab = new ExplainTab();
     private final ModelSession session = new ModelSession(panel);
     private final ViewerPreferences prefs;
     private final SystemTheme systemTheme;
@@ -106,7 +108,7 @@ public final class ViewerFrame extends JFrame {
         this.systemTheme = systemTheme;
         setDefaultCloseOperation(DISPOSE_ON_CLOSE);
         panel.setErrorHandler(this::showError);
-        panel.addTab(new ExplainTab());
+        panel.addTab(explainTab);
 
         FileDrop drop = new FileDrop(this::openFiles);
         setTransferHandler(drop);
@@ -134,6 +136,11 @@ public final class ViewerFrame extends JFrame {
     /** The panel this window shows. */
     public FilterScopePanel panel() {
         return panel;
+    }
+
+    /** The Explain tab of the panel. */
+    public ExplainTab explainTab() {
+        return explainTab;
     }
 
     /** The file of the model shown, if any. */
