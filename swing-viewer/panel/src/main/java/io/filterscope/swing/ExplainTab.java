@@ -1,5 +1,6 @@
 package io.filterscope.swing;
 
+import io.filterscope.ErrorKind;
 import io.filterscope.FilterScopeException;
 import io.filterscope.explain.ExplainRequest;
 import io.filterscope.explain.Explainer;
@@ -102,6 +103,8 @@ public final class ExplainTab extends PanelTab {
     /** Explanations and faithfulness curves computed, by what they explain; any thread. */
     private final Map<Target, Explanation> explanations = lru();
     private final Map<Target, Faithfulness> curves = lru();
+    /** Requests the model refused while computing (e.g. a backward pass without an operator): shown again as a message, not rerun. */
+    private final Map<Target, String> refusals = lru();
     /** The target whose explanation or curves a background drawing is computing; null when none. */
     private volatile Target computing;
     /** A colormap, opacity or faithfulness change waits for the running computation rather than restarting it. */
@@ -337,6 +340,10 @@ public final class ExplainTab extends PanelTab {
             return say("Class " + k + " is out of range: the model has " + ranked.size() + " outputs (0 to " + (ranked.size() - 1) + ").");
         }
         Target target = new Target(run, method, layerName, k, method == Method.SCORE_CAM ? settings.topChannels() : 0);
+        String refused = refusals.get(target);
+        if (refused != null) {
+            return say(refused);
+        }
         current = target;
         Prediction explained = ranked.stream().filter(p -> p.index() == k).findFirst().orElseThrow();
         showInfo(target, explained);
@@ -379,6 +386,13 @@ public final class ExplainTab extends PanelTab {
                     displayName(t.method()) + (t.method().isCam() ? " at " + t.layer() : "") + ", " + className(explained));
             done = true;
             return picture;
+        } catch (FilterScopeException refused) {
+            // Shown by the panel this once (and told to its error handler); asked again, the tab says it without running.
+            if (refused.kind() == ErrorKind.UNSUPPORTED || refused.kind() == ErrorKind.INVALID_ARGUMENT
+                    || refused.kind() == ErrorKind.UNKNOWN_LAYER) {
+                refusals.put(t, refused.getMessage());
+            }
+            throw refused;
         } finally {
             if (computes) {
                 computing = null;
@@ -533,6 +547,7 @@ public final class ExplainTab extends PanelTab {
         syncedRun = -1;
         explanations.clear();
         curves.clear();
+        refusals.clear();
         syncing = true;
         try {
             layer.removeAllItems();

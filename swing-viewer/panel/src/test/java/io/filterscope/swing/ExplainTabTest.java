@@ -7,7 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.filterscope.ErrorKind;
 import io.filterscope.FilterScope;
+import io.filterscope.FilterScopeException;
 import io.filterscope.explain.ExplainRequest;
 import io.filterscope.explain.Explainer;
 import io.filterscope.explain.Explanation;
@@ -214,6 +216,35 @@ class ExplainTabTest {
     }
 
     @Test
+    void aBackendsRefusalIsShownInTheTabAndNotRunAgain() throws Exception {
+        Counting model = new Counting(real, true);
+        model.gradientFailure = new FilterScopeException(ErrorKind.UNSUPPORTED,
+                "fashion_cnn.onnx: the backward pass has no gradient for operator 'Erf' (node /gelu)");
+        List<Throwable> errors = new CopyOnWriteArrayList<>();
+        ExplainTab tab = new ExplainTab();
+        FilterScopePanel panel = panel(model, tab, errors);
+        try {
+            String message = call(() -> messageOf(tab));
+            assertTrue(message.contains("operator 'Erf'") && message.contains("forward-only"), message);
+            assertFalse(call(panel::hasViewImage));
+            assertEquals(1, errors.size(), "the panel's error handler hears it once");
+            int tries = model.gradientCalls.get();
+
+            onEdt(() -> tab.methods.get(Method.OCCLUSION).doClick());
+            idle(panel);
+            assertTrue(call(panel::hasViewImage), "a forward-only method works");
+            onEdt(() -> tab.methods.get(Method.GRAD_CAM).doClick());
+            idle(panel);
+            assertEquals(message.replace("Cannot draw Explain: ", ""), call(() -> messageOf(tab)), "the refusal, from the tab");
+            assertEquals(tries, model.gradientCalls.get(), "not asked again");
+            assertEquals(1, errors.size());
+        } finally {
+            onEdt(() -> panel.setModel(null));
+            idle(panel);
+        }
+    }
+
+    @Test
     void cancelStopsALongMethodBetweenBatches() throws Exception {
         Counting model = new Counting(real, false);
         CountDownLatch gate = new CountDownLatch(1);
@@ -323,6 +354,8 @@ class ExplainTabTest {
         final AtomicInteger gatedCalls = new AtomicInteger();
         final CountDownLatch entered = new CountDownLatch(1);
         volatile CountDownLatch gate;
+        /** When set, gradients fail with it, as a backward pass that lacks an operator does. */
+        volatile FilterScopeException gradientFailure;
 
         Counting(Model real, boolean gradients) {
             this.real = real;
@@ -383,6 +416,9 @@ class ExplainTabTest {
             gradientCalls.incrementAndGet();
             if (!gradients) {
                 return Model.super.gradients(in, request);
+            }
+            if (gradientFailure != null) {
+                throw gradientFailure;
             }
             return real.gradients(in, request);
         }
