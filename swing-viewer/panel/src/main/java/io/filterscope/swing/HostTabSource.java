@@ -30,6 +30,16 @@ final class HostTabSource extends GridSource {
         return tab.drawsAhead();
     }
 
+    /** A host's tab need not follow the layer list: it is drawn again on any change, its own controls' too. */
+    @Override
+    public void cancelled(Scene scene, boolean ownWork) {
+        if (content(scene) instanceof Content.Message m) {
+            say(m.text());
+        } else if (ownWork) {
+            say("Drawing cancelled; change a setting, or select a layer, to draw it again.");
+        }
+    }
+
     @Override
     public Content content(Scene scene) {
         TabContent c = tab.content(new PanelState(scene));

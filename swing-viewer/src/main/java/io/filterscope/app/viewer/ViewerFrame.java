@@ -10,6 +10,7 @@ import io.filterscope.preprocess.Images;
 import io.filterscope.spi.ExecutionProvider;
 import io.filterscope.spi.ModelBackend;
 import io.filterscope.spi.OpenOptions;
+import io.filterscope.swing.ExplainTab;
 import io.filterscope.swing.FilterScopePanel;
 import java.awt.BorderLayout;
 import java.awt.Cursor;
@@ -73,6 +74,8 @@ public final class ViewerFrame extends JFrame {
     private static final Executor EDT = SwingUtilities::invokeLater;
 
     private final FilterScopePanel panel = new FilterScopePanel();
+    /** Which parts of the image drove the prediction: on by default in the standalone viewer. */
+    private final ExplainTab explainTab = new ExplainTab();
     private final ModelSession session = new ModelSession(panel);
     private final ViewerPreferences prefs;
     private final SystemTheme systemTheme;
@@ -105,6 +108,7 @@ public final class ViewerFrame extends JFrame {
         this.systemTheme = systemTheme;
         setDefaultCloseOperation(DISPOSE_ON_CLOSE);
         panel.setErrorHandler(this::showError);
+        panel.addTab(explainTab);
         DatasetExamplesTabs.install(panel);
 
         FileDrop drop = new FileDrop(this::openFiles);
@@ -133,6 +137,11 @@ public final class ViewerFrame extends JFrame {
     /** The panel this window shows. */
     public FilterScopePanel panel() {
         return panel;
+    }
+
+    /** The Explain tab of the panel. */
+    public ExplainTab explainTab() {
+        return explainTab;
     }
 
     /** The file of the model shown, if any. */

@@ -59,6 +59,12 @@ class DocScreenshots {
             shoot(frame, ViewTab.FILTERS, conv.name(), out.resolve("viewer-filters.png"));
             shoot(frame, ViewTab.FEATURE_MAPS, spatial.get(0).name(), out.resolve("viewer-feature-maps.png"));
             shoot(frame, ViewTab.MODEL, spatial.get(0).name(), out.resolve("viewer-model.png"));
+            edt(() -> {
+                frame.panel().showTab(frame.explainTab());
+                return null;
+            });
+            frame.panel().whenIdle().get(2, TimeUnit.MINUTES);
+            Png.write(Gui.screenshot(frame), out.resolve("viewer-explain.png"));
             edt(() -> frame.applyTheme(Theme.DARK));
             shoot(frame, ViewTab.FEATURE_MAPS, spatial.get(1).name(), out.resolve("viewer-dark.png"));
         } finally {

@@ -326,6 +326,30 @@ class ViewerFrameTest {
         assertEquals(0.0, differingFraction(expected, pasted), "the clipboard does not hold the current view");
     }
 
+    @Test
+    void theStandaloneViewerHasTheExplainTab(@TempDir Path tmp) throws Exception {
+        edt(() -> panel().showTab(frame.explainTab()));
+        idle();
+        assertSame(frame.explainTab(), edt(() -> panel().currentPanelTab().orElseThrow()));
+        Model model = panel().model().orElseThrow();
+        io.filterscope.explain.Explanation shown = edt(() -> frame.explainTab().shownExplanation().orElseThrow());
+        assertEquals(io.filterscope.explain.Method.GRAD_CAM, shown.method());
+        assertEquals(9, shown.outputIndex(), "the top-1 class of the bundled ankle boot");
+        assertEquals(new io.filterscope.explain.Explainer(model).defaultLayer().name(), shown.layer().orElseThrow());
+
+        // File ▸ Save view gives the picture on screen, as on the other tabs.
+        Path png = tmp.resolve("explain.png");
+        edt(() -> frame.saveView(png));
+        assertEquals(0.0, differingFraction(edt(() -> panel().currentViewImage()), ImageIO.read(png.toFile())));
+
+        // A CAM at a layer without feature maps is refused in the tab: no dialog (checked after each test), the window stays.
+        LayerInfo flat = model.layers().stream().filter(l -> l.outputShape().isPresent() && !l.hasSpatialOutput()).findFirst().orElseThrow();
+        edt(() -> frame.explainTab().setSettings(frame.explainTab().settings().atLayer(flat.name())));
+        idle();
+        assertTrue(!edt(() -> panel().hasViewImage()), "a message, no picture");
+        assertTrue(edt(() -> frame.isDisplayable()));
+    }
+
     private JMenuItem themeItem(String text) {
         JMenu view = frame.getJMenuBar().getMenu(1);
         JMenu themes = (JMenu) view.getItem(0);

@@ -1,0 +1,431 @@
+package io.filterscope.swing;
+
+import static io.filterscope.swing.Screens.call;
+import static io.filterscope.swing.Screens.onEdt;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.filterscope.ErrorKind;
+import io.filterscope.FilterScope;
+import io.filterscope.FilterScopeException;
+import io.filterscope.explain.ExplainRequest;
+import io.filterscope.explain.Explainer;
+import io.filterscope.explain.Explanation;
+import io.filterscope.explain.Faithfulness;
+import io.filterscope.explain.Method;
+import io.filterscope.explain.Progress;
+import io.filterscope.model.Activations;
+import io.filterscope.model.Capability;
+import io.filterscope.model.CaptureRequest;
+import io.filterscope.model.FilterBank;
+import io.filterscope.model.GradientRequest;
+import io.filterscope.model.Gradients;
+import io.filterscope.model.LayerInfo;
+import io.filterscope.model.Model;
+import io.filterscope.model.ModelMetadata;
+import io.filterscope.predict.Predictions;
+import io.filterscope.preprocess.Images;
+import io.filterscope.preprocess.Preprocessing;
+import io.filterscope.preprocess.Preprocessor;
+import io.filterscope.render.Colormap;
+import io.filterscope.render.Heatmaps;
+import io.filterscope.tensor.Tensor;
+import java.awt.Container;
+import java.awt.image.BufferedImage;
+import java.nio.file.Path;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The Explain tab in a panel, headless, on the bundled Fashion-MNIST model: what it shows is
+ * exactly what the api's {@link Explainer} computes for the same request, drawn as the api draws
+ * heatmaps; its controls change the request; only what needs the model runs it; refusals are
+ * messages in the tab; Cancel stops a long method. The expected pictures are built here from the
+ * api alone (Explainer, Heatmaps.overlay, Heatmap.upsampled/image), not through the tab's code.
+ */
+class ExplainTabTest {
+    static final Path BUNDLE = Path.of(System.getProperty("basedir", ".")).resolve("../../samples/models/fashion-mnist").normalize();
+    static Model real;
+    static BufferedImage boot;
+    static List<String> labels;
+    static Tensor input;
+    static BufferedImage seen;
+
+    @BeforeAll
+    static void open() {
+        real = FilterScope.open(BUNDLE.resolve("fashion_cnn.onnx"));
+        boot = Images.read(BUNDLE.resolve("images/9-ankle-boot.png"));
+        labels = Predictions.readLabels(BUNDLE.resolve("labels.txt"));
+        Preprocessing prep = Preprocessing.forModel(real.metadata(), Optional.empty());
+        input = Preprocessor.apply(boot, prep);
+        seen = Preprocessor.toImage(input, prep);
+    }
+
+    @AfterAll
+    static void close() {
+        if (real != null) {
+            real.close();
+        }
+    }
+
+    @Test
+    void showsExactlyTheExplainersHeatmapAndRunsTheModelOnlyWhenTheRequestChanges() throws Exception {
+        Counting model = new Counting(real, true);
+        List<Throwable> errors = new CopyOnWriteArrayList<>();
+        ExplainTab tab = new ExplainTab();
+        FilterScopePanel panel = panel(model, tab, errors);
+        Explainer explainer = new Explainer(real);
+        try {
+            // The defaults: Grad-CAM at the last layer with feature maps, for the top-1 class (ankle boot).
+            assertEquals(Method.GRAD_CAM, call(() -> tab.settings().method()));
+            assertTrue(call(() -> tab.methods.get(Method.GRAD_CAM).isSelected()));
+            assertEquals(explainer.defaultLayer().name(), call(() -> ((ExplainTab.LayerChoice) tab.layer.getSelectedItem()).name()));
+            ExplainTab.ClassChoice top = call(() -> tab.classes.getItemAt(0));
+            assertEquals(9, top.index());
+            assertTrue(top.text().contains("Ankle boot") && top.text().contains("%"), top.text());
+            assertEquals(5, call(() -> tab.classes.getItemCount()), "the top five classes are offered");
+
+            Explanation gradCam = explainer.explain(input, ExplainRequest.of(Method.GRAD_CAM));
+            assertEquals(gradCam, call(() -> tab.shownExplanation().orElseThrow()), "the Explainer's own result for the same request");
+            assertShows(panel, gradCam, Colormap.INFERNO, 0.5f);
+
+            // Faithfulness of the heatmap shown, as the Explainer computes it, on the info line.
+            Faithfulness f = explainer.faithfulness(input, gradCam, Progress.NONE);
+            Faithfulness shownCurves = call(() -> tab.shownFaithfulness().orElseThrow());
+            assertEquals(f.deletionArea(), shownCurves.deletionArea(), 1e-6);
+            assertEquals(f.insertionArea(), shownCurves.insertionArea(), 1e-6);
+            String line = call(() -> tab.info.getText());
+            assertTrue(line.contains(String.format(Locale.ROOT, "deletion AUC %.3f", f.deletionArea())), line);
+            assertTrue(line.contains(String.format(Locale.ROOT, "insertion AUC %.3f", f.insertionArea())), line);
+            assertTrue(line.contains("9 Ankle boot"), line);
+
+            // Colormap and opacity only redraw: the model does not run again.
+            int runs = model.calls.get();
+            onEdt(() -> tab.colormap.setSelectedItem(Colormap.VIRIDIS));
+            idle(panel);
+            onEdt(() -> tab.opacity.setValue(80));
+            idle(panel);
+            assertShows(panel, gradCam, Colormap.VIRIDIS, 0.8f);
+            assertEquals(runs, model.calls.get(), "a colormap or opacity change runs nothing");
+
+            // Another class from the box, another layer, another method: each the Explainer's result.
+            onEdt(() -> tab.classes.setSelectedIndex(1));
+            idle(panel);
+            int second = call(() -> tab.classes.getItemAt(1).index());
+            assertNotEquals(9, second);
+            Explanation forSecond = explainer.explain(input, ExplainRequest.of(Method.GRAD_CAM).forOutput(second));
+            assertEquals(forSecond.heatmap(), call(() -> tab.shownExplanation().orElseThrow().heatmap()));
+            assertShows(panel, forSecond, Colormap.VIRIDIS, 0.8f);
+
+            ExplainTab.LayerChoice other = call(() -> tab.layer.getItemAt(tab.layer.getItemCount() - 1));
+            onEdt(() -> tab.layer.setSelectedItem(other));
+            idle(panel);
+            Explanation atOther = explainer.explain(input, ExplainRequest.of(Method.GRAD_CAM).forOutput(second).atLayer(other.name()));
+            assertEquals(other.name(), atOther.layer().orElseThrow());
+            assertEquals(atOther.heatmap(), call(() -> tab.shownExplanation().orElseThrow().heatmap()));
+
+            onEdt(() -> tab.methods.get(Method.SCORE_CAM).doClick());
+            idle(panel);
+            onEdt(() -> tab.topChannels.setValue(8));
+            idle(panel);
+            Explanation score = explainer.explain(input, ExplainRequest.of(Method.SCORE_CAM).forOutput(second).atLayer(other.name())
+                    .withTopChannels(8));
+            assertEquals(score.heatmap(), call(() -> tab.shownExplanation().orElseThrow().heatmap()));
+            assertShows(panel, score, Colormap.VIRIDIS, 0.8f);
+
+            onEdt(() -> tab.methods.get(Method.OCCLUSION).doClick());
+            idle(panel);
+            assertFalse(call(tab.layer::isEnabled), "occlusion works on the input's pixels: no layer");
+            Explanation occlusion = explainer.explain(input, ExplainRequest.of(Method.OCCLUSION).forOutput(second));
+            assertShows(panel, occlusion, Colormap.VIRIDIS, 0.8f);
+
+            // Back to an explanation computed before: kept, nothing runs.
+            runs = model.calls.get();
+            onEdt(() -> tab.methods.get(Method.SCORE_CAM).doClick());
+            idle(panel);
+            assertShows(panel, score, Colormap.VIRIDIS, 0.8f);
+            assertEquals(runs, model.calls.get());
+
+            // A CAM at a layer without feature maps is refused in the tab, in words; nothing goes to the error handler.
+            LayerInfo flat = real.layers().stream().filter(l -> l.outputShape().isPresent() && !l.hasSpatialOutput()).findFirst()
+                    .orElseThrow();
+            onEdt(() -> tab.setSettings(tab.settings().withMethod(Method.GRAD_CAM).atLayer(flat.name())));
+            idle(panel);
+            assertFalse(call(panel::hasViewImage));
+            String message = call(() -> messageOf(tab));
+            assertTrue(message.contains(flat.name()) && message.contains("not feature maps"), message);
+            assertFalse(call(() -> tab.shownExplanation().isPresent()));
+            assertEquals(List.of(), errors);
+        } finally {
+            onEdt(() -> panel.setModel(null));
+            idle(panel);
+        }
+    }
+
+    @Test
+    void withoutGradientsTheGradientMethodsAreDisabledAndScoreCamIsShown() throws Exception {
+        Counting model = new Counting(real, false);
+        List<Throwable> errors = new CopyOnWriteArrayList<>();
+        ExplainTab tab = new ExplainTab();
+        FilterScopePanel panel = panel(model, tab, errors);
+        try {
+            for (Method m : Method.values()) {
+                boolean enabled = call(() -> tab.methods.get(m).isEnabled());
+                assertEquals(!m.needsGradients(), enabled, m.id());
+                String tip = call(() -> tab.methods.get(m).getToolTipText());
+                if (m.needsGradients()) {
+                    assertTrue(tip.contains("needs gradients") && tip.contains("Score-CAM") && tip.contains("Occlusion"), tip);
+                }
+            }
+            assertEquals(Method.SCORE_CAM, call(() -> tab.settings().method()), "a forward-only method instead");
+            Explanation expected = new Explainer(real).explain(input, ExplainRequest.of(Method.SCORE_CAM));
+            assertEquals(expected.heatmap(), call(() -> tab.shownExplanation().orElseThrow().heatmap()));
+            assertShows(panel, expected, Colormap.INFERNO, 0.5f);
+
+            // A host asking for a gradient method anyway gets the reason in the tab.
+            onEdt(() -> tab.setSettings(tab.settings().withMethod(Method.SALIENCY)));
+            idle(panel);
+            assertFalse(call(panel::hasViewImage));
+            String message = call(() -> messageOf(tab));
+            assertTrue(message.contains("Saliency needs gradients") && message.contains("Score-CAM"), message);
+            assertEquals(List.of(), errors);
+            assertEquals(0, model.gradientCalls.get());
+
+            // The same tab on a model with gradients offers them again, and returns to Grad-CAM.
+            onEdt(() -> tab.setSettings(tab.settings().withMethod(Method.SCORE_CAM)));
+            idle(panel);
+            onEdt(() -> panel.setModel(new Counting(real, true)));
+            idle(panel);
+            assertTrue(call(() -> tab.methods.get(Method.GRAD_CAM).isEnabled()));
+        } finally {
+            onEdt(() -> panel.setModel(null));
+            idle(panel);
+        }
+    }
+
+    @Test
+    void aBackendsRefusalIsShownInTheTabAndNotRunAgain() throws Exception {
+        Counting model = new Counting(real, true);
+        model.gradientFailure = new FilterScopeException(ErrorKind.UNSUPPORTED,
+                "fashion_cnn.onnx: the backward pass has no gradient for operator 'Erf' (node /gelu)");
+        List<Throwable> errors = new CopyOnWriteArrayList<>();
+        ExplainTab tab = new ExplainTab();
+        FilterScopePanel panel = panel(model, tab, errors);
+        try {
+            String message = call(() -> messageOf(tab));
+            assertTrue(message.contains("operator 'Erf'") && message.contains("forward-only"), message);
+            assertFalse(call(panel::hasViewImage));
+            assertEquals(1, errors.size(), "the panel's error handler hears it once");
+            int tries = model.gradientCalls.get();
+
+            onEdt(() -> tab.methods.get(Method.OCCLUSION).doClick());
+            idle(panel);
+            assertTrue(call(panel::hasViewImage), "a forward-only method works");
+            onEdt(() -> tab.methods.get(Method.GRAD_CAM).doClick());
+            idle(panel);
+            assertEquals(message.replace("Cannot draw Explain: ", ""), call(() -> messageOf(tab)), "the refusal, from the tab");
+            assertEquals(tries, model.gradientCalls.get(), "not asked again");
+            assertEquals(1, errors.size());
+        } finally {
+            onEdt(() -> panel.setModel(null));
+            idle(panel);
+        }
+    }
+
+    @Test
+    void cancelStopsALongMethodBetweenBatches() throws Exception {
+        Counting model = new Counting(real, false);
+        CountDownLatch gate = new CountDownLatch(1);
+        ExplainTab tab = new ExplainTab();
+        List<Throwable> errors = new CopyOnWriteArrayList<>();
+        FilterScopePanel panel = call(() -> {
+            FilterScopePanel p = new FilterScopePanel();
+            p.setErrorHandler(errors::add);
+            p.addTab(tab);
+            p.setModel(model);
+            p.setLabels(labels);
+            p.setImage(boot);
+            return p;
+        });
+        try {
+            idle(panel);
+            model.gate = gate;
+            onEdt(() -> {
+                tab.setSettings(tab.settings().withMethod(Method.OCCLUSION));
+                panel.showTab(tab);
+            });
+            assertTrue(model.entered.await(60, TimeUnit.SECONDS), "the first batch of occlusion runs");
+            assertTrue(call(() -> panel.statusLine().isBusy()));
+            assertTrue(call(panel::statusText).startsWith("Explaining 9 Ankle boot with Occlusion"), call(panel::statusText));
+            onEdt(() -> panel.statusLine().cancel.doClick());
+            gate.countDown();
+            idle(panel);
+            assertEquals(1, model.gatedCalls.get(), "the explainer stopped before its next batch");
+            assertFalse(call(panel::hasViewImage));
+            assertTrue(call(() -> messageOf(tab)).contains("cancelled"), call(() -> messageOf(tab)));
+            assertFalse(call(() -> tab.shownExplanation().isPresent()));
+            assertEquals(List.of(), errors);
+        } finally {
+            model.gate = null;
+            onEdt(() -> panel.setModel(null));
+            idle(panel);
+        }
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    /** The picture is the api's overlay of the explanation on the enlarged input, then the api's heatmap alone. */
+    static void assertShows(FilterScopePanel panel, Explanation e, Colormap cmap, float alpha) throws Exception {
+        BufferedImage view = call(panel::currentViewImage);
+        int s = 224 / 28;
+        BufferedImage big = nearest(seen, s);
+        BufferedImage overlay = Heatmaps.overlay(big, e.heatmap().normalized().values(), cmap, alpha);
+        BufferedImage alone = e.heatmap().upsampled(28 * s, 28 * s).image(cmap);
+        assertEquals(2 * 224 + ExplainPicture.GAP, view.getWidth());
+        assertEquals(224, view.getHeight());
+        Screens.assertSameRegion(overlay, 0, 0, view, 0, 0, 224, 224);
+        Screens.assertSameRegion(alone, 0, 0, view, 224 + ExplainPicture.GAP, 0, 224, 224);
+    }
+
+    /** The test's own nearest-neighbour enlargement. */
+    static BufferedImage nearest(BufferedImage img, int s) {
+        BufferedImage out = new BufferedImage(img.getWidth() * s, img.getHeight() * s, BufferedImage.TYPE_INT_RGB);
+        for (int y = 0; y < out.getHeight(); y++) {
+            for (int x = 0; x < out.getWidth(); x++) {
+                out.setRGB(x, y, img.getRGB(x / s, y / s));
+            }
+        }
+        return out;
+    }
+
+    static FilterScopePanel panel(Model model, ExplainTab tab, List<Throwable> errors) throws Exception {
+        FilterScopePanel panel = call(() -> {
+            FilterScopePanel p = new FilterScopePanel();
+            p.setErrorHandler(errors::add);
+            p.addTab(tab);
+            p.showTab(tab);
+            p.setModel(model);
+            p.setLabels(labels);
+            p.setImage(boot);
+            return p;
+        });
+        idle(panel);
+        return panel;
+    }
+
+    static void idle(FilterScopePanel panel) throws Exception {
+        panel.whenIdle().get(120, TimeUnit.SECONDS);
+        onEdt(() -> { }); // what the drawing posted before it finished
+    }
+
+    /** The message the tab shows in place of a picture. */
+    static String messageOf(ExplainTab tab) {
+        Container holder = tab.toolbar().getParent();
+        for (java.awt.Component c : holder.getComponents()) {
+            if (c instanceof GridTab g) {
+                return g.messageText();
+            }
+        }
+        throw new AssertionError("no grid tab beside the toolbar");
+    }
+
+    /**
+     * The real model seen through a seam: counts every run (captures, batches, gradients), may hide
+     * its gradients (as a model whose backward pass lacks an operator reports), and may hold its
+     * batches at a gate.
+     */
+    static final class Counting implements Model {
+        final Model real;
+        final boolean gradients;
+        final AtomicInteger calls = new AtomicInteger();
+        final AtomicInteger gradientCalls = new AtomicInteger();
+        final AtomicInteger gatedCalls = new AtomicInteger();
+        final CountDownLatch entered = new CountDownLatch(1);
+        volatile CountDownLatch gate;
+        /** When set, gradients fail with it, as a backward pass that lacks an operator does. */
+        volatile FilterScopeException gradientFailure;
+
+        Counting(Model real, boolean gradients) {
+            this.real = real;
+            this.gradients = gradients;
+        }
+
+        @Override
+        public ModelMetadata metadata() {
+            return real.metadata();
+        }
+
+        @Override
+        public List<LayerInfo> layers() {
+            return real.layers();
+        }
+
+        @Override
+        public Set<Capability> capabilities() {
+            Set<Capability> c = EnumSet.copyOf(real.capabilities());
+            if (!gradients) {
+                c.remove(Capability.GRADIENTS);
+            }
+            return c;
+        }
+
+        @Override
+        public FilterBank filters(String layer) {
+            return real.filters(layer);
+        }
+
+        @Override
+        public Activations capture(Tensor in, CaptureRequest request) {
+            calls.incrementAndGet();
+            return real.capture(in, request);
+        }
+
+        @Override
+        public Tensor run(Tensor in) {
+            calls.incrementAndGet();
+            CountDownLatch g = gate;
+            if (g != null) {
+                gatedCalls.incrementAndGet();
+                entered.countDown();
+                try {
+                    if (!g.await(60, TimeUnit.SECONDS)) {
+                        throw new AssertionError("the gate was never opened");
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            return real.run(in);
+        }
+
+        @Override
+        public Gradients gradients(Tensor in, GradientRequest request) {
+            calls.incrementAndGet();
+            gradientCalls.incrementAndGet();
+            if (!gradients) {
+                return Model.super.gradients(in, request);
+            }
+            if (gradientFailure != null) {
+                throw gradientFailure;
+            }
+            return real.gradients(in, request);
+        }
+
+        @Override
+        public void close() {
+            // The real model is closed by the test class.
+        }
+    }
+}
