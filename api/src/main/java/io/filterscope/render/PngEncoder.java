@@ -9,6 +9,9 @@ import java.awt.image.WritableRaster;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.List;
+import java.util.stream.IntStream;
+import java.util.zip.Adler32;
 import java.util.zip.CRC32;
 import java.util.zip.Deflater;
 
@@ -21,7 +24,9 @@ import java.util.zip.Deflater;
  * tiles are upscaled by repeating values, so most rows equal the row above, which the Up filter turns
  * into zeros, and every other row is written unfiltered rather than trying all five filters per row
  * as ImageIO does; and zlib compresses at its fastest level, which on such repetitive rows loses
- * little against higher levels.
+ * little against higher levels. A large image is cut into horizontal strips compressed in parallel,
+ * each strip's deflate stream flushed to a byte boundary so that they join into one zlib stream (as
+ * pigz does); the files are a little larger than one stream's, by less than a percent.
  *
  * <p>Images with more than 256 colours are written as 8-bit RGB, 8-bit grey images as grey. Images
  * it does not handle (alpha, 16-bit samples, other colour spaces) are left to ImageIO:
@@ -34,18 +39,32 @@ final class PngEncoder {
     private static final int COLOUR_PALETTE = 3;
     private static final int FILTER_NONE = 0;
     private static final int FILTER_UP = 2;
-    /** Uncompressed bytes handed to the deflater at a time, and the most one IDAT chunk holds. */
+    /** Uncompressed bytes handed to the deflater at a time. */
     private static final int CHUNK = 1 << 16;
+    /** The zlib header for deflate with a 32 KiB window at the fastest level (RFC 1950). */
+    private static final byte[] ZLIB_HEADER = {0x78, 0x01};
+    private static final byte[] NONE = new byte[0];
+    /**
+     * Filtered bytes a strip has at least before an image is split into strips compressed in
+     * parallel: below that, the work is too small to share.
+     */
+    static final int MIN_STRIP_BYTES = 1 << 20;
+    private static final int MAX_STRIPS = 64;
 
     private PngEncoder() {
     }
 
     /** The image as PNG bytes, or null when it is of a kind left to ImageIO (see the class description). */
     static byte[] encode(BufferedImage img) {
+        return encode(img, MIN_STRIP_BYTES);
+    }
+
+    /** As {@link #encode(BufferedImage)}, split into strips of at least {@code minStripBytes} filtered bytes. */
+    static byte[] encode(BufferedImage img, int minStripBytes) {
         int w = img.getWidth();
         int h = img.getHeight();
         if (img.getType() == BufferedImage.TYPE_BYTE_GRAY) {
-            return grey(img, w, h);
+            return grey(img, w, h, minStripBytes);
         }
         Pixels px = Pixels.of(img);
         if (px == null) {
@@ -54,9 +73,9 @@ final class PngEncoder {
         byte[] indices = new byte[Math.multiplyExact(w, h)];
         int[] palette = palette(px, w, h, indices);
         if (palette != null) {
-            return write(w, h, COLOUR_PALETTE, palette, 1, (y, row) -> System.arraycopy(indices, y * w, row, 0, w));
+            return write(w, h, minStripBytes, COLOUR_PALETTE, palette, 1, (y, row) -> System.arraycopy(indices, y * w, row, 0, w));
         }
-        return write(w, h, COLOUR_RGB, null, 3, (y, row) -> {
+        return write(w, h, minStripBytes, COLOUR_RGB, null, 3, (y, row) -> {
             int o = px.offset() + y * px.stride();
             int[] d = px.data();
             for (int x = 0, b = 0; x < w; x++) {
@@ -69,10 +88,10 @@ final class PngEncoder {
     }
 
     /** An 8-bit grey image's samples as they are (what ImageIO writes for it too). */
-    private static byte[] grey(BufferedImage img, int w, int h) {
+    private static byte[] grey(BufferedImage img, int w, int h, int minStripBytes) {
         WritableRaster r = img.getRaster();
         if (r.getDataBuffer() instanceof DataBufferByte && r.getNumBands() == 1) {
-            return write(w, h, COLOUR_GREY, null, 1, (y, row) -> r.getDataElements(0, y, w, 1, row));
+            return write(w, h, minStripBytes, COLOUR_GREY, null, 1, (y, row) -> r.getDataElements(0, y, w, 1, row));
         }
         return null;
     }
@@ -152,13 +171,13 @@ final class PngEncoder {
 
     @FunctionalInterface
     private interface RowSource {
-        /** Writes row {@code y}'s bytes, unfiltered, into {@code row}. */
+        /** Writes row {@code y}'s bytes, unfiltered, into {@code row}; called from several threads at once. */
         void read(int y, byte[] row);
     }
 
-    private static byte[] write(int w, int h, int colourType, int[] palette, int bytesPerPixel, RowSource rows) {
+    private static byte[] write(int w, int h, int minStripBytes, int colourType, int[] palette, int bytesPerPixel, RowSource rows) {
         int rowBytes = Math.multiplyExact(w, bytesPerPixel);
-        Chunks out = new Chunks(Math.max(1024, rowBytes * h / 8));
+        Chunks out = new Chunks(1024);
         out.raw(SIGNATURE);
         byte[] ihdr = new byte[13];
         putInt(ihdr, 0, w);
@@ -166,7 +185,7 @@ final class PngEncoder {
         ihdr[8] = 8; // bit depth
         ihdr[9] = (byte) colourType;
         // compression, filter method and interlace are all 0
-        out.chunk("IHDR", ihdr, ihdr.length);
+        out.chunk("IHDR", NONE, ihdr, ihdr.length, NONE);
         if (palette != null) {
             byte[] plte = new byte[palette.length * 3];
             for (int i = 0, b = 0; i < palette.length; i++) {
@@ -174,24 +193,56 @@ final class PngEncoder {
                 plte[b++] = (byte) (palette[i] >>> 8);
                 plte[b++] = (byte) palette[i];
             }
-            out.chunk("PLTE", plte, plte.length);
+            out.chunk("PLTE", NONE, plte, plte.length, NONE);
         }
-        Deflater deflater = new Deflater(Deflater.BEST_SPEED);
+        // The image data as one zlib stream: a header, the strips' raw deflate streams one after the
+        // other (each but the last ends on a byte boundary, flushed, so they concatenate), and the
+        // Adler-32 of all the filtered bytes, combined from the strips' own.
+        int strips = (int) Math.max(1, Math.min(Math.min(h, MAX_STRIPS), (long) (rowBytes + 1) * h / minStripBytes));
+        List<Strip> parts = strips == 1 ? List.of(strip(rows, rowBytes, 0, h, true))
+                : IntStream.range(0, strips).parallel()
+                        .mapToObj(k -> strip(rows, rowBytes, (int) ((long) h * k / strips), (int) ((long) h * (k + 1) / strips), k == strips - 1))
+                        .toList();
+        long adler = 1;
+        for (Strip part : parts) {
+            adler = combineAdler32(adler, part.adler(), part.rawLength());
+        }
+        byte[] trailer = new byte[4];
+        putInt(trailer, 0, (int) adler);
+        for (int k = 0; k < parts.size(); k++) {
+            Strip part = parts.get(k);
+            out.chunk("IDAT", k == 0 ? ZLIB_HEADER : NONE, part.data(), part.length(), k == parts.size() - 1 ? trailer : NONE);
+        }
+        out.chunk("IEND", NONE, NONE, 0, NONE);
+        return out.toByteArray();
+    }
+
+    /** Rows {@code from} to {@code to} (exclusive), filtered and compressed. */
+    private record Strip(byte[] data, int length, long adler, long rawLength) {
+    }
+
+    private static Strip strip(RowSource rows, int rowBytes, int from, int to, boolean last) {
+        Deflater deflater = new Deflater(Deflater.BEST_SPEED, true);
         try {
+            Adler32 adler = new Adler32();
             byte[] previous = new byte[rowBytes];
             byte[] current = new byte[rowBytes];
+            if (from > 0) {
+                rows.read(from - 1, previous);
+            }
             // Filtered rows are gathered into a block that is deflated at once: fewer native calls.
             byte[] block = new byte[Math.max(CHUNK, rowBytes + 1)];
             int used = 0;
-            byte[] compressed = new byte[CHUNK];
-            for (int y = 0; y < h; y++) {
+            Output out = new Output(Math.max(1024, (int) Math.min(Integer.MAX_VALUE - 16, (long) (rowBytes + 1) * (to - from) / 8)));
+            for (int y = from; y < to; y++) {
                 rows.read(y, current);
                 if (used + rowBytes + 1 > block.length) {
-                    deflate(deflater, block, used, compressed, out);
+                    adler.update(block, 0, used);
+                    out.deflate(deflater, block, used);
                     used = 0;
                 }
                 if (y > 0 && Arrays.equals(current, previous)) {
-                    // Up filter on a repeated row: all zeros.
+                    // A grid's tiles repeat each row scale times: the Up filter makes those rows zeros.
                     block[used++] = FILTER_UP;
                     Arrays.fill(block, used, used + rowBytes, (byte) 0);
                 } else {
@@ -203,26 +254,81 @@ final class PngEncoder {
                 previous = current;
                 current = t;
             }
-            deflate(deflater, block, used, compressed, out);
-            deflater.finish();
-            while (!deflater.finished()) {
-                int n = deflater.deflate(compressed, 0, compressed.length);
-                out.chunk("IDAT", compressed, n);
+            adler.update(block, 0, used);
+            out.deflate(deflater, block, used);
+            if (last) {
+                deflater.finish();
+                while (!deflater.finished()) {
+                    out.drain(deflater, Deflater.NO_FLUSH);
+                }
+            } else {
+                // Ends the strip's output on a byte boundary, with no final block, so the next strip's follows it.
+                while (out.drain(deflater, Deflater.SYNC_FLUSH)) {
+                    // more output is pending
+                }
             }
+            return new Strip(out.bytes(), out.length(), adler.getValue(), (long) (rowBytes + 1) * (to - from));
         } finally {
             deflater.end();
         }
-        out.chunk("IEND", new byte[0], 0);
-        return out.toByteArray();
     }
 
-    private static void deflate(Deflater deflater, byte[] block, int length, byte[] compressed, Chunks out) {
-        deflater.setInput(block, 0, length);
-        while (!deflater.needsInput()) {
-            int n = deflater.deflate(compressed, 0, compressed.length);
-            if (n > 0) {
-                out.chunk("IDAT", compressed, n);
+    /** zlib's adler32_combine: the Adler-32 of A followed by B, from theirs and the length of B. */
+    static long combineAdler32(long adlerA, long adlerB, long lengthB) {
+        final long base = 65521;
+        long rem = lengthB % base;
+        long sum1 = adlerA & 0xffff;
+        long sum2 = (rem * sum1) % base;
+        sum1 += (adlerB & 0xffff) + base - 1;
+        sum2 += ((adlerA >>> 16) & 0xffff) + ((adlerB >>> 16) & 0xffff) + base - rem;
+        if (sum1 >= base) {
+            sum1 -= base;
+        }
+        if (sum1 >= base) {
+            sum1 -= base;
+        }
+        if (sum2 >= base << 1) {
+            sum2 -= base << 1;
+        }
+        if (sum2 >= base) {
+            sum2 -= base;
+        }
+        return sum1 | (sum2 << 16);
+    }
+
+    /** A growing buffer of compressed bytes. */
+    private static final class Output {
+        private byte[] buf;
+        private int length;
+
+        Output(int capacity) {
+            buf = new byte[capacity];
+        }
+
+        void deflate(Deflater deflater, byte[] block, int used) {
+            deflater.setInput(block, 0, used);
+            while (!deflater.needsInput()) {
+                drain(deflater, Deflater.NO_FLUSH);
             }
+        }
+
+        /** One deflate call into the free space; whether it filled that space (so more may be pending). */
+        boolean drain(Deflater deflater, int flush) {
+            if (buf.length - length < CHUNK) {
+                buf = Arrays.copyOf(buf, (int) Math.min(Integer.MAX_VALUE - 16, Math.max((long) buf.length * 2, (long) length + CHUNK)));
+            }
+            int room = buf.length - length;
+            int n = deflater.deflate(buf, length, room, flush);
+            length += n;
+            return n == room;
+        }
+
+        byte[] bytes() {
+            return buf;
+        }
+
+        int length() {
+            return length;
         }
     }
 
@@ -246,18 +352,20 @@ final class PngEncoder {
             write(b, 0, b.length);
         }
 
-        void chunk(String type, byte[] data, int length) {
-            if (length == 0 && type.equals("IDAT")) {
-                return;
-            }
+        /** A chunk whose data is {@code head}, then {@code length} bytes of {@code data}, then {@code tail}. */
+        void chunk(String type, byte[] head, byte[] data, int length, byte[] tail) {
             byte[] t = type.getBytes(StandardCharsets.US_ASCII);
-            putInt(word, 0, length);
+            putInt(word, 0, head.length + length + tail.length);
             raw(word);
             raw(t);
+            raw(head);
             write(data, 0, length);
+            raw(tail);
             crc.reset();
             crc.update(t);
+            crc.update(head);
             crc.update(data, 0, length);
+            crc.update(tail);
             putInt(word, 0, (int) crc.getValue());
             raw(word);
         }

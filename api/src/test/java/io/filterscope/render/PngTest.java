@@ -135,6 +135,43 @@ class PngTest {
     }
 
     @Test
+    void stripsCompressedApartJoinIntoOneValidStream() throws IOException {
+        SplittableRandom r = new SplittableRandom(5);
+        float[] v = new float[40 * 9 * 13];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = (float) r.nextGaussian();
+        }
+        BufferedImage grid = GridRenderer.featureMaps(FeatureMaps.of("layer", "t", Tensor.of(Shape.of(40, 9, 13), v)), GridStyle.featureMaps());
+        BufferedImage noise = new BufferedImage(123, 77, BufferedImage.TYPE_INT_RGB);
+        for (int y = 0; y < 77; y++) {
+            for (int x = 0; x < 123; x++) {
+                noise.setRGB(x, y, r.nextInt(1 << 24));
+            }
+        }
+        for (BufferedImage img : new BufferedImage[] {grid, noise}) {
+            // One strip per row at most (64 strips), a few strips, and one strip.
+            for (int stripBytes : new int[] {1, 5_000, Integer.MAX_VALUE}) {
+                assertSamePixels(img, decode(PngEncoder.encode(img, stripBytes)), img.getWidth() + "×" + img.getHeight() + ", strips of " + stripBytes);
+            }
+        }
+    }
+
+    @Test
+    void adler32OfJoinedStripsIsTheAdler32OfTheWhole() {
+        byte[] data = new byte[300_000];
+        new SplittableRandom(9).nextBytes(data);
+        java.util.zip.Adler32 whole = new java.util.zip.Adler32();
+        whole.update(data);
+        for (int cut : new int[] {0, 1, 65_521, 100_000, 299_999}) {
+            java.util.zip.Adler32 a = new java.util.zip.Adler32();
+            a.update(data, 0, cut);
+            java.util.zip.Adler32 b = new java.util.zip.Adler32();
+            b.update(data, cut, data.length - cut);
+            assertEquals(whole.getValue(), PngEncoder.combineAdler32(a.getValue(), b.getValue(), data.length - cut), "cut at " + cut);
+        }
+    }
+
+    @Test
     void greyImagesKeepTheirSamples() throws IOException {
         BufferedImage img = new BufferedImage(37, 23, BufferedImage.TYPE_BYTE_GRAY);
         for (int y = 0; y < 23; y++) {
