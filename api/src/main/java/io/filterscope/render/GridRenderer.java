@@ -293,7 +293,12 @@ public final class GridRenderer {
     }
 
     private static RenderedGrid paint(Grid g, GridStyle style, String what, IntUnaryOperator channelOf, IntUnaryOperator inputOf) {
-        Text text = Text.get();
+        try (Text text = Text.get()) {
+            return paint(g, style, what, channelOf, inputOf, text);
+        }
+    }
+
+    private static RenderedGrid paint(Grid g, GridStyle style, String what, IntUnaryOperator channelOf, IntUnaryOperator inputOf, Text text) {
         int lineH = text.lineHeight();
         int gap = style.gap();
         int ink = style.paper().ink();
@@ -347,12 +352,18 @@ public final class GridRenderer {
                 int y0 = top + (i / cols) * (int) (cellH + gap);
                 placed.add(new RenderedGrid.Tile(i, channelOf.applyAsInt(i), inputOf.applyAsInt(i), x0, y0, g.valH(), g.valW(), scale));
                 for (int y = 0; y < g.valH(); y++) {
+                    // Paint the first pixel row of this row of values, then copy it down scale - 1 times.
+                    int row = (y0 + y * scale) * iw + x0;
                     for (int x = 0; x < g.valW(); x++) {
                         int rgb = g.painter().rgb(i, y, x);
-                        for (int dy = 0; dy < scale; dy++) {
-                            int row = (y0 + y * scale + dy) * iw + x0 + x * scale;
-                            java.util.Arrays.fill(px, row, row + scale, rgb);
+                        if (scale == 1) {
+                            px[row + x] = rgb;
+                        } else {
+                            java.util.Arrays.fill(px, row + x * scale, row + (x + 1) * scale, rgb);
                         }
+                    }
+                    for (int dy = 1; dy < scale; dy++) {
+                        System.arraycopy(px, row, px, row + dy * iw, (int) tileW);
                     }
                 }
                 if (tileLabels) {
