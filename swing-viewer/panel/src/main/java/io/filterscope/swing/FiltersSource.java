@@ -5,6 +5,7 @@ import io.filterscope.model.LayerInfo;
 import io.filterscope.model.Model;
 import io.filterscope.preprocess.ChannelOrder;
 import io.filterscope.render.Colormap;
+import io.filterscope.render.GridCanvas;
 import io.filterscope.render.GridRenderer;
 import io.filterscope.render.GridStyle;
 import io.filterscope.render.Normalization;
@@ -14,6 +15,11 @@ import java.util.List;
 
 /** The Filters tab: the selected conv layer's weights, one tile per filter and input channel. */
 final class FiltersSource extends GridSource {
+    /**
+     * Grids larger than this are shown piece by piece (only what is on screen is painted): a
+     * 512 × 512 × 3 × 3 layer's grid has 65 million pixels, 0.2 to 1 s to paint whole.
+     */
+    static final long PIECEWISE_PIXELS = 4L << 20;
 
     /**
      * What a filter grid depends on: {@code order} is how a depth-3 filter's channels map to
@@ -50,7 +56,11 @@ final class FiltersSource extends GridSource {
         return new Content.Drawing(new Key(source, layer, style.colormap(), style.normalization(), order, style.paper()),
                 "Drawing the filters of " + layer + "…", "Cannot draw the filters of " + layer, () -> {
                     FilterBank bank = m.filters(layer);
-                    RenderedGrid grid = GridRenderer.renderFilters(bank, style, order);
+                    GridCanvas canvas = GridRenderer.layOutFilters(bank, style, order);
+                    if ((long) canvas.width() * canvas.height() > PIECEWISE_PIXELS) {
+                        return ShownGrid.piecewise(layer, canvas, new ShownGrid.FilterValues(bank));
+                    }
+                    RenderedGrid grid = canvas.render();
                     return new ShownGrid(layer, grid, new ShownGrid.FilterValues(bank));
                 }, now -> now.modelSource() == source);
     }
