@@ -466,37 +466,50 @@ public final class GridRenderer {
         int left = margin + rowHeaderW;
         int top = margin + noteH + colHeaderH;
         Region clip = new Region(r, text, lineH, ink);
-        List<RenderedGrid.Tile> placed = new ArrayList<>(g.count());
-        for (int i = 0; i < g.count(); i++) {
-            int x0 = left + (i % cols) * (tileW + gap);
-            int y0 = top + (i / cols) * (cellH + gap);
-            placed.add(new RenderedGrid.Tile(i, channelOf.applyAsInt(i), inputOf.applyAsInt(i), x0, y0, g.valH(), g.valW(), scale));
-            if (r.isEmpty()) {
-                continue;
-            }
-            if (x0 < r.x + r.width && x0 + tileW > r.x && y0 < r.y + r.height && y0 + tileH > r.y) {
-                // Value rows and columns whose pixels meet the region.
-                int vy0 = Math.max(0, (r.y - y0) / scale);
-                int vy1 = Math.min(g.valH(), (r.y + r.height - y0 + scale - 1) / scale);
-                int vx0 = Math.max(0, (r.x - x0) / scale);
-                int vx1 = Math.min(g.valW(), (r.x + r.width - x0 + scale - 1) / scale);
-                for (int y = vy0; y < vy1; y++) {
-                    int py0 = Math.max(r.y, y0 + y * scale);
-                    int py1 = Math.min(r.y + r.height, y0 + (y + 1) * scale);
-                    for (int x = vx0; x < vx1; x++) {
-                        int rgb = g.painter().rgb(i, y, x);
-                        int px0 = Math.max(r.x, x0 + x * scale) - r.x;
-                        int px1 = Math.min(r.x + r.width, x0 + (x + 1) * scale) - r.x;
-                        for (int py = py0; py < py1; py++) {
-                            int row = (py - r.y) * iw;
-                            java.util.Arrays.fill(px, row + px0, row + px1, rgb);
+        // The layout alone (an empty region) places every tile; a part visits only the cells that can
+        // reach it (one more on each side, for labels), in drawing order, and places none.
+        boolean layout = r.isEmpty();
+        List<RenderedGrid.Tile> placed = new ArrayList<>(layout ? g.count() : 0);
+        int row0 = layout ? 0 : Math.max(0, (r.y - top) / (cellH + gap) - 1);
+        int row1 = layout ? rows : Math.min(rows, (r.y + r.height - top) / (cellH + gap) + 2);
+        int col0 = layout ? 0 : Math.max(0, (r.x - left) / (tileW + gap) - 1);
+        int col1 = layout ? cols : Math.min(cols, (r.x + r.width - left) / (tileW + gap) + 2);
+        for (int tr = row0; tr < row1; tr++) {
+            for (int tc = col0; tc < col1; tc++) {
+                int i = tr * cols + tc;
+                if (i >= g.count()) {
+                    break;
+                }
+                int x0 = left + tc * (tileW + gap);
+                int y0 = top + tr * (cellH + gap);
+                if (layout) {
+                    placed.add(new RenderedGrid.Tile(i, channelOf.applyAsInt(i), inputOf.applyAsInt(i), x0, y0, g.valH(), g.valW(), scale));
+                    continue;
+                }
+                if (x0 < r.x + r.width && x0 + tileW > r.x && y0 < r.y + r.height && y0 + tileH > r.y) {
+                    // Value rows and columns whose pixels meet the region.
+                    int vy0 = Math.max(0, (r.y - y0) / scale);
+                    int vy1 = Math.min(g.valH(), (r.y + r.height - y0 + scale - 1) / scale);
+                    int vx0 = Math.max(0, (r.x - x0) / scale);
+                    int vx1 = Math.min(g.valW(), (r.x + r.width - x0 + scale - 1) / scale);
+                    for (int y = vy0; y < vy1; y++) {
+                        int py0 = Math.max(r.y, y0 + y * scale);
+                        int py1 = Math.min(r.y + r.height, y0 + (y + 1) * scale);
+                        for (int x = vx0; x < vx1; x++) {
+                            int rgb = g.painter().rgb(i, y, x);
+                            int px0 = Math.max(r.x, x0 + x * scale) - r.x;
+                            int px1 = Math.min(r.x + r.width, x0 + (x + 1) * scale) - r.x;
+                            for (int py = py0; py < py1; py++) {
+                                int row = (py - r.y) * iw;
+                                java.util.Arrays.fill(px, row + px0, row + px1, rgb);
+                            }
                         }
                     }
                 }
-            }
-            if (tileLabels) {
-                String label = g.tileLabel().apply(i);
-                clip.draw(img, label, x0 + (tileW - text.width(label)) / 2, y0 + tileH);
+                if (tileLabels) {
+                    String label = g.tileLabel().apply(i);
+                    clip.draw(img, label, x0 + (tileW - text.width(label)) / 2, y0 + tileH);
+                }
             }
         }
         if (!r.isEmpty()) {
