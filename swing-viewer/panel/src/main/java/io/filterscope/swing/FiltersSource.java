@@ -17,9 +17,10 @@ import java.util.List;
 final class FiltersSource extends GridSource {
     /**
      * Grids larger than this are shown piece by piece (only what is on screen is painted): a
-     * 512 × 512 × 3 × 3 layer's grid has 65 million pixels, 0.2 to 1 s to paint whole.
+     * 512 × 512 × 3 × 3 layer's grid has 65 million pixels, 0.2 to 1 s to paint whole. Smaller ones
+     * (the bundled model's largest, 64 × 32 × 3 × 3, has about 5) are painted whole, cached and fitted.
      */
-    static final long PIECEWISE_PIXELS = 4L << 20;
+    static final long PIECEWISE_PIXELS = 16L << 20;
 
     /**
      * What a filter grid depends on: {@code order} is how a depth-3 filter's channels map to
