@@ -52,5 +52,11 @@ java -Djava.awt.headless=true -cp "$cp" io.filterscope.samples.watch.TrainingVie
 on_display() { if [ -n "${DISPLAY:-}" ]; then "$@"; else xvfb-run -a -s "-screen 0 1280x1024x24" "$@"; fi; }
 on_display java -cp "$cp" io.filterscope.samples.watch.TrainingViewCost graph 3 60 20
 
+# PNG writing: ImageIO's writer against Png.encode on the grids of one capture (docs/benchmarks.md).
+java -Djava.awt.headless=true -cp "$cp" io.filterscope.samples.bench.PngEncodeSpeed "$dir" 7 resnet18 mobilenet_v2 squeezenet1_1
+
+# A wide layer's Filters tab (512 x 512 x 3 x 3): first picture, painted piece by piece, against the whole grid.
+on_display java -cp "$cp" io.filterscope.samples.bench.WideFilters "$dir/resnet18.onnx" 12
+
 # The viewer: layer switch and event-dispatch-thread latency during captures of ResNet-18.
 on_display java -cp "$cp" io.filterscope.samples.bench.ViewerResponsiveness "$dir/resnet18.onnx" 20 10

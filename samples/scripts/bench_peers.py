@@ -19,7 +19,9 @@ Each round runs every contender once, in an order rotated from round to round, s
 noise falls on all alike; the ratios are medians of the per-round ratios.
 
 usage: python bench_peers.py MODEL_DIR CLASSPATH [--rounds N] [--grid-rounds N] [--threads N]
-                             [--markdown FILE] [--models a,b,c]
+                             [--markdown FILE] [--models a,b,c] [--grids-only]
+--grids-only runs only the PNG grids comparison and rewrites only its table (with its own date,
+machine and load line), leaving the capture table as it was.
 MODEL_DIR holds the files of export_benchmark_models.py (models and input.npy).
 """
 import argparse
@@ -187,6 +189,7 @@ def main():
     ap.add_argument("--models", default=",".join(MODELS))
     ap.add_argument("--markdown", type=pathlib.Path)
     ap.add_argument("--json", type=pathlib.Path)
+    ap.add_argument("--grids-only", action="store_true")
     args = ap.parse_args()
 
     import onnxruntime as ort
@@ -221,7 +224,7 @@ def main():
                 with torch.no_grad():
                     return timed(lambda: model(x))
 
-            capture = interleave({
+            capture = {} if args.grids_only else interleave({
                 "ort-plain": lambda: timed(lambda: plain.run(None, {"input": x_np})),
                 "ort-all": lambda: timed(lambda: every.run(None, {"input": x_np})),
                 "torch-hooks": torch_hooks,
@@ -241,14 +244,14 @@ def main():
                 "java-grids": lambda: java.call("grids", name, clean(scratch / "java")),
             }, args.grid_rounds, warmup=1)
             results[name] = {
-                "capture": summary(capture, "ort-all"),
-                "capture_vs_plain": summary(capture, "ort-plain"),
+                "capture": summary(capture, "ort-all") if capture else None,
+                "capture_vs_plain": summary(capture, "ort-plain") if capture else None,
                 "grids": summary(grids, "mpl-grids"),
                 "ort_outputs": added, "torch_hooks": n_hooks,
                 "mpl_pngs": len(list((scratch / "mpl").glob("*.png"))),
                 "java_pngs": len(list((scratch / "java").glob("*.png"))),
             }
-            print(f"{name}: " + ", ".join(f"{k} {v['median']:.2f} ms" for k, v in results[name]["capture"].items())
+            print(f"{name}: " + ", ".join(f"{k} {v['median']:.2f} ms" for k, v in (results[name]["capture"] or {}).items())
                   + "; " + ", ".join(f"{k} {v['median']:.0f} ms" for k, v in results[name]["grids"].items()), flush=True)
     finally:
         java.close()
@@ -264,7 +267,7 @@ def main():
     if args.json:
         args.json.write_text(json.dumps({"meta": meta, "results": results}, indent=1))
     if args.markdown:
-        write_markdown(args.markdown, meta, results)
+        (write_grids_markdown if args.grids_only else write_markdown)(args.markdown, meta, results)
 
 
 BEGIN, END = "<!-- bench_peers.py: begin -->", "<!-- bench_peers.py: end -->"
@@ -297,14 +300,7 @@ def write_markdown(path, meta, results):
                      f"{cell(c['torch-hooks'])} ({r['torch_hooks']} hooks) | {cell(c['java-capture'])} ({r['java_pngs']} maps) | {cell(c['java-closed'])} | "
                      f"**{c['java-capture']['ratio']:.2f}×; {c['java-closed']['ratio']:.2f}×** | "
                      f"{p['java-capture']['ratio']:.2f}×; {p['java-closed']['ratio']:.2f}× | {cell(c['java-plain'])} |")
-    lines += ["", f"### Image → a PNG of every captured layer's feature-map grid ({meta['grid_rounds']} rounds after 1 warm-up)", "",
-              "| model | matplotlib route (hooks + one figure per layer) | FilterScope (capture + `GridRenderer` + `Png`) | FilterScope / matplotlib |",
-              "| --- | --- | --- | --- |"]
-    for name, r in results.items():
-        g = r["grids"]
-        lines.append(f"| {TITLES.get(name, name)} | {cell(g['mpl-grids'])} ({r['mpl_pngs']} PNGs) | {cell(g['java-grids'])} ({r['java_pngs']} PNGs) "
-                     f"| **{g['java-grids']['ratio']:.2f}×** |")
-    lines += ["", END]
+    lines += [""] + grid_lines(meta, results) + ["", END]
     text = path.read_text() if path.exists() else "# Benchmarks\n"
     block = "\n".join(lines)
     if BEGIN in text and END in text:
@@ -314,6 +310,40 @@ def write_markdown(path, meta, results):
         i = text.find(marker)
         text = (text[:i] + "\n" + block + "\n" + text[i:]) if i >= 0 else text + "\n" + block + "\n"
     path.write_text(text)
+
+
+GRIDS = "### Image → a PNG of every captured layer's feature-map grid"
+
+
+def cell(s):
+    return f"{s['median']:.2f} ms ({s['min']:.2f}–{s['max']:.2f})"
+
+
+def grid_lines(meta, results, own_header=False):
+    lines = [f"{GRIDS} ({meta['grid_rounds']} rounds after 1 warm-up)", ""]
+    if own_header:
+        v = meta["versions"]
+        lines += [f"Run on its own (`--grids-only`), {meta['date']}: {meta['machine']}; load average {meta['load_before'][0]:.1f} before, "
+                  f"{meta['load_after'][0]:.1f} after. {meta['threads']} intra-op threads; {v['java']}, torch {v['torch']}, "
+                  f"matplotlib {v['matplotlib']}, numpy {v['numpy']}, Python {v['python']}. Each round runs both routes, in an order "
+                  "rotated round by round; the ratio is the median of the per-round ratios.", ""]
+    lines += ["| model | matplotlib route (hooks + one figure per layer) | FilterScope (capture + `GridRenderer` + `Png`) | FilterScope / matplotlib |",
+              "| --- | --- | --- | --- |"]
+    for name, r in results.items():
+        g = r["grids"]
+        lines.append(f"| {TITLES.get(name, name)} | {cell(g['mpl-grids'])} ({r['mpl_pngs']} PNGs) | {cell(g['java-grids'])} ({r['java_pngs']} PNGs) "
+                     f"| **{g['java-grids']['ratio']:.2f}×** |")
+    return lines
+
+
+def write_grids_markdown(path, meta, results):
+    """Replaces only the grids table of the section between the markers (which must exist)."""
+    text = path.read_text()
+    if BEGIN not in text or END not in text or GRIDS not in text:
+        raise SystemExit(f"{path} has no section of bench_peers.py with a grids table: run without --grids-only first")
+    start = text.index(GRIDS, text.index(BEGIN))
+    end = text.index(END)
+    path.write_text(text[:start] + "\n".join(grid_lines(meta, results, own_header=True)) + "\n\n" + text[end:])
 
 
 if __name__ == "__main__":

@@ -5,6 +5,7 @@ import io.filterscope.FilterScopeException;
 import io.filterscope.model.FeatureMaps;
 import io.filterscope.model.FilterBank;
 import io.filterscope.preprocess.ChannelOrder;
+import java.awt.Rectangle;
 import java.awt.image.BufferedImage;
 import java.awt.image.DataBufferInt;
 import java.math.BigDecimal;
@@ -80,6 +81,21 @@ public final class GridRenderer {
 
     /** As {@link #filters(FilterBank, GridStyle, ChannelOrder)}, with where each tile was drawn. */
     public static RenderedGrid renderFilters(FilterBank bank, GridStyle style, ChannelOrder order) {
+        return planFilters(bank, style, order).paint(null).grid();
+    }
+
+    /**
+     * The grid {@link #renderFilters} draws, laid out but not painted: a viewer paints the part on
+     * screen (a 512 × 512 × 3 × 3 layer's grid has 65 million pixels), and the whole only when it
+     * is saved. Costs the layout and the weights' ranges, not the pixels.
+     *
+     * @throws FilterScopeException as {@link #renderFilters} does, when the grid would be too large
+     */
+    public static GridCanvas layOutFilters(FilterBank bank, GridStyle style, ChannelOrder order) {
+        return new GridCanvas(planFilters(bank, style, order));
+    }
+
+    private static Plan planFilters(FilterBank bank, GridStyle style, ChannelOrder order) {
         float[] w = bank.weights().toArray();
         int out = bank.outChannels();
         int depth = bank.inChannelsPerGroup();
@@ -111,7 +127,7 @@ public final class GridRenderer {
             Grid g = new Grid(out, columns(out, style), kh, kw, painter, String::valueOf, null, null, null,
                     new ColorBar(Colormap.GRAY, style.normalization(), layer),
                     filterCaption(bank, "one tile per filter, input channels " + (order == ChannelOrder.BGR ? "as B, G, R" : "as R, G, B")));
-            return paint(g, style, what, i -> i, i -> -1);
+            return new Plan(g, style, what, i -> i, i -> -1);
         }
 
         if (depth == 1) {
@@ -122,7 +138,7 @@ public final class GridRenderer {
             TilePainter painter = (i, y, x) -> style.colormap().rgb(normalise(w[i * plane + y * kw + x], style.normalization(), tiles[i], layer));
             Grid g = new Grid(out, columns(out, style), kh, kw, painter, String::valueOf, null, null, null,
                     new ColorBar(style.colormap(), style.normalization(), layer), filterCaption(bank, "one tile per filter"));
-            return paint(g, style, what, i -> i, i -> 0);
+            return new Plan(g, style, what, i -> i, i -> 0);
         }
 
         int cols = Math.min(depth, MAX_INPUT_COLUMNS);
@@ -140,7 +156,7 @@ public final class GridRenderer {
         Grid g = new Grid(count, cols, kh, kw, painter, null, rows, columns, note,
                 new ColorBar(style.colormap(), style.normalization(), layer),
                 filterCaption(bank, "rows: output channels, columns: input channels" + (bank.groups() > 1 ? " of the group" : "")));
-        return paint(g, style, what, i -> i / cols, i -> i % cols);
+        return new Plan(g, style, what, i -> i / cols, i -> i % cols);
     }
 
     /** Every channel of {@code maps}, in order. */
@@ -189,7 +205,7 @@ public final class GridRenderer {
                 null, null, null, new ColorBar(style.colormap(), style.normalization(), layer),
                 List.of(maps.layer() + ": feature maps " + maps.channels() + "×" + h + "×" + w + " (channels×height×width)"
                         + (chosen.length < maps.channels() ? ", " + chosen.length + " channels shown" : "")));
-        return paint(g, style, what, i -> chosen[i], i -> -1);
+        return new Plan(g, style, what, i -> chosen[i], i -> -1).paint(null).grid();
     }
 
     /**
@@ -222,7 +238,7 @@ public final class GridRenderer {
      * What to draw: {@code count} tiles of valH × valW values laid out in {@code cols} columns, with
      * optional per-tile labels, row and column headers, a note line and a colour bar.
      */
-    private record Grid(int count, int cols, int valH, int valW, TilePainter painter, IntFunction<String> tileLabel,
+    record Grid(int count, int cols, int valH, int valW, TilePainter painter, IntFunction<String> tileLabel,
                         List<String> rowHeaders, List<String> colHeaders, String note, ColorBar bar, List<String> caption) {
     }
 
@@ -292,8 +308,27 @@ public final class GridRenderer {
         return Math.max(1, (int) Math.ceil(Math.sqrt(count)));
     }
 
-    private static RenderedGrid paint(Grid g, GridStyle style, String what, IntUnaryOperator channelOf, IntUnaryOperator inputOf) {
-        Text text = Text.get();
+    /** A grid ready to paint: what to draw, in which style, and which channel each tile shows. */
+    record Plan(Grid g, GridStyle style, String what, IntUnaryOperator channelOf, IntUnaryOperator inputOf) {
+        /** The whole grid ({@code region} null) or the part of it inside {@code region}; see {@link GridRenderer#paint}. */
+        Painted paint(Rectangle region) {
+            try (Text text = Text.get()) {
+                return GridRenderer.paint(g, style, what, channelOf, inputOf, text, region);
+            }
+        }
+    }
+
+    /** A painted grid or part of one, and the size of the whole grid. */
+    record Painted(RenderedGrid grid, int width, int height) {
+    }
+
+    /**
+     * Draws the grid; with a {@code region}, only that rectangle of it (clipped to the grid), as an
+     * image of the rectangle's size whose pixels are exactly the full grid's there, while the tiles
+     * keep the full grid's coordinates. An empty region draws nothing: the image is then 1×1.
+     */
+    private static Painted paint(Grid g, GridStyle style, String what, IntUnaryOperator channelOf, IntUnaryOperator inputOf, Text text,
+                                 Rectangle region) {
         int lineH = text.lineHeight();
         int gap = style.gap();
         int ink = style.paper().ink();
@@ -335,6 +370,12 @@ public final class GridRenderer {
                 throw new FilterScopeException(ErrorKind.INVALID_ARGUMENT, what + ": the grid would be " + width + "×" + height + " pixels, over the limit of "
                         + MAX_PIXELS + "; show fewer channels or use a smaller tile scale");
             }
+            if (region != null) {
+                Rectangle r = region.intersection(new Rectangle((int) width, (int) height));
+                return new Painted(paintRegion(g, style, channelOf, inputOf, text, r, scale, (int) tileW, (int) tileH, tileLabels,
+                        (int) cellH, (int) gridW, (int) barH, margin, rowHeaderW, colHeaderH, noteH, captionH, caption, headers, bar, barLabels),
+                        (int) width, (int) height);
+            }
             BufferedImage img = new BufferedImage((int) width, (int) height, BufferedImage.TYPE_INT_RGB);
             int[] px = ((DataBufferInt) img.getRaster().getDataBuffer()).getData();
             java.util.Arrays.fill(px, style.paper().background());
@@ -347,12 +388,18 @@ public final class GridRenderer {
                 int y0 = top + (i / cols) * (int) (cellH + gap);
                 placed.add(new RenderedGrid.Tile(i, channelOf.applyAsInt(i), inputOf.applyAsInt(i), x0, y0, g.valH(), g.valW(), scale));
                 for (int y = 0; y < g.valH(); y++) {
+                    // Paint the first pixel row of this row of values, then copy it down scale - 1 times.
+                    int row = (y0 + y * scale) * iw + x0;
                     for (int x = 0; x < g.valW(); x++) {
                         int rgb = g.painter().rgb(i, y, x);
-                        for (int dy = 0; dy < scale; dy++) {
-                            int row = (y0 + y * scale + dy) * iw + x0 + x * scale;
-                            java.util.Arrays.fill(px, row, row + scale, rgb);
+                        if (scale == 1) {
+                            px[row + x] = rgb;
+                        } else {
+                            java.util.Arrays.fill(px, row + x * scale, row + (x + 1) * scale, rgb);
                         }
+                    }
+                    for (int dy = 1; dy < scale; dy++) {
+                        System.arraycopy(px, row, px, row + dy * iw, (int) tileW);
                     }
                 }
                 if (tileLabels) {
@@ -394,7 +441,128 @@ public final class GridRenderer {
                     text.draw(img, barLabels.get(1), lx, top + h / 2 - lineH / 2, ink);
                 }
             }
-            return new RenderedGrid(img, placed);
+            return new Painted(new RenderedGrid(img, placed), (int) width, (int) height);
+        }
+    }
+
+    /**
+     * The part of the grid inside {@code r}, painted as {@link #paint} paints the whole, in the same
+     * order (a tile, then its label; headers; caption; note; the bar, then its labels), so that every
+     * pixel comes out the same: values are clipped to the region, text is drawn shifted and clipped.
+     */
+    private static RenderedGrid paintRegion(Grid g, GridStyle style, IntUnaryOperator channelOf, IntUnaryOperator inputOf, Text text, Rectangle r,
+                                            int scale, int tileW, int tileH, boolean tileLabels, int cellH, int gridW, int barH,
+                                            int margin, int rowHeaderW, int colHeaderH, int noteH, int captionH, List<String> caption, boolean headers,
+                                            boolean bar, List<String> barLabels) {
+        int lineH = text.lineHeight();
+        int gap = style.gap();
+        int ink = style.paper().ink();
+        int cols = g.cols();
+        int rows = (g.count() + cols - 1) / cols;
+        BufferedImage img = new BufferedImage(Math.max(1, r.width), Math.max(1, r.height), BufferedImage.TYPE_INT_RGB);
+        int[] px = ((DataBufferInt) img.getRaster().getDataBuffer()).getData();
+        java.util.Arrays.fill(px, style.paper().background());
+        int iw = img.getWidth();
+        int left = margin + rowHeaderW;
+        int top = margin + noteH + colHeaderH;
+        Region clip = new Region(r, text, lineH, ink);
+        // The layout alone (an empty region) places every tile; a part visits only the cells that can
+        // reach it (one more on each side, for labels), in drawing order, and places none.
+        boolean layout = r.isEmpty();
+        List<RenderedGrid.Tile> placed = new ArrayList<>(layout ? g.count() : 0);
+        int row0 = layout ? 0 : Math.max(0, (r.y - top) / (cellH + gap) - 1);
+        int row1 = layout ? rows : Math.min(rows, (r.y + r.height - top) / (cellH + gap) + 2);
+        int col0 = layout ? 0 : Math.max(0, (r.x - left) / (tileW + gap) - 1);
+        int col1 = layout ? cols : Math.min(cols, (r.x + r.width - left) / (tileW + gap) + 2);
+        for (int tr = row0; tr < row1; tr++) {
+            for (int tc = col0; tc < col1; tc++) {
+                int i = tr * cols + tc;
+                if (i >= g.count()) {
+                    break;
+                }
+                int x0 = left + tc * (tileW + gap);
+                int y0 = top + tr * (cellH + gap);
+                if (layout) {
+                    placed.add(new RenderedGrid.Tile(i, channelOf.applyAsInt(i), inputOf.applyAsInt(i), x0, y0, g.valH(), g.valW(), scale));
+                    continue;
+                }
+                if (x0 < r.x + r.width && x0 + tileW > r.x && y0 < r.y + r.height && y0 + tileH > r.y) {
+                    // Value rows and columns whose pixels meet the region.
+                    int vy0 = Math.max(0, (r.y - y0) / scale);
+                    int vy1 = Math.min(g.valH(), (r.y + r.height - y0 + scale - 1) / scale);
+                    int vx0 = Math.max(0, (r.x - x0) / scale);
+                    int vx1 = Math.min(g.valW(), (r.x + r.width - x0 + scale - 1) / scale);
+                    for (int y = vy0; y < vy1; y++) {
+                        int py0 = Math.max(r.y, y0 + y * scale);
+                        int py1 = Math.min(r.y + r.height, y0 + (y + 1) * scale);
+                        for (int x = vx0; x < vx1; x++) {
+                            int rgb = g.painter().rgb(i, y, x);
+                            int px0 = Math.max(r.x, x0 + x * scale) - r.x;
+                            int px1 = Math.min(r.x + r.width, x0 + (x + 1) * scale) - r.x;
+                            for (int py = py0; py < py1; py++) {
+                                int row = (py - r.y) * iw;
+                                java.util.Arrays.fill(px, row + px0, row + px1, rgb);
+                            }
+                        }
+                    }
+                }
+                if (tileLabels) {
+                    String label = g.tileLabel().apply(i);
+                    clip.draw(img, label, x0 + (tileW - text.width(label)) / 2, y0 + tileH);
+                }
+            }
+        }
+        if (!r.isEmpty()) {
+            if (headers) {
+                for (int k = 0; k < rows && k < g.rowHeaders().size(); k++) {
+                    String s = g.rowHeaders().get(k);
+                    int y0 = top + k * (cellH + gap);
+                    clip.draw(img, s, left - 4 - text.width(s), y0 + (tileH - lineH) / 2);
+                }
+                for (int c = 0; c < cols && c < g.colHeaders().size(); c++) {
+                    String s = g.colHeaders().get(c);
+                    int x0 = left + c * (tileW + gap);
+                    clip.draw(img, s, x0 + (tileW - text.width(s)) / 2, margin + noteH);
+                }
+            }
+            for (int k = 0; k < caption.size(); k++) {
+                clip.draw(img, caption.get(k), margin, margin + k * lineH);
+            }
+            if (g.note() != null) {
+                clip.draw(img, g.note(), margin, margin + captionH);
+            }
+            if (bar) {
+                int bx = left + gridW + 8;
+                int h = barH;
+                int bx0 = Math.max(bx, r.x);
+                int bx1 = Math.min(bx + BAR_WIDTH, r.x + r.width);
+                for (int y = Math.max(0, r.y - top); y < h && top + y < r.y + r.height && bx0 < bx1; y++) {
+                    int rgb = g.bar().colormap().rgb(h == 1 ? 1 : 1 - (double) y / (h - 1));
+                    int row = (top + y - r.y) * iw;
+                    java.util.Arrays.fill(px, row + bx0 - r.x, row + bx1 - r.x, rgb);
+                }
+                int lx = bx + BAR_WIDTH + 3;
+                clip.draw(img, barLabels.get(0), lx, top);
+                clip.draw(img, barLabels.get(barLabels.size() - 1), lx, top + h - lineH);
+                if (barLabels.size() == 3) {
+                    clip.draw(img, barLabels.get(1), lx, top + h / 2 - lineH / 2);
+                }
+            }
+        }
+        return new RenderedGrid(img, placed);
+    }
+
+    /** Text drawn into a region's image: shifted by the region's origin, and left out when it cannot reach the region. */
+    private record Region(Rectangle r, Text text, int lineH, int ink) {
+        /** How far anti-aliased glyphs may reach beyond a label's nominal box. */
+        private static final int SLACK = 8;
+
+        void draw(BufferedImage img, String s, int x, int y) {
+            if (r.isEmpty() || x - SLACK >= r.x + r.width || y - SLACK >= r.y + r.height
+                    || x + text.width(s) + SLACK <= r.x || y + lineH + SLACK <= r.y) {
+                return;
+            }
+            text.draw(img, s, x - r.x, y - r.y, ink);
         }
     }
 

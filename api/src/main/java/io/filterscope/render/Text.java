@@ -15,12 +15,15 @@ import java.util.Map;
  * operation), falls back to a built-in 3×5 pixel font drawn at double size, so rendering never
  * fails for want of fonts.
  */
-final class Text {
+final class Text implements AutoCloseable {
     private static final Font FONT = new Font(Font.SANS_SERIF, Font.PLAIN, 10);
     private static final int BITMAP_SCALE = 2;
     private static final boolean SYSTEM_FONT_WORKS = probe();
 
     private final boolean system;
+    /** The graphics the labels of one image are drawn with: made once per image, as a grid has hundreds of labels. */
+    private Graphics2D pen;
+    private BufferedImage penImage;
 
     private Text(boolean system) {
         this.system = system;
@@ -54,7 +57,12 @@ final class Text {
         }
     }
 
-    private static FontMetrics metrics() {
+    /**
+     * The font's metrics, made once per thread: making them (an image and its graphics) cost more
+     * than measuring, and a grid measures every tile label. One per thread, as FontMetrics keeps
+     * caches that are not documented as safe to share.
+     */
+    private static final ThreadLocal<FontMetrics> METRICS = ThreadLocal.withInitial(() -> {
         BufferedImage img = new BufferedImage(1, 1, BufferedImage.TYPE_INT_RGB);
         Graphics2D g = img.createGraphics();
         try {
@@ -62,6 +70,10 @@ final class Text {
         } finally {
             g.dispose();
         }
+    });
+
+    private static FontMetrics metrics() {
+        return METRICS.get();
     }
 
     /** Height of a line of text in pixels. */
@@ -74,18 +86,28 @@ final class Text {
         return system ? metrics().stringWidth(s) : s.length() * 4 * BITMAP_SCALE - BITMAP_SCALE;
     }
 
-    /** Draws {@code s} with its top-left corner at (x, y). */
+    /** Lets go of the graphics of the image drawn on last. */
+    @Override
+    public void close() {
+        if (pen != null) {
+            pen.dispose();
+            pen = null;
+            penImage = null;
+        }
+    }
+
+    /** Draws {@code s} with its top-left corner at (x, y); {@link #close} when done with the image. */
     void draw(BufferedImage img, String s, int x, int y, int rgb) {
         if (system) {
-            Graphics2D g = img.createGraphics();
-            try {
-                g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
-                g.setFont(FONT);
-                g.setColor(new Color(rgb));
-                g.drawString(s, x, y + g.getFontMetrics().getAscent());
-            } finally {
-                g.dispose();
+            if (pen == null || penImage != img) {
+                close();
+                pen = img.createGraphics();
+                penImage = img;
+                pen.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
+                pen.setFont(FONT);
             }
+            pen.setColor(new Color(rgb));
+            pen.drawString(s, x, y + pen.getFontMetrics().getAscent());
             return;
         }
         int cx = x;

@@ -5,6 +5,7 @@ import io.filterscope.model.LayerInfo;
 import io.filterscope.model.Model;
 import io.filterscope.preprocess.ChannelOrder;
 import io.filterscope.render.Colormap;
+import io.filterscope.render.GridCanvas;
 import io.filterscope.render.GridRenderer;
 import io.filterscope.render.GridStyle;
 import io.filterscope.render.Normalization;
@@ -23,6 +24,15 @@ import java.util.Map;
 final class FiltersSource extends GridSource {
     /** The api's defaults, as {@code filterscope stats} uses them. */
     static final WeightStats.Settings STATS = WeightStats.Settings.defaults();
+
+    /**
+     * Grids larger than this are shown piece by piece (only what is on screen is painted): a
+     * 512 × 512 × 3 × 3 layer's grid has 65 million pixels, 0.2 to 1 s to paint whole. Smaller ones
+     * (the bundled model's largest, 64 × 32 × 3 × 3, has about 5) are painted whole, cached and fitted.
+     * Such wide layers also go without the weight statistics: their near-duplicate search alone
+     * (every pair of 512 filters) would cost more than the first picture may.
+     */
+    static final long PIECEWISE_PIXELS = 16L << 20;
 
     /** The filter grid with the bank's weight statistics drawn in and told. */
     static ShownGrid withWeightStats(String layer, FilterBank bank, RenderedGrid grid) {
@@ -68,8 +78,11 @@ final class FiltersSource extends GridSource {
         return new Content.Drawing(new Key(source, layer, style.colormap(), style.normalization(), order, style.paper()),
                 "Drawing the filters of " + layer + "…", "Cannot draw the filters of " + layer, () -> {
                     FilterBank bank = m.filters(layer);
-                    RenderedGrid grid = GridRenderer.renderFilters(bank, style, order);
-                    return withWeightStats(layer, bank, grid);
+                    GridCanvas canvas = GridRenderer.layOutFilters(bank, style, order);
+                    if ((long) canvas.width() * canvas.height() > PIECEWISE_PIXELS) {
+                        return ShownGrid.piecewise(layer, canvas, new ShownGrid.FilterValues(bank));
+                    }
+                    return withWeightStats(layer, bank, canvas.render());
                 }, now -> now.modelSource() == source);
     }
 }

@@ -27,6 +27,10 @@ import javax.swing.ToolTipManager;
  *
  * <p>At a set zoom, or fitted: then the grid is magnified to fill the viewport it sits in as far as
  * whole screen pixels per image pixel allow (shrunk when it is larger), and follows the viewport's size.
+ *
+ * <p>A {@linkplain ShownGrid#piecewise piecewise} grid is painted as it is shown: only the image
+ * pixels inside the area being repainted, so the first picture of a wide layer costs a viewport's
+ * worth of pixels, not the whole grid's.
  */
 final class GridView extends JComponent implements Scrollable {
     private ShownGrid shown;
@@ -36,6 +40,12 @@ final class GridView extends JComponent implements Scrollable {
     private double told = Double.NaN;
     private DoubleConsumer onZoomShown = z -> { };
     private BiConsumer<ShownGrid, RenderedGrid.Tile> onTileClicked = (g, t) -> { };
+    /** Image pixels a piecewise grid is painted in at a time, at most (16 MB as RGB). */
+    static final long BAND_PIXELS = 4L << 20;
+    /** The part of a piecewise grid painted last: its grid, its rectangle in image pixels, its pixels. */
+    private ShownGrid paintedFrom;
+    private Rectangle painted;
+    private BufferedImage paintedImage;
 
     GridView() {
         setOpaque(false); // the image carries its own background; the margin shows the viewport's
@@ -84,10 +94,12 @@ final class GridView extends JComponent implements Scrollable {
         if (!fit || shown == null) {
             return zoom;
         }
-        BufferedImage img = shown.grid().image();
         int w = getParent() instanceof JViewport v ? v.getWidth() : getWidth();
         int h = getParent() instanceof JViewport v ? v.getHeight() : getHeight();
-        return ViewSettings.fit(img.getWidth(), img.getHeight(), w, h);
+        double z = ViewSettings.fit(shown.width(), shown.height(), w, h);
+        // A grid painted piece by piece is never shrunk to fit: shrunk, a wide layer's tiles are
+        // unreadable, and every repaint would paint most of its tens of megapixels.
+        return shown.isPiecewise() ? Math.max(1, z) : z;
     }
 
     /** Told on the EDT the magnification in effect whenever it changes (the zoom control shows it). */
@@ -133,7 +145,7 @@ final class GridView extends JComponent implements Scrollable {
             return Optional.empty();
         }
         Point px = imagePixel(p);
-        return shown.grid().tileAt(px.x, px.y);
+        return shown.tileAt(px.x, px.y);
     }
 
     @Override
@@ -157,14 +169,17 @@ final class GridView extends JComponent implements Scrollable {
         if (shown == null) {
             return new Dimension(0, 0);
         }
-        BufferedImage img = shown.grid().image();
         double z = zoom();
-        return new Dimension((int) Math.ceil(img.getWidth() * z), (int) Math.ceil(img.getHeight() * z));
+        return new Dimension((int) Math.ceil(shown.width() * z), (int) Math.ceil(shown.height() * z));
     }
 
     @Override
     protected void paintComponent(Graphics g) {
         if (shown == null) {
+            return;
+        }
+        if (shown.isPiecewise()) {
+            paintPiecewise(g);
             return;
         }
         BufferedImage img = shown.grid().image();
@@ -183,6 +198,56 @@ final class GridView extends JComponent implements Scrollable {
             } else {
                 g2.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_NEAREST_NEIGHBOR);
                 g2.drawImage(img, 0, 0, (int) Math.round(img.getWidth() * zoom), (int) Math.round(img.getHeight() * zoom), null);
+            }
+        } finally {
+            g2.dispose();
+        }
+    }
+
+    /**
+     * Paints the part of a piecewise grid that the clip shows: only those image pixels are painted,
+     * in bands of at most {@link #BAND_PIXELS} (zoomed far out, the clip can cover most of the grid).
+     * The last part painted is kept, for repaints of the same area (tooltips, the popup menu).
+     */
+    private void paintPiecewise(Graphics g) {
+        Rectangle clip = g.getClipBounds() != null ? g.getClipBounds() : new Rectangle(getWidth(), getHeight());
+        double zoom = zoom();
+        int ix0 = Math.max(0, (int) Math.floor(clip.x / zoom));
+        int iy0 = Math.max(0, (int) Math.floor(clip.y / zoom));
+        int ix1 = Math.min(shown.width(), (int) Math.ceil((clip.x + clip.width) / zoom));
+        int iy1 = Math.min(shown.height(), (int) Math.ceil((clip.y + clip.height) / zoom));
+        if (ix0 >= ix1 || iy0 >= iy1) {
+            return;
+        }
+        int bandRows = (int) Math.max(1, Math.min(iy1 - iy0, BAND_PIXELS / (ix1 - ix0)));
+        Graphics2D g2 = (Graphics2D) g.create();
+        try {
+            AffineTransform t = g2.getTransform();
+            double sx = 1;
+            double sy = 1;
+            if (t.getShearX() == 0 && t.getShearY() == 0) {
+                // As for a whole image: straight to device pixels (see paintComponent).
+                sx = t.getScaleX();
+                sy = t.getScaleY();
+                g2.setTransform(AffineTransform.getTranslateInstance(Math.round(t.getTranslateX()), Math.round(t.getTranslateY())));
+            }
+            g2.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_NEAREST_NEIGHBOR);
+            for (int y = iy0; y < iy1; y += bandRows) {
+                Rectangle part = new Rectangle(ix0, y, ix1 - ix0, Math.min(bandRows, iy1 - y));
+                BufferedImage img;
+                if (shown == paintedFrom && part.equals(painted)) {
+                    img = paintedImage;
+                } else {
+                    img = shown.region(part);
+                    paintedFrom = shown;
+                    painted = part;
+                    paintedImage = img;
+                }
+                int dx0 = (int) Math.round(part.x * zoom * sx);
+                int dy0 = (int) Math.round(part.y * zoom * sy);
+                int dx1 = (int) Math.round((part.x + part.width) * zoom * sx);
+                int dy1 = (int) Math.round((part.y + part.height) * zoom * sy);
+                g2.drawImage(img, dx0, dy0, dx1 - dx0, dy1 - dy0, null);
             }
         } finally {
             g2.dispose();

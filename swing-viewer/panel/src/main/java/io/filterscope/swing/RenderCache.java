@@ -6,7 +6,8 @@ import java.util.Map;
 
 /**
  * Grids already drawn, least recently used first out, bounded by their total pixels rather than
- * their number: one grid of a wide layer can be as large as a hundred small ones. EDT only.
+ * their number: one grid of a wide layer can be as large as a hundred small ones (a piecewise grid
+ * counts what it holds, about its values). EDT only.
  *
  * @param <K> what a grid depends on
  */
@@ -59,6 +60,6 @@ final class RenderCache<K> {
     }
 
     private static long size(ShownGrid g) {
-        return (long) g.grid().image().getWidth() * g.grid().image().getHeight();
+        return g.weight();
     }
 }

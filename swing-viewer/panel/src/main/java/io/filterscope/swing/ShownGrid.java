@@ -4,30 +4,47 @@ import io.filterscope.model.ChannelStats;
 import io.filterscope.model.FeatureMaps;
 import io.filterscope.model.FilterBank;
 import io.filterscope.preprocess.ChannelOrder;
+import io.filterscope.render.GridCanvas;
 import io.filterscope.render.GridRenderer;
 import io.filterscope.render.GridStyle;
 import io.filterscope.render.RenderedGrid;
 import io.filterscope.tensor.Tensor;
+import java.awt.Rectangle;
 import java.awt.image.BufferedImage;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * A picture on a tab of {@link FilterScopePanel}: a grid as drawn by the api's GridRenderer together
  * with the numbers behind its tiles, so the view can read out the value and the statistics under
  * the pointer (tooltips and the tile window). What a {@link PanelTab}'s drawing gives the panel.
  *
- * @param layer  what the picture shows, usually the layer's name: the tile window's title
- * @param grid   the image and its tile rectangles (none for a plain picture)
- * @param values the numbers drawn
+ * <p>A grid too large to paint whole at every switch (a wide layer's filters) is held
+ * {@linkplain #piecewise piece by piece}: the view paints the part on screen, and {@link #grid()}
+ * draws the whole grid each time it is asked (Save and Copy).
  */
-public record ShownGrid(String layer, RenderedGrid grid, Values values) {
+public final class ShownGrid {
+    private final String layer;
+    private final RenderedGrid grid;
+    private final GridCanvas canvas;
+    private final Values values;
 
-    public ShownGrid {
-        Objects.requireNonNull(layer, "layer");
-        Objects.requireNonNull(grid, "grid");
-        Objects.requireNonNull(values, "values");
+    /**
+     * @param layer  what the picture shows, usually the layer's name: the tile window's title
+     * @param grid   the image and its tile rectangles (none for a plain picture)
+     * @param values the numbers drawn
+     */
+    public ShownGrid(String layer, RenderedGrid grid, Values values) {
+        this(layer, Objects.requireNonNull(grid, "grid"), null, values);
+    }
+
+    private ShownGrid(String layer, RenderedGrid grid, GridCanvas canvas, Values values) {
+        this.layer = Objects.requireNonNull(layer, "layer");
+        this.grid = grid;
+        this.canvas = canvas;
+        this.values = Objects.requireNonNull(values, "values");
     }
 
     /** Feature maps drawn by {@link GridRenderer#renderFeatureMaps}: the given channels, in that order. */
@@ -43,6 +60,65 @@ public record ShownGrid(String layer, RenderedGrid grid, Values values) {
     /** A plain picture without tiles (no tooltips, no tile window); Save and Copy take it as it is. */
     public static ShownGrid picture(String name, BufferedImage image) {
         return new ShownGrid(name, new RenderedGrid(image, List.of()), NoTiles.INSTANCE);
+    }
+
+    /** A grid laid out but not painted: the view paints what is on screen, {@link #grid()} the whole. */
+    public static ShownGrid piecewise(String layer, GridCanvas canvas, Values values) {
+        return new ShownGrid(layer, null, Objects.requireNonNull(canvas, "canvas"), values);
+    }
+
+    /** What the picture shows, usually the layer's name: the tile window's title. */
+    public String layer() {
+        return layer;
+    }
+
+    /**
+     * The image and its tile rectangles. For a {@linkplain #piecewise piecewise} grid this draws the
+     * whole grid, every call (it is not kept: it can be hundreds of megabytes).
+     */
+    public RenderedGrid grid() {
+        return grid != null ? grid : canvas.render();
+    }
+
+    /** The numbers drawn. */
+    public Values values() {
+        return values;
+    }
+
+    /** Whether the grid is painted piece by piece (see {@link #piecewise}). */
+    public boolean isPiecewise() {
+        return canvas != null;
+    }
+
+    /** Width of the whole picture in pixels. */
+    public int width() {
+        return grid != null ? grid.image().getWidth() : canvas.width();
+    }
+
+    /** Height of the whole picture in pixels. */
+    public int height() {
+        return grid != null ? grid.image().getHeight() : canvas.height();
+    }
+
+    /** The tile under pixel (x, y) of the picture. */
+    public Optional<RenderedGrid.Tile> tileAt(int x, int y) {
+        return grid != null ? grid.tileAt(x, y) : canvas.tileAt(x, y);
+    }
+
+    /** The picture's pixels inside {@code r} (which must lie within the picture), without drawing the rest. */
+    public BufferedImage region(Rectangle r) {
+        return grid != null ? grid.image().getSubimage(r.x, r.y, r.width, r.height) : canvas.paint(r);
+    }
+
+    /**
+     * What holding the picture costs, in 4-byte units: its pixels, or for a piecewise grid about its
+     * tiles' values (the weights it paints from).
+     */
+    long weight() {
+        if (grid != null) {
+            return (long) width() * height();
+        }
+        return canvas.tiles().stream().mapToLong(t -> (long) t.rows() * t.columns()).sum();
     }
 
     /** The numbers behind a grid's tiles; implement it for tiles of your own. */

@@ -103,7 +103,7 @@ final class TileInspector extends JDialog {
         Enlarged(ShownGrid grid, RenderedGrid.Tile tile) {
             this.grid = grid;
             this.tile = tile;
-            this.pixels = grid.grid().image().getSubimage(tile.x(), tile.y(), tile.width(), tile.height());
+            this.pixels = grid.region(new java.awt.Rectangle(tile.x(), tile.y(), tile.width(), tile.height()));
             this.cell = Math.max(1, TARGET / Math.max(tile.rows(), tile.columns()));
             setPreferredSize(new Dimension(tile.columns() * cell, tile.rows() * cell));
         }
