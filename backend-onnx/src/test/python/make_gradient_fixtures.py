@@ -4,7 +4,8 @@ Builds small CNNs in PyTorch with seeded weights that together use every operato
 differentiates (Conv incl. strided/odd sizes, grouped, depthwise and dilated, ConvTranspose, Gemm,
 MatMul, BatchNormalization, Relu, Clip (ReLU6), LeakyRelu, Sigmoid, Tanh, HardSigmoid, HardSwish,
 MaxPool (ceil_mode, overlapping), AveragePool, GlobalAveragePool, ReduceMean, Add, Sub, Mul (broadcast), Div,
-Concat, Flatten, Reshape, Transpose, Pad, Resize (nearest, x2), Softmax), exports them to ONNX (TorchScript exporter,
+Concat, Flatten, Reshape, Transpose, Pad, Resize (nearest, x2; linear), Softmax, and in a third model PRelu, Elu,
+Gelu, Erf, Slice, Gather, Split, GlobalMaxPool), exports them to ONNX (TorchScript exporter,
 opset 17), and saves, for a fixed batch of two inputs and class K:
 
     input.npy                      the input batch
@@ -137,7 +138,7 @@ class MobileNetish(nn.Module):
 class Extras(nn.Module):
     """The rules added after the first two models: PRelu (per channel), Elu, Gelu (exact, and with the tanh
     approximation), Slice (constant starts/ends, step 1), Gather (constant indices, repeated), Split (one
-    part unused), GlobalMaxPool. Exported at opset 20, where F.gelu is a Gelu node; at lower opsets it is
+    part unused), GlobalMaxPool, linear Resize (half-pixel with scales, align-corners with sizes). Exported at opset 20, where F.gelu is a Gelu node; at lower opsets it is
     Erf arithmetic, whose Erf has a rule too (the opset-17 copy, model_opset17.onnx)."""
 
     def __init__(self):
@@ -157,12 +158,15 @@ class Extras(nn.Module):
         y = y[:, :, 1:-1, 2:]                                   # Slice
         y = F.gelu(self.conv2(y))
         acts["gelu"] = y
+        # Linear Resize, align-corners coordinates and sizes computed in the graph
+        y = y + F.interpolate(F.avg_pool2d(y, 2), size=y.shape[-2:], mode="bilinear", align_corners=True)
         a, b, c = torch.split(y, [5, 4, 3], dim=1)              # Split; c is not used
         a = F.gelu(a, approximate="tanh")
         picked = b[:, torch.tensor([3, 0, 3, 1])]               # Gather with constant, repeated indices
         z = torch.cat([a, picked], dim=1)                       # 9 channels
         acts["concat"] = z
-        g = F.adaptive_max_pool2d(z, 1).flatten(1)              # GlobalMaxPool
+        up = F.interpolate(z, scale_factor=2, mode="bilinear")   # linear Resize, half-pixel, constant scales
+        g = F.adaptive_max_pool2d(up, 1).flatten(1)             # GlobalMaxPool
         m = z.mean(dim=(2, 3))[:, :7]                           # Slice on a 2-D tensor
         return acts, self.fc(torch.cat([g, m], dim=1))
 
@@ -235,7 +239,7 @@ def add_softmax_variant(name):
 
 
 class Upsampling(nn.Module):
-    """Bilinear upsampling (Resize in linear mode), which has no backward rule: the model has no
+    """Bicubic upsampling (Resize in cubic mode), which has no backward rule: the model has no
     gradients, but forward capture works as before."""
 
     def __init__(self):
@@ -244,7 +248,7 @@ class Upsampling(nn.Module):
         self.fc = nn.Linear(4, 5)
 
     def forward(self, x):
-        y = F.interpolate(F.relu(self.conv(x)), scale_factor=2, mode="bilinear")
+        y = F.interpolate(F.relu(self.conv(x)), scale_factor=2, mode="bicubic")
         return {}, self.fc(F.adaptive_avg_pool2d(y, 1).flatten(1))
 
 
@@ -276,7 +280,7 @@ def make_extras():
     torch.manual_seed(20261129)
     model = Extras()
     make("extras", model, (2, 3, 13, 14), {
-        "prelu": producer_output("PRelu", 0), "gelu": producer_output("Gelu", 0), "concat": producer_output("Concat", 0)}, opset=20)
+        "prelu": producer_output("PRelu", 0), "gelu": producer_output("Gelu", 0), "concat": producer_output("Concat", 2)}, opset=20)
     torch.onnx.export(model32(model), torch.zeros(2, 3, 13, 14), ROOT / "extras" / "model_opset17.onnx", opset_version=17, dynamo=False,
                       input_names=["input"], output_names=["logits"], dynamic_axes={"input": {0: "batch"}, "logits": {0: "batch"}})
     global_max_pool(ROOT / "extras" / "model.onnx")
@@ -290,7 +294,8 @@ def make_extras():
 if __name__ == "__main__":
     import sys
     if sys.argv[1:] == ["extras"]:
-        # Only the model added later: the others stay as committed.
+        # Only the models changed later: the others stay as committed.
+        make_unsupported()
         make_extras()
         sys.exit(0)
     torch.manual_seed(20261126)

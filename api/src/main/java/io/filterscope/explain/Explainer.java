@@ -286,8 +286,9 @@ public final class Explainer {
 
     /**
      * Ramaswamy and Desai 2020, as pytorch-grad-cam's AblationCAM: wₖ = (y − yₖ) / y, where yₖ is the
-     * class logit with channel k of the layer's output zeroed and the rest of the network run from
-     * there ({@link Model#runFrom}), and y the logit without ablation; the map is ReLU(Σ wₖ Aₖ).
+     * class's output (the logit, or the probability of a model ending in softmax) with channel k of
+     * the layer's output zeroed and the rest of the network run from there ({@link Model#runFrom}),
+     * and y the output without ablation; the map is ReLU(Σ wₖ Aₖ).
      * Zeroing follows the paper (pytorch-grad-cam puts a very negative value instead where the
      * layer's output can be negative). Copies with one channel ablated each run in batches.
      */

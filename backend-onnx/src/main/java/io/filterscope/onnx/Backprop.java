@@ -114,9 +114,11 @@ final class Backprop {
             return Optional.of("opset " + MIN_OPSET + " or later, the model has opset " + opset() + "; export it again with a newer opset");
         }
         for (Node n : path(scoreTensor(false))) {
-            if (!SUPPORTED.contains(n.getOpType()) || !n.getDomain().isEmpty() && !n.getDomain().equals("ai.onnx") || !resizeIsBlockCopy(n)) {
+            if (!SUPPORTED.contains(n.getOpType()) || !n.getDomain().isEmpty() && !n.getDomain().equals("ai.onnx")
+                    || !resizeIsBlockCopy(n) && !resizeIsLinear(n)) {
                 return Optional.of("a backward rule for every operator between the input and the output; " + describe(n)
-                        + (n.getOpType().equals("Resize") ? " other than nearest-neighbour upsampling by whole factors" : "")
+                        + (n.getOpType().equals("Resize") ? " other than nearest-neighbour upsampling by whole factors or linear"
+                                + " interpolation" : "")
                         + " has none (see docs/onnx-gradients.md for those that have); use a forward-only explanation such as Score-CAM or occlusion");
             }
         }
@@ -141,6 +143,20 @@ final class Backprop {
         }
         return coords.equals("asymmetric") ? nearest.equals("floor")
                 : (coords.equals("half_pixel") || coords.equals("pytorch_half_pixel")) && nearest.startsWith("round_prefer_");
+    }
+
+    /**
+     * Whether a Resize is linear interpolation whose weights depend on the sizes alone: linear mode,
+     * half-pixel, PyTorch's half-pixel, align-corners or asymmetric coordinates, no antialiasing.
+     */
+    static boolean resizeIsLinear(Node n) {
+        if (!n.getOpType().equals("Resize")) {
+            return false;
+        }
+        String mode = OnnxGraph.attr(n, "mode").map(a -> a.getS().toStringUtf8()).orElse("nearest");
+        String coords = OnnxGraph.attr(n, "coordinate_transformation_mode").map(a -> a.getS().toStringUtf8()).orElse("half_pixel");
+        return mode.equals("linear") && OnnxGraph.intAttr(n, "antialias", 0) == 0
+                && Set.of("half_pixel", "pytorch_half_pixel", "align_corners", "asymmetric").contains(coords);
     }
 
     private static String describe(Node n) {
@@ -842,6 +858,10 @@ final class Backprop {
         }
 
         private void resize(Node n, String gy) {
+            if (resizeIsLinear(n)) {
+                linearResize(n, gy);
+                return;
+            }
             // Each input element was copied to an s×s block (resizeIsBlockCopy): its gradient is the
             // block's sum, an average pool times the block size.
             String x = n.getInput(0);
@@ -861,6 +881,65 @@ final class Backprop {
             }
             String pooled = emit("AveragePool", List.of(gy), List.of(intsAttr("kernel_shape", factor), intsAttr("strides", factor)), "block_mean");
             add(x, emit("Mul", List.of(pooled, scalar(block)), List.of(), "resize"));
+        }
+
+        /**
+         * Linear interpolation is y = R_H · x · R_Wᵀ per image (and the identity along N and C, which
+         * must not change): dx = R_Hᵀ · g · R_W, two MatMuls with constant matrices built from the
+         * sizes and the coordinate mode as ONNX defines them, clamping at the border as ONNX Runtime and
+         * PyTorch do.
+         */
+        private void linearResize(Node n, String gy) {
+            String x = n.getInput(0);
+            long[] xs = knownShape(x, n);
+            long[] ys = knownShape(n.getOutput(0), n);
+            if (xs.length != 4 || xs[0] != ys[0] || xs[1] != ys[1]) {
+                throw refuse(n, "linear interpolation of other than the two spatial axes of N×C×H×W");
+            }
+            String coords = OnnxGraph.attr(n, "coordinate_transformation_mode").map(a -> a.getS().toStringUtf8()).orElse("half_pixel");
+            float[] scales = n.getInputCount() > 2 && !n.getInput(2).isEmpty() ? constantFloats(n.getInput(2)).orElse(new float[0]) : new float[0];
+            double sh = scales.length == 4 ? scales[2] : (double) ys[2] / xs[2];
+            double sw = scales.length == 4 ? scales[3] : (double) ys[3] / xs[3];
+            String rw = interpolation(n, "w", xs[3], ys[3], sw, coords, false);       // Wo × Wi
+            String rht = interpolation(n, "hT", xs[2], ys[2], sh, coords, true);     // Hi × Ho
+            String gw = emit("MatMul", List.of(gy, rw), List.of(), "resize_w");
+            add(x, emit("MatMul", List.of(rht, gw), List.of(), "resize"));
+        }
+
+        /** The out × in matrix of linear interpolation weights along one axis, or its transpose. */
+        private String interpolation(Node n, String hint, long in, long out, double scale, String coords, boolean transposed) {
+            float[] m = new float[Math.toIntExact(in * out)];
+            for (int o = 0; o < out; o++) {
+                double src = switch (coords) {
+                    case "align_corners" -> out == 1 ? 0 : o * (double) (in - 1) / (out - 1);
+                    case "asymmetric" -> o / scale;
+                    case "pytorch_half_pixel" -> out > 1 ? (o + 0.5) / scale - 0.5 : 0;
+                    default -> (o + 0.5) / scale - 0.5;
+                };
+                src = Math.max(0, Math.min(in - 1, src));
+                int i0 = (int) Math.floor(src);
+                int i1 = (int) Math.min(i0 + 1, in - 1);
+                double l = src - i0;
+                int r0 = transposed ? (int) (i0 * out + o) : (int) (o * in + i0);
+                int r1 = transposed ? (int) (i1 * out + o) : (int) (o * in + i1);
+                m[r0] += (float) (1 - l);
+                m[r1] += (float) l;
+            }
+            Tensor.Builder w = Tensor.newBuilder().setDataType(FLOAT).addDims(transposed ? in : out).addDims(transposed ? out : in);
+            for (float v : m) {
+                w.addFloatData(v);
+            }
+            return constant("resize_" + hint + counter++, w);
+        }
+
+        /** The values of a constant float tensor (an initializer or a Constant node's), if it is one. */
+        private Optional<float[]> constantFloats(String t) {
+            Tensor v = g.initializers.get(t);
+            Node p = g.producers.get(t);
+            if (v == null && p != null && p.getOpType().equals("Constant")) {
+                v = OnnxGraph.attr(p, "value").map(Attribute::getT).orElse(null);
+            }
+            return v == null ? Optional.empty() : Optional.of(new TensorData(file).floats(v));
         }
 
         private void reduce(Node n, String gy) {

@@ -39,7 +39,7 @@ class ExplainReferenceTest extends ExplainReferenceCheck {
 
     @Test
     void gradientMethodOnAModelWithoutGradientsSuggestsAForwardOnlyOne() {
-        // The bundled model has gradients now; this fixture (a bilinear Resize) has none.
+        // The bundled model has gradients now; this fixture (a bicubic Resize) has none.
         Path file = Path.of("src/test/resources/gradients/unsupported/model.onnx");
         Tensor x = Npy.read(file.resolveSibling("input.npy"));
         try (Model m = FilterScope.open(file)) {

@@ -116,7 +116,7 @@ class ExplainCommandTest {
 
     @Test
     void gradientMethodOnAModelWithoutGradientsSuggestsAForwardOnlyOne() {
-        // The bundled model has gradients now; this fixture (a bilinear Resize) has none.
+        // The bundled model has gradients now; this fixture (a bicubic Resize) has none.
         Path noGradients = Path.of("../backend-onnx/src/test/resources/gradients/unsupported");
         assertRefused(List.of(noGradients.resolve("model.onnx").toString(), "--input-npy", noGradients.resolve("input.npy").toString(),
                 "--method", "gradcam"), "model.onnx: gradcam needs gradients", "use a forward-only method: scorecam, ablationcam, occlusion");
