@@ -18,10 +18,12 @@ For each: Grad-CAM (Selvaraju et al. 2017), Grad-CAM++ (Chattopadhay et al. 2018
 exponential score), LayerCAM (Jiang et al. 2021), Score-CAM (Wang et al. 2020: channel maps upsampled
 bilinearly, half-pixel centres, min-max normalised, multiplied into the input, weighted by the softmax
 probability of the class; constant channels get weight 0), Faster Score-CAM (the 16 channels with the
-largest variance), occlusion (window 4, stride 2, baseline 0: the drop of the class logit, averaged over the
+largest variance), Ablation-CAM (Ramaswamy and Desai 2020, as pytorch-grad-cam's AblationCAM: channel k of the
+layer's output zeroed and the rest of the network run, w_k = (y_c - y_c^k) / y_c, CAM = ReLU(sum_k w_k A^k)),
+occlusion (window 4, stride 2, baseline 0: the drop of the class logit, averaged over the
 windows covering a pixel) and vanilla saliency (max over channels of |d logit / d input|, plus the raw
 gradient). CAMs at the last conv block's ReLU output (7x7), for the top-1 class, and Grad-CAM also for class 2
-and at the last max pool (3x3). Maps are saved unnormalised at their own resolution as float32 .npy;
+and Ablation-CAM also for class 2, and Grad-CAM and Ablation-CAM at the last max pool (3x3). Maps are saved unnormalised at their own resolution as float32 .npy;
 index.json lists them with the class explained.
 """
 import json
@@ -116,6 +118,20 @@ def score_cam(a, x, run, k, nchw, top_n=0):
     return F.relu((weights[:, None, None] * a).sum(0))
 
 
+def ablation_cam(a, tail, k):
+    """a: C x h x w at the layer; tail(batch of layer outputs) -> model outputs. Every channel zeroed in turn,
+    all in one batch; the score is the model's output unit k (a logit, or a probability for a model ending in
+    softmax), as pytorch-grad-cam's AblationCAM."""
+    with torch.no_grad():
+        y = tail(a[None])[0, k]
+        ablated = a[None].repeat(a.shape[0], 1, 1, 1)
+        for c in range(a.shape[0]):
+            ablated[c, c] = 0
+        y_k = tail(ablated)[:, k]
+        w = (y - y_k) / y
+    return F.relu((w.to(a.dtype)[:, None, None] * a).sum(0))
+
+
 def occlusion(x, run, k, nchw):
     h, w = (x.shape[2], x.shape[3]) if nchw else (x.shape[1], x.shape[2])
     with torch.no_grad():
@@ -186,8 +202,10 @@ def write(out, head, tail, run, x, nchw, layer_names, pool=None):
     save("layercam", "layercam", conv, top, layer_cam(a, g))
     save("scorecam", "scorecam", conv, top, score_cam(a, x, run, top, nchw))
     save("scorecam_top16", "scorecam", conv, top, score_cam(a, x, run, top, nchw, TOP_N), top_channels=TOP_N)
+    save("ablationcam", "ablationcam", conv, top, ablation_cam(a, tail, top))
     a2, g2 = grad_at(head, tail, x, 2)
     save("gradcam_class2", "gradcam", conv, 2, grad_cam(a2, g2))
+    save("ablationcam_class2", "ablationcam", conv, 2, ablation_cam(a2, tail, 2))
     save("scorecam_class2", "scorecam", conv, 2, score_cam(a2, x, run, 2, nchw))
     deletion, insertion = faithfulness(grad_cam(a, g), x, run, top, nchw)
     np.save(out / "gradcam_deletion.npy", deletion.astype(np.float32))
@@ -197,6 +215,7 @@ def write(out, head, tail, run, x, nchw, layer_names, pool=None):
     if pool is not None:
         ap, gp = grad_at(pool[1], pool[2], x, top)
         save("gradcam_pool", "gradcam", pool[0], top, grad_cam(ap, gp))
+        save("ablationcam_pool", "ablationcam", pool[0], top, ablation_cam(ap, pool[2], top))
     save("occlusion", "occlusion", None, top, occlusion(x, run, top, nchw),
          window=OCC_WINDOW, stride=OCC_STRIDE, baseline=OCC_BASELINE)
     s, raw = saliency(x, run, top, nchw)

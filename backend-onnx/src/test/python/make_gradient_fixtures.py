@@ -4,7 +4,8 @@ Builds small CNNs in PyTorch with seeded weights that together use every operato
 differentiates (Conv incl. strided/odd sizes, grouped, depthwise and dilated, ConvTranspose, Gemm,
 MatMul, BatchNormalization, Relu, Clip (ReLU6), LeakyRelu, Sigmoid, Tanh, HardSigmoid, HardSwish,
 MaxPool (ceil_mode, overlapping), AveragePool, GlobalAveragePool, ReduceMean, Add, Sub, Mul (broadcast), Div,
-Concat, Flatten, Reshape, Transpose, Pad, Resize (nearest, x2), Softmax), exports them to ONNX (TorchScript exporter,
+Concat, Flatten, Reshape, Transpose, Pad, Resize (nearest, x2; linear), Softmax, and in a third model PRelu, Elu,
+Gelu, Erf, Slice, Gather, Split, GlobalMaxPool), exports them to ONNX (TorchScript exporter,
 opset 17), and saves, for a fixed batch of two inputs and class K:
 
     input.npy                      the input batch
@@ -134,11 +135,47 @@ class MobileNetish(nn.Module):
         return acts, z @ self.fc + self.bias
 
 
-def make(name, model, shape, layer_ops):
+class Extras(nn.Module):
+    """The rules added after the first two models: PRelu (per channel), Elu, Gelu (exact, and with the tanh
+    approximation), Slice (constant starts/ends, step 1), Gather (constant indices, repeated), Split (one
+    part unused), GlobalMaxPool, linear Resize (half-pixel with scales, align-corners with sizes). Exported at opset 20, where F.gelu is a Gelu node; at lower opsets it is
+    Erf arithmetic, whose Erf has a rule too (the opset-17 copy, model_opset17.onnx)."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(3, 8, 3, padding=1)
+        self.prelu = nn.PReLU(8, init=0.2)
+        self.conv2 = nn.Conv2d(8, 12, 3, stride=2, padding=1)
+        self.fc = nn.Linear(16, 6)
+        with torch.no_grad():
+            self.prelu.weight.uniform_(-0.5, 0.5)
+
+    def forward(self, x):
+        acts = {}
+        y = self.prelu(self.conv(x))
+        acts["prelu"] = y
+        y = F.elu(y, alpha=0.7)
+        y = y[:, :, 1:-1, 2:]                                   # Slice
+        y = F.gelu(self.conv2(y))
+        acts["gelu"] = y
+        # Linear Resize, align-corners coordinates and sizes computed in the graph
+        y = y + F.interpolate(F.avg_pool2d(y, 2), size=y.shape[-2:], mode="bilinear", align_corners=True)
+        a, b, c = torch.split(y, [5, 4, 3], dim=1)              # Split; c is not used
+        a = F.gelu(a, approximate="tanh")
+        picked = b[:, torch.tensor([3, 0, 3, 1])]               # Gather with constant, repeated indices
+        z = torch.cat([a, picked], dim=1)                       # 9 channels
+        acts["concat"] = z
+        up = F.interpolate(z, scale_factor=2, mode="bilinear")   # linear Resize, half-pixel, constant scales
+        g = F.adaptive_max_pool2d(up, 1).flatten(1)             # GlobalMaxPool
+        m = z.mean(dim=(2, 3))[:, :7]                           # Slice on a 2-D tensor
+        return acts, self.fc(torch.cat([g, m], dim=1))
+
+
+def make(name, model, shape, layer_ops, opset=17):
     out = ROOT / name
     (out / "layers").mkdir(parents=True, exist_ok=True)
     model.eval()
-    torch.onnx.export(model32(model), torch.zeros(shape), out / "model.onnx", opset_version=17, dynamo=False,
+    torch.onnx.export(model32(model), torch.zeros(shape), out / "model.onnx", opset_version=opset, dynamo=False,
                       input_names=["input"], output_names=["logits"], dynamic_axes={"input": {0: "batch"}, "logits": {0: "batch"}})
     proto = onnx.load(out / "model.onnx")
     ops = sorted({n.op_type for n in proto.graph.node})
@@ -202,7 +239,7 @@ def add_softmax_variant(name):
 
 
 class Upsampling(nn.Module):
-    """Bilinear upsampling (Resize in linear mode), which has no backward rule: the model has no
+    """Bicubic upsampling (Resize in cubic mode), which has no backward rule: the model has no
     gradients, but forward capture works as before."""
 
     def __init__(self):
@@ -211,7 +248,7 @@ class Upsampling(nn.Module):
         self.fc = nn.Linear(4, 5)
 
     def forward(self, x):
-        y = F.interpolate(F.relu(self.conv(x)), scale_factor=2, mode="bilinear")
+        y = F.interpolate(F.relu(self.conv(x)), scale_factor=2, mode="bicubic")
         return {}, self.fc(F.adaptive_avg_pool2d(y, 1).flatten(1))
 
 
@@ -228,7 +265,39 @@ def make_unsupported():
     print("unsupported", sorted({n.op_type for n in onnx.load(out / "model.onnx").graph.node}))
 
 
+def global_max_pool(path):
+    """PyTorch exports adaptive_max_pool2d(x, 1) as a MaxPool over the whole map: the same values as
+    GlobalMaxPool, which other exporters write; the node is swapped for one."""
+    proto = onnx.load(path)
+    for i, n in enumerate(proto.graph.node):
+        if n.op_type == "MaxPool" and len(n.output) == 1:
+            proto.graph.node[i].CopyFrom(onnx.helper.make_node("GlobalMaxPool", [n.input[0]], [n.output[0]], name=n.name))
+    onnx.checker.check_model(proto)
+    onnx.save(proto, path)
+
+
+def make_extras():
+    torch.manual_seed(20261129)
+    model = Extras()
+    make("extras", model, (2, 3, 13, 14), {
+        "prelu": producer_output("PRelu", 0), "gelu": producer_output("Gelu", 0), "concat": producer_output("Concat", 2)}, opset=20)
+    torch.onnx.export(model32(model), torch.zeros(2, 3, 13, 14), ROOT / "extras" / "model_opset17.onnx", opset_version=17, dynamo=False,
+                      input_names=["input"], output_names=["logits"], dynamic_axes={"input": {0: "batch"}, "logits": {0: "batch"}})
+    global_max_pool(ROOT / "extras" / "model.onnx")
+    global_max_pool(ROOT / "extras" / "model_opset17.onnx")
+    manifest = json.loads((ROOT / "extras" / "manifest.json").read_text())
+    manifest["ops"] = sorted({n.op_type for n in onnx.load(ROOT / "extras" / "model.onnx").graph.node})
+    (ROOT / "extras" / "manifest.json").write_text(json.dumps(manifest, indent=1))
+    print("extras opset 17", sorted({n.op_type for n in onnx.load(ROOT / "extras" / "model_opset17.onnx").graph.node}))
+
+
 if __name__ == "__main__":
+    import sys
+    if sys.argv[1:] == ["extras"]:
+        # Only the models changed later: the others stay as committed.
+        make_unsupported()
+        make_extras()
+        sys.exit(0)
     torch.manual_seed(20261126)
     make("resnetish", ResNetish(), (2, 3, 17, 15), {
         "stem": producer_output("Relu", 0), "block1": producer_output("Relu", 2), "block2": producer_output("Relu", 4)})
@@ -239,3 +308,4 @@ if __name__ == "__main__":
         "concat": producer_output("Concat", 1)})
     add_softmax_variant("mobilenetish")
     make_unsupported()
+    make_extras()

@@ -33,7 +33,9 @@ import java.util.stream.IntStream;
  * <p>Errors are {@link FilterScopeException}s with one line naming the model file: an output index
  * out of range or a layer without a spatial output ({@link ErrorKind#INVALID_ARGUMENT}), an unknown
  * layer ({@link ErrorKind#UNKNOWN_LAYER}), a gradient method on a model without
- * {@link Capability#GRADIENTS} ({@link ErrorKind#UNSUPPORTED}, suggesting a forward-only method).
+ * {@link Capability#GRADIENTS} ({@link ErrorKind#UNSUPPORTED}, suggesting a forward-only method),
+ * Ablation-CAM on a model without {@link Capability#RUN_FROM_LAYER} or at a layer the rest of the
+ * network does not depend on alone ({@link ErrorKind#UNSUPPORTED}).
  */
 public final class Explainer {
     private final Model model;
@@ -63,6 +65,7 @@ public final class Explainer {
         return switch (m) {
             case GRAD_CAM, GRAD_CAM_PLUS_PLUS, LAYER_CAM -> gradientCam(input, plane, request);
             case SCORE_CAM -> scoreCam(input, plane, request, progress);
+            case ABLATION_CAM -> ablationCam(input, plane, request, progress);
             case OCCLUSION -> occlusion(input, plane, request, progress);
             case SALIENCY, SMOOTH_GRAD -> saliency(input, plane, request, progress);
         };
@@ -280,6 +283,65 @@ public final class Explainer {
                 Optional.empty(), plane.height(), plane.width());
     }
 
+    // ---- Ablation-CAM --------------------------------------------------------------------------
+
+    /**
+     * Ramaswamy and Desai 2020, as pytorch-grad-cam's AblationCAM: wₖ = (y − yₖ) / y, where yₖ is the
+     * class's output (the logit, or the probability of a model ending in softmax) with channel k of
+     * the layer's output zeroed and the rest of the network run from there ({@link Model#runFrom}),
+     * and y the output without ablation; the map is ReLU(Σ wₖ Aₖ).
+     * Zeroing follows the paper (pytorch-grad-cam puts a very negative value instead where the
+     * layer's output can be negative). Copies with one channel ablated each run in batches.
+     */
+    private Explanation ablationCam(Tensor input, InputPlane plane, ExplainRequest request, Progress progress) {
+        if (!model.capabilities().contains(Capability.RUN_FROM_LAYER)) {
+            throw new FilterScopeException(ErrorKind.UNSUPPORTED, file() + ": ablationcam needs to run the network from a layer's"
+                    + " output, which the " + model.metadata().format() + " backend cannot; use scorecam, which also needs no gradients");
+        }
+        LayerInfo layer = camLayer(request);
+        int k;
+        float score;
+        Shape s;
+        float[] a;
+        try (Activations acts = model.capture(input, CaptureRequest.layers(layer.name()))) {
+            k = outputIndex(acts.output(), request);
+            score = row(acts.output())[k];
+            LayerOutput lo = acts.layer(layer.name()).orElseThrow(() -> new FilterScopeException(ErrorKind.INFERENCE_FAILED,
+                    file() + ": the backend did not capture layer '" + layer.name() + "'"));
+            s = spatial(layer, lo.values().shape());
+            a = lo.values().toArray();
+        }
+        int c = (int) s.dim(1);
+        int plane2 = (int) (s.dim(2) * s.dim(3));
+        // An all-zero channel is unchanged by zeroing it: weight 0 without a run.
+        List<Integer> channels = new ArrayList<>();
+        for (int ch = 0; ch < c; ch++) {
+            for (int i = 0; i < plane2; i++) {
+                if (a[ch * plane2 + i] != 0) {
+                    channels.add(ch);
+                    break;
+                }
+            }
+        }
+        float[] ablatedScore = new float[c];
+        Batcher batcher = new Batcher(a.length, (data, n) -> model.runFrom(layer.name(), Tensor.wrap(s.with(0, n), Arrays.copyOf(data, n * a.length))),
+                batchSize(request), progress, channels.size());
+        for (int ch : channels) {
+            float[] ablated = a.clone();
+            Arrays.fill(ablated, ch * plane2, (ch + 1) * plane2, 0f);
+            batcher.add(ablated, out -> ablatedScore[ch] = out[k]);
+        }
+        batcher.flush();
+        float[] weights = new float[c];
+        for (int ch : channels) {
+            // y = 0 leaves the drops unscaled; the map is normalised for display anyway.
+            weights[ch] = (score - ablatedScore[ch]) / (score != 0 ? score : 1f);
+        }
+        float[] cam = Maps.weightedSumRelu(a, weights, plane2);
+        return new Explanation(Method.ABLATION_CAM, Optional.of(layer.name()), k, score,
+                Heatmap.wrap((int) s.dim(2), (int) s.dim(3), cam), Optional.empty(), plane.height(), plane.width());
+    }
+
     // ---- occlusion -----------------------------------------------------------------------------
 
     private Explanation occlusion(Tensor input, InputPlane plane, ExplainRequest request, Progress progress) {
@@ -396,7 +458,9 @@ public final class Explainer {
 
     /** Collects perturbed items into batches, runs them and hands each item's output row back in order. */
     private final class Batcher {
-        private final InputPlane plane;
+        private final int itemSize;
+        /** Runs the first n items of a buffer as one batch; returns the model's output. */
+        private final java.util.function.BiFunction<float[], Integer, Tensor> runner;
         private final int size;
         private final Progress progress;
         private final int total;
@@ -404,16 +468,22 @@ public final class Explainer {
         private final List<java.util.function.Consumer<float[]>> pending = new ArrayList<>();
         private int done;
 
+        /** Batches of perturbed inputs, run from the model's input. */
         Batcher(InputPlane plane, int size, Progress progress, int total) {
-            this.plane = plane;
+            this(plane.size(), (data, n) -> model.run(plane.batch(data, n)), size, progress, total);
+        }
+
+        Batcher(int itemSize, java.util.function.BiFunction<float[], Integer, Tensor> runner, int size, Progress progress, int total) {
+            this.itemSize = itemSize;
+            this.runner = runner;
             this.size = size;
             this.progress = progress;
             this.total = total;
-            this.data = new float[size * plane.size()];
+            this.data = new float[size * itemSize];
         }
 
         void add(float[] item, java.util.function.Consumer<float[]> onOutput) {
-            System.arraycopy(item, 0, data, pending.size() * plane.size(), plane.size());
+            System.arraycopy(item, 0, data, pending.size() * itemSize, itemSize);
             pending.add(onOutput);
             if (pending.size() == size) {
                 flush();
@@ -429,9 +499,9 @@ public final class Explainer {
             // A model whose input fixes the batch gets full batches: the rest repeats the last item.
             int runSize = fixedBatch() > 0 ? fixedBatch() : n;
             for (int i = n; i < runSize; i++) {
-                System.arraycopy(data, (n - 1) * plane.size(), data, i * plane.size(), plane.size());
+                System.arraycopy(data, (n - 1) * itemSize, data, i * itemSize, itemSize);
             }
-            Tensor out = model.run(plane.batch(data, runSize));
+            Tensor out = runner.apply(data, runSize);
             int per = out.size() / runSize;
             float[] all = out.toArray();
             out.release();   // lent memory (ONNX) goes back for the next batch at once
@@ -462,8 +532,15 @@ public final class Explainer {
         if (!model.capabilities().contains(Capability.GRADIENTS)) {
             throw new FilterScopeException(ErrorKind.UNSUPPORTED, file() + ": " + m.id() + " needs gradients, which the "
                     + model.metadata().format() + " backend cannot compute for this model; use a forward-only method: "
-                    + Method.forwardOnlyIds());
+                    + forwardOnlyIds());
         }
+    }
+
+    /** The forward-only methods this model runs: Ablation-CAM only with {@link Capability#RUN_FROM_LAYER}. */
+    private String forwardOnlyIds() {
+        boolean runFrom = model.capabilities().contains(Capability.RUN_FROM_LAYER);
+        return Arrays.stream(Method.values()).filter(m -> !m.needsGradients() && (runFrom || m != Method.ABLATION_CAM))
+                .map(Method::id).collect(Collectors.joining(", "));
     }
 
     private Gradients gradients(Tensor input, GradientRequest request) {
@@ -472,7 +549,7 @@ public final class Explainer {
         } catch (FilterScopeException e) {
             if (e.kind() == ErrorKind.UNSUPPORTED && !e.getMessage().contains("forward-only")) {
                 throw new FilterScopeException(ErrorKind.UNSUPPORTED, e.getMessage() + "; use a forward-only method: "
-                        + Method.forwardOnlyIds(), e);
+                        + forwardOnlyIds(), e);
             }
             throw e;
         }

@@ -16,6 +16,12 @@ public enum Method {
     LAYER_CAM("layercam", true, true),
     /** Score-CAM (Wang et al. 2020): channels weighed by the class probability of the input masked by them. Forward only. */
     SCORE_CAM("scorecam", false, true),
+    /**
+     * Ablation-CAM (Ramaswamy and Desai 2020): channel k weighed by the relative drop of the class score
+     * when the layer's channel k is zeroed and the rest of the network run, (y − yₖ) / y. Forward only;
+     * needs {@link io.filterscope.model.Capability#RUN_FROM_LAYER}.
+     */
+    ABLATION_CAM("ablationcam", false, true),
     /** Occlusion sensitivity (Zeiler and Fergus 2014): how much the score drops when a window is covered. Forward only. */
     OCCLUSION("occlusion", false, false),
     /** Vanilla saliency (Simonyan et al. 2014): the largest absolute input gradient over the channels. */
@@ -60,12 +66,6 @@ public enum Method {
      */
     public static Method parse(String name) {
         String n = name.trim().toLowerCase(Locale.ROOT);
-        if (n.equals("ablationcam") || n.equals("ablation_cam")) {
-            // Ablation-CAM zeroes one channel at a layer and runs the rest of the network, which the
-            // Model interface cannot do (it runs from the input only).
-            throw new FilterScopeException(ErrorKind.UNSUPPORTED, "ablationcam is not available: it needs to run the network"
-                    + " from a layer with one channel zeroed, which no backend offers yet; use scorecam, which also needs no gradients");
-        }
         for (Method m : values()) {
             if (m.id.equals(n) || m.name().toLowerCase(Locale.ROOT).equals(n)) {
                 return m;

@@ -7,5 +7,11 @@ public enum Capability {
     /** Intermediate layer outputs can be captured. */
     ACTIVATIONS,
     /** Gradients of an output with respect to the input or a layer can be computed. */
-    GRADIENTS
+    GRADIENTS,
+    /**
+     * The rest of the network can be run from a layer's output ({@link Model#runFrom}), as the
+     * forward-only Ablation-CAM needs. A model that claims it may still refuse a layer whose output
+     * does not determine the model's output alone (a skip connection around it).
+     */
+    RUN_FROM_LAYER
 }

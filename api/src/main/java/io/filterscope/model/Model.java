@@ -67,6 +67,25 @@ public interface Model extends AutoCloseable {
     }
 
     /**
+     * Runs the rest of the network from a layer: the model's first output when {@code layer}'s output
+     * (the tensor {@link #capture} gives for it, images as N × C × H × W whatever the backend's own
+     * layout) is {@code layerOutput} instead of what the input made of it. The batch may be of any
+     * size the model accepts. Only models whose {@link #capabilities()} include
+     * {@link Capability#RUN_FROM_LAYER} support it; Ablation-CAM runs on it.
+     *
+     * @throws io.filterscope.FilterScopeException of kind {@link io.filterscope.ErrorKind#UNSUPPORTED}
+     *         when this backend cannot, or when the output depends on more than that layer's output
+     *         (a branch around it joins later: the message suggests a later layer); of kind
+     *         {@link io.filterscope.ErrorKind#INPUT_SHAPE} when {@code layerOutput} does not have the
+     *         layer's shape; of kind {@link io.filterscope.ErrorKind#UNKNOWN_LAYER} for a layer the
+     *         model lacks
+     */
+    default Tensor runFrom(String layer, Tensor layerOutput) {
+        throw new io.filterscope.FilterScopeException(io.filterscope.ErrorKind.UNSUPPORTED, metadata().file().getFileName() + ": the "
+                + metadata().format() + " backend cannot run the network from a layer's output; use scorecam, which also needs no gradients");
+    }
+
+    /**
      * Runs one batch and returns the first output. A backend may lend it recycled memory
      * ({@link Tensor#lent}): {@link Tensor#release()} it once read, in a loop, so the next run reuses
      * that memory at once (otherwise the garbage collector gives it back later).
@@ -77,7 +96,7 @@ public interface Model extends AutoCloseable {
 
     /**
      * Frees what the model holds. Closing twice does nothing. {@link #capture}, {@link #run},
-     * {@link #filters} and {@link #gradients} after closing throw
+     * {@link #filters}, {@link #gradients} and {@link #runFrom} after closing throw
      * {@link io.filterscope.FilterScopeException} of kind {@link io.filterscope.ErrorKind#MODEL_CLOSED};
      * {@link #metadata()} and {@link #layers()} still answer.
      */

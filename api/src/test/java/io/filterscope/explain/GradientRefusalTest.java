@@ -80,6 +80,16 @@ class GradientRefusalTest {
     }
 
     @Test
+    void ablationCamOnAModelThatCannotRunFromALayerSuggestsScoreCam() {
+        Tensor x = Tensor.zeros(Shape.of(1, 1, 2, 2));
+        FilterScopeException e = assertThrows(FilterScopeException.class,
+                () -> new Explainer(new NoBackwardModel()).explain(x, ExplainRequest.of(Method.ABLATION_CAM)));
+        assertEquals(ErrorKind.UNSUPPORTED, e.kind());
+        assertEquals("odd.onnx: ablationcam needs to run the network from a layer's output, which the ONNX backend cannot;"
+                + " use scorecam, which also needs no gradients", e.getMessage());
+    }
+
+    @Test
     void aGivenClassIsCheckedAgainstTheDeclaredOutputs() {
         Tensor x = Tensor.zeros(Shape.of(1, 1, 2, 2));
         FilterScopeException e = assertThrows(FilterScopeException.class,

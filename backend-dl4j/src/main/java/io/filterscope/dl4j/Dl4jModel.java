@@ -139,7 +139,7 @@ final class Dl4jModel implements Model {
 
     @Override
     public Set<Capability> capabilities() {
-        return EnumSet.of(Capability.FILTERS, Capability.ACTIVATIONS, Capability.GRADIENTS);
+        return EnumSet.of(Capability.FILTERS, Capability.ACTIVATIONS, Capability.GRADIENTS, Capability.RUN_FROM_LAYER);
     }
 
     @Override
@@ -264,6 +264,50 @@ final class Dl4jModel implements Model {
                 ? Optional.of(Filters.toTensor(b.inputEpsilon(), x.shape())) : Optional.empty();
         INDArray out = b.forward().activation(net.outputStep());
         return new Gradients(Filters.toTensor(out, Shape.of(out.shape())), inputGrad, grads);
+    }
+
+    /** The steps after the layer's (post-activation) step, fed its output: see {@link Passes#forwardFrom}. */
+    @Override
+    public Tensor runFrom(String layerName, Tensor layerOutput) {
+        checkOpen();
+        LayerInfo l = layer(layerName);
+        int step = postActivationStep(l);
+        InputType t = types.get(net.steps().get(step).name());
+        Shape want = t == null ? null : batchShape(t, false);
+        Shape got = layerOutput.shape();
+        boolean fits = want != null && want.rank() == got.rank() && got.rank() > 0 && got.dim(0) >= 1;
+        for (int d = 1; fits && d < got.rank(); d++) {
+            fits = want.dim(d) == Shape.UNKNOWN || want.dim(d) == got.dim(d);
+        }
+        if (!fits) {
+            throw new FilterScopeException(ErrorKind.INPUT_SHAPE, fileName() + ": layer '" + l.name() + "' outputs "
+                    + (want == null ? "an unknown shape" : want) + ", got " + got + "; give a batch of the layer's output as capture returns it");
+        }
+        INDArray floats = Nd4j.create(layerOutput.toArray(), got.toArray(), 'c');
+        // Images arrive N × C × H × W; a channels-last layer wants its own layout back.
+        if (got.rank() == 4 && t instanceof InputType.InputTypeConvolutional c && c.getFormat() == CNN2DFormat.NHWC) {
+            INDArray nhwc = floats.permute(0, 2, 3, 1).dup('c');
+            Arrays4Release.close(floats);
+            floats = nhwc;
+        }
+        INDArray value = floats.castTo(net.dataType());
+        if (value != floats) {
+            Arrays4Release.close(floats);
+        }
+        Passes.Forward f;
+        synchronized (net.raw()) {
+            try {
+                f = passes.forwardFrom(step, value, l.name());
+            } finally {
+                passes.clear();
+            }
+        }
+        try {
+            INDArray out = f.activation(net.outputStep());
+            return Filters.toTensor(out, Shape.of(out.shape()));
+        } finally {
+            f.release();
+        }
     }
 
     /** The input as the network's array, after checking its shape. */

@@ -144,6 +144,80 @@ final class Passes {
     }
 
     /**
+     * Runs the steps the network output needs from step {@code cut}'s output, given as
+     * {@code value}: what {@code Model.runFrom} computes. Steps before the cut are not run.
+     *
+     * @param layer the layer the cut stands for, for messages
+     * @throws FilterScopeException of kind {@link ErrorKind#UNSUPPORTED} when the output also needs the
+     *         network input by a path around the cut (a skip connection)
+     */
+    Forward forwardFrom(int cut, INDArray value, String layer) {
+        int out = net.outputStep();
+        boolean[] needed = new boolean[steps.size()];
+        boolean aroundTheCut = false;
+        java.util.Deque<Integer> todo = new java.util.ArrayDeque<>(List.of(out));
+        while (!todo.isEmpty()) {
+            int i = todo.pop();
+            if (i == cut || needed[i]) {
+                continue;
+            }
+            needed[i] = true;
+            for (int from : steps.get(i).inputs()) {
+                if (from == Step.NETWORK_INPUT) {
+                    aroundTheCut = true;
+                } else {
+                    todo.push(from);
+                }
+            }
+        }
+        if (aroundTheCut) {
+            throw new FilterScopeException(ErrorKind.UNSUPPORTED, name + ": the output does not depend on layer '" + layer
+                    + "' alone (a branch from the input around it joins " + join(cut) + "), so the network cannot be run from it;"
+                    + " choose a later layer, such as one after the join");
+        }
+        INDArray[] acts = new INDArray[steps.size()];
+        acts[cut] = value;
+        Forward f = new Forward(null, acts, new INDArray[steps.size()]);
+        for (int i = cut + 1; i <= out; i++) {
+            if (!needed[i]) {
+                continue;
+            }
+            Step s = steps.get(i);
+            try {
+                acts[i] = s.forward(f.inputsOf(s), CAPTURE_MGR);
+            } catch (RuntimeException e) {
+                throw new FilterScopeException(ErrorKind.INFERENCE_FAILED, name + ": layer '" + s.name() + "' (" + s.op() + ") failed on layer '"
+                        + layer + "' output " + java.util.Arrays.toString(value.shape()) + " (" + Dl4jModel.firstLine(e.getMessage()) + ")", e);
+            }
+        }
+        return f;
+    }
+
+    /** Where the first branch that bypasses step {@code cut} meets the steps after it: "at 'name'". */
+    private String join(int cut) {
+        boolean[] fromCut = new boolean[steps.size()];
+        boolean[] fromInput = new boolean[steps.size()];
+        fromCut[cut] = true;
+        for (int i = 0; i < steps.size(); i++) {
+            if (i == cut) {
+                continue;
+            }
+            boolean c = false;
+            boolean in = false;
+            for (int from : steps.get(i).inputs()) {
+                in |= from == Step.NETWORK_INPUT || (from != cut && fromInput[from]);
+                c |= from != Step.NETWORK_INPUT && fromCut[from];
+            }
+            if (c && in) {
+                return "at '" + steps.get(i).name() + "'";
+            }
+            fromCut[i] = c;
+            fromInput[i] = in;
+        }
+        return "later";
+    }
+
+    /**
      * The step's output before its activation function: an activation layer's input, or the layer
      * run again with its activation set to identity (the layer was just run, so its input is set).
      */

@@ -49,7 +49,8 @@ final class Backprop {
     static final Set<String> SUPPORTED = Set.of("Conv", "ConvTranspose", "Gemm", "MatMul", "Relu", "Clip", "LeakyRelu", "Sigmoid",
             "Tanh", "HardSigmoid", "HardSwish", "MaxPool", "AveragePool", "GlobalAveragePool", "BatchNormalization", "Add", "Sub",
             "Mul", "Div", "Concat", "Flatten", "Reshape", "Squeeze", "Unsqueeze", "Transpose", "Softmax", "LogSoftmax", "Pad",
-            "Identity", "Dropout", "Cast", "ReduceMean", "ReduceSum", "Resize");
+            "Identity", "Dropout", "Cast", "ReduceMean", "ReduceSum", "Resize", "GlobalMaxPool", "PRelu", "Elu", "Gelu", "Erf", "Slice",
+            "Gather", "Split");
     /** Nodes whose outputs describe shapes, not data: no gradient flows through them. */
     private static final Set<String> SHAPE_OPS = Set.of("Shape", "Size");
     /** The lowest opset whose operator forms (axes and sizes as inputs) the backward nodes use. */
@@ -113,9 +114,11 @@ final class Backprop {
             return Optional.of("opset " + MIN_OPSET + " or later, the model has opset " + opset() + "; export it again with a newer opset");
         }
         for (Node n : path(scoreTensor(false))) {
-            if (!SUPPORTED.contains(n.getOpType()) || !n.getDomain().isEmpty() && !n.getDomain().equals("ai.onnx") || !resizeIsBlockCopy(n)) {
+            if (!SUPPORTED.contains(n.getOpType()) || !n.getDomain().isEmpty() && !n.getDomain().equals("ai.onnx")
+                    || !resizeIsBlockCopy(n) && !resizeIsLinear(n)) {
                 return Optional.of("a backward rule for every operator between the input and the output; " + describe(n)
-                        + (n.getOpType().equals("Resize") ? " other than nearest-neighbour upsampling by whole factors" : "")
+                        + (n.getOpType().equals("Resize") ? " other than nearest-neighbour upsampling by whole factors or linear"
+                                + " interpolation" : "")
                         + " has none (see docs/onnx-gradients.md for those that have); use a forward-only explanation such as Score-CAM or occlusion");
             }
         }
@@ -140,6 +143,20 @@ final class Backprop {
         }
         return coords.equals("asymmetric") ? nearest.equals("floor")
                 : (coords.equals("half_pixel") || coords.equals("pytorch_half_pixel")) && nearest.startsWith("round_prefer_");
+    }
+
+    /**
+     * Whether a Resize is linear interpolation whose weights depend on the sizes alone: linear mode,
+     * half-pixel, PyTorch's half-pixel, align-corners or asymmetric coordinates, no antialiasing.
+     */
+    static boolean resizeIsLinear(Node n) {
+        if (!n.getOpType().equals("Resize")) {
+            return false;
+        }
+        String mode = OnnxGraph.attr(n, "mode").map(a -> a.getS().toStringUtf8()).orElse("nearest");
+        String coords = OnnxGraph.attr(n, "coordinate_transformation_mode").map(a -> a.getS().toStringUtf8()).orElse("half_pixel");
+        return mode.equals("linear") && OnnxGraph.intAttr(n, "antialias", 0) == 0
+                && Set.of("half_pixel", "pytorch_half_pixel", "align_corners", "asymmetric").contains(coords);
     }
 
     private static String describe(Node n) {
@@ -210,7 +227,8 @@ final class Backprop {
         for (int i = path.size() - 1; i >= 0; i--) {
             Node n = path.get(i);
             String gy = b.gradient(n.getOutput(0));
-            if (gy == null) {
+            // A Split's first part may be unused while another is: its rule fills in the missing ones.
+            if (gy == null && !(n.getOpType().equals("Split") && n.getOutputList().stream().anyMatch(o -> b.gradient(o) != null))) {
                 continue;
             }
             b.backward(n, gy);
@@ -443,6 +461,34 @@ final class Backprop {
                     add(x, emit("Mul", List.of(spread, scalar(1f / area)), List.of(), "globalavgpool"));
                 }
                 case "MaxPool" -> maxPool(n, gy);
+                case "GlobalMaxPool" -> {
+                    // A max pool whose one window is the whole map, through the same indices and scatter.
+                    long[] xs = knownShape(x, n);
+                    scatterToMaxima(x, gy, List.of(intsAttr("kernel_shape", Arrays.copyOfRange(xs, 2, xs.length))));
+                }
+                case "PRelu" -> {
+                    if (data.contains(n.getInput(1))) {
+                        throw refuse(n, "a slope computed from the input");
+                    }
+                    String neg = emit("Mul", List.of(gy, n.getInput(1)), List.of(), "slope");
+                    add(x, emit("Where", List.of(emit("Greater", List.of(x, scalar(0)), List.of(), "pos"), gy, neg), List.of(), "prelu"));
+                }
+                case "Elu" -> {
+                    // As PyTorch: g for x > 0, else g·(y + α) (= g·α·eˣ).
+                    float alpha = floatAttr(n, "alpha", 1f);
+                    String neg = emit("Mul", List.of(gy, emit("Add", List.of(y, scalar(alpha)), List.of(), "y_alpha")), List.of(), "neg");
+                    add(x, emit("Where", List.of(emit("Greater", List.of(x, scalar(0)), List.of(), "pos"), gy, neg), List.of(), "elu"));
+                }
+                case "Erf" -> {
+                    // d erf(x) = 2/√π · e^(−x²)
+                    String e = emit("Exp", List.of(emit("Neg", List.of(emit("Mul", List.of(x, x), List.of(), "sq")), List.of(), "neg_sq")), List.of(), "exp");
+                    add(x, emit("Mul", List.of(gy, emit("Mul", List.of(e, scalar((float) (2 / Math.sqrt(Math.PI)))), List.of(), "derf")),
+                            List.of(), "erf"));
+                }
+                case "Gelu" -> gelu(n, gy);
+                case "Slice" -> slice(n, gy);
+                case "Gather" -> gather(n, gy);
+                case "Split" -> split(n);
                 case "AveragePool" -> averagePool(n, gy);
                 case "Conv" -> conv(n, gy);
                 case "ConvTranspose" -> convTranspose(n, gy);
@@ -525,10 +571,15 @@ final class Backprop {
         }
 
         private void maxPool(Node n, String gy) {
-            // The same pooling again, for its Indices (flat positions in N×C×H×W), then the gradient
-            // scattered to them, adding where overlapping windows chose the same element.
-            String x = n.getInput(0);
             List<Attribute> attrs = n.getAttributeList().stream().filter(a -> !a.getName().equals("storage_order")).toList();
+            scatterToMaxima(n.getInput(0), gy, attrs);
+        }
+
+        /**
+         * The same pooling again ({@code attrs}), for its Indices (flat positions in N×C×H×W), then the
+         * gradient scattered to them, adding where overlapping windows chose the same element.
+         */
+        private void scatterToMaxima(String x, String gy, List<Attribute> attrs) {
             List<String> pooled = emitN("MaxPool", List.of(x), attrs, "maxpool_indices", 2);
             String indices = emit("Reshape", List.of(pooled.get(1), ints(-1)), List.of(), "flat_indices");
             String flatG = emit("Reshape", List.of(gy, ints(-1)), List.of(), "flat_g");
@@ -541,6 +592,122 @@ final class Backprop {
                             .setS(com.google.protobuf.ByteString.copyFromUtf8("add")).build()), "scatter");
             needsScatterAdd = true;
             add(x, emit("Reshape", List.of(scattered, emit("Shape", List.of(x), List.of(), "shape")), List.of(), "maxpool"));
+        }
+
+        private void gelu(Node n, String gy) {
+            String x = n.getInput(0);
+            String approximate = OnnxGraph.attr(n, "approximate").map(a -> a.getS().toStringUtf8()).orElse("none");
+            String d;
+            if (approximate.equals("tanh")) {
+                // y = x/2·(1 + t), t = tanh(k·(x + c·x³)): dy/dx = (1 + t)/2 + x/2·(1 − t²)·k·(1 + 3c·x²)
+                float k = (float) Math.sqrt(2 / Math.PI);
+                float c = 0.044715f;
+                String x2 = emit("Mul", List.of(x, x), List.of(), "x2");
+                String inner = emit("Mul", List.of(emit("Add", List.of(x, emit("Mul", List.of(emit("Mul", List.of(x2, x), List.of(), "x3"),
+                        scalar(c)), List.of(), "cx3")), List.of(), "sum"), scalar(k)), List.of(), "inner");
+                String t = emit("Tanh", List.of(inner), List.of(), "t");
+                String left = emit("Mul", List.of(emit("Add", List.of(t, scalar(1)), List.of(), "one_t"), scalar(0.5f)), List.of(), "left");
+                String sech2 = emit("Sub", List.of(scalar(1), emit("Mul", List.of(t, t), List.of(), "t2")), List.of(), "sech2");
+                String du = emit("Mul", List.of(emit("Add", List.of(emit("Mul", List.of(x2, scalar(3 * c)), List.of(), "c3x2"), scalar(1)),
+                        List.of(), "poly"), scalar(k)), List.of(), "du");
+                String right = emit("Mul", List.of(emit("Mul", List.of(emit("Mul", List.of(x, scalar(0.5f)), List.of(), "half_x"), sech2),
+                        List.of(), "xs"), du), List.of(), "right");
+                d = emit("Add", List.of(left, right), List.of(), "dgelu");
+            } else if (approximate.equals("none")) {
+                // y = x·Φ(x): dy/dx = Φ(x) + x·φ(x), Φ(x) = (1 + erf(x/√2))/2, φ(x) = e^(−x²/2)/√(2π)
+                String cdf = emit("Mul", List.of(emit("Add", List.of(emit("Erf", List.of(emit("Mul", List.of(x, scalar((float) (1 / Math.sqrt(2)))),
+                        List.of(), "x_sqrt2")), List.of(), "erf"), scalar(1)), List.of(), "one_erf"), scalar(0.5f)), List.of(), "cdf");
+                String pdf = emit("Mul", List.of(emit("Exp", List.of(emit("Mul", List.of(emit("Mul", List.of(x, x), List.of(), "x2"), scalar(-0.5f)),
+                        List.of(), "half_x2")), List.of(), "exp"), scalar((float) (1 / Math.sqrt(2 * Math.PI)))), List.of(), "pdf");
+                d = emit("Add", List.of(cdf, emit("Mul", List.of(x, pdf), List.of(), "x_pdf")), List.of(), "dgelu");
+            } else {
+                throw refuse(n, "approximate='" + approximate + "'");
+            }
+            add(x, emit("Mul", List.of(gy, d), List.of(), "gelu"));
+        }
+
+        private void slice(Node n, String gy) {
+            // Step 1 with constant bounds: the gradient is padded back to the input's shape by what was cut.
+            String x = n.getInput(0);
+            long[] xs = knownShape(x, n);
+            long[] starts = constantInput(n, 1, "starts");
+            long[] ends = constantInput(n, 2, "ends");
+            long[] axes = n.getInputCount() > 3 && !n.getInput(3).isEmpty() ? constantInput(n, 3, "axes") : null;
+            long[] steps = n.getInputCount() > 4 && !n.getInput(4).isEmpty() ? constantInput(n, 4, "steps") : null;
+            long[] pads = new long[2 * xs.length];
+            for (int i = 0; i < starts.length; i++) {
+                int ax = (int) (axes == null ? i : axes[i] < 0 ? axes[i] + xs.length : axes[i]);
+                if (steps != null && steps[i] != 1) {
+                    throw refuse(n, "a step other than 1");
+                }
+                long dim = xs[ax];
+                long s = Math.max(0, Math.min(dim, starts[i] < 0 ? starts[i] + dim : starts[i]));
+                long e = Math.max(s, Math.min(dim, ends[i] < 0 ? ends[i] + dim : ends[i]));
+                pads[ax] = s;
+                pads[ax + xs.length] = dim - e;
+            }
+            add(x, emit("Pad", List.of(gy, ints(pads)), List.of(), "slice"));
+        }
+
+        private long[] constantInput(Node n, int i, String what) {
+            return constantInts(n.getInput(i)).orElseThrow(() -> refuse(n, what + " that are not constants"));
+        }
+
+        private void gather(Node n, String gy) {
+            // Constant indices: with the gathered axis flattened to K picks, dx = M·g for the D × K matrix M
+            // with a 1 at (index k, k); repeated indices add up, as in PyTorch.
+            String x = n.getInput(0);
+            if (data.contains(n.getInput(1))) {
+                throw refuse(n, "indices computed from the input");
+            }
+            long[] xs = knownShape(x, n);
+            long[] idx = constantInput(n, 1, "indices");
+            long axis = OnnxGraph.intAttr(n, "axis", 0);
+            int ax = (int) (axis < 0 ? axis + xs.length : axis);
+            long dim = xs[ax];
+            long pre = 1;
+            long post = 1;
+            for (int i = 0; i < ax; i++) {
+                pre *= xs[i];
+            }
+            for (int i = ax + 1; i < xs.length; i++) {
+                post *= xs[i];
+            }
+            int k = idx.length;
+            float[] m = new float[Math.toIntExact(dim * k)];
+            for (int j = 0; j < k; j++) {
+                long at = idx[j] < 0 ? idx[j] + dim : idx[j];
+                if (at < 0 || at >= dim) {
+                    throw refuse(n, "index " + idx[j] + " outside an axis of " + dim);
+                }
+                m[(int) (at * k + j)] = 1f;
+            }
+            Tensor.Builder w = Tensor.newBuilder().setDataType(FLOAT).addDims(dim).addDims(k);
+            for (float v : m) {
+                w.addFloatData(v);
+            }
+            String picks = constant("gather" + counter, w);
+            String g3 = emit("Reshape", List.of(gy, ints(pre, k, post)), List.of(), "picked");
+            String spread = emit("MatMul", List.of(picks, g3), List.of(), "spread");
+            add(x, emit("Reshape", List.of(spread, ints(xs)), List.of(), "gather"));
+        }
+
+        private void split(Node n) {
+            // The parts' gradients side by side again; an unused part contributes zeros.
+            long[] xs = knownShape(n.getInput(0), n);
+            long axis = OnnxGraph.intAttr(n, "axis", 0);
+            int ax = (int) (axis < 0 ? axis + xs.length : axis);
+            List<String> parts = new ArrayList<>();
+            for (String out : n.getOutputList()) {
+                String go = gradient(out);
+                if (go == null) {
+                    Attribute zero = Attribute.newBuilder().setName("value").setType(Attribute.Type.TENSOR)
+                            .setT(Tensor.newBuilder().setDataType(FLOAT).addDims(1).addFloatData(0f)).build();
+                    go = emit("ConstantOfShape", List.of(ints(knownShape(out, n))), List.of(zero), "unused_part");
+                }
+                parts.add(go);
+            }
+            add(n.getInput(0), emit("Concat", parts, List.of(intAttr("axis", ax)), "split"));
         }
 
         /** Pads, strides, dilations and output padding of a convolution from {@code in} to {@code out}. */
@@ -691,6 +858,10 @@ final class Backprop {
         }
 
         private void resize(Node n, String gy) {
+            if (resizeIsLinear(n)) {
+                linearResize(n, gy);
+                return;
+            }
             // Each input element was copied to an s×s block (resizeIsBlockCopy): its gradient is the
             // block's sum, an average pool times the block size.
             String x = n.getInput(0);
@@ -710,6 +881,65 @@ final class Backprop {
             }
             String pooled = emit("AveragePool", List.of(gy), List.of(intsAttr("kernel_shape", factor), intsAttr("strides", factor)), "block_mean");
             add(x, emit("Mul", List.of(pooled, scalar(block)), List.of(), "resize"));
+        }
+
+        /**
+         * Linear interpolation is y = R_H · x · R_Wᵀ per image (and the identity along N and C, which
+         * must not change): dx = R_Hᵀ · g · R_W, two MatMuls with constant matrices built from the
+         * sizes and the coordinate mode as ONNX defines them, clamping at the border as ONNX Runtime and
+         * PyTorch do.
+         */
+        private void linearResize(Node n, String gy) {
+            String x = n.getInput(0);
+            long[] xs = knownShape(x, n);
+            long[] ys = knownShape(n.getOutput(0), n);
+            if (xs.length != 4 || xs[0] != ys[0] || xs[1] != ys[1]) {
+                throw refuse(n, "linear interpolation of other than the two spatial axes of N×C×H×W");
+            }
+            String coords = OnnxGraph.attr(n, "coordinate_transformation_mode").map(a -> a.getS().toStringUtf8()).orElse("half_pixel");
+            float[] scales = n.getInputCount() > 2 && !n.getInput(2).isEmpty() ? constantFloats(n.getInput(2)).orElse(new float[0]) : new float[0];
+            double sh = scales.length == 4 ? scales[2] : (double) ys[2] / xs[2];
+            double sw = scales.length == 4 ? scales[3] : (double) ys[3] / xs[3];
+            String rw = interpolation(n, "w", xs[3], ys[3], sw, coords, false);       // Wo × Wi
+            String rht = interpolation(n, "hT", xs[2], ys[2], sh, coords, true);     // Hi × Ho
+            String gw = emit("MatMul", List.of(gy, rw), List.of(), "resize_w");
+            add(x, emit("MatMul", List.of(rht, gw), List.of(), "resize"));
+        }
+
+        /** The out × in matrix of linear interpolation weights along one axis, or its transpose. */
+        private String interpolation(Node n, String hint, long in, long out, double scale, String coords, boolean transposed) {
+            float[] m = new float[Math.toIntExact(in * out)];
+            for (int o = 0; o < out; o++) {
+                double src = switch (coords) {
+                    case "align_corners" -> out == 1 ? 0 : o * (double) (in - 1) / (out - 1);
+                    case "asymmetric" -> o / scale;
+                    case "pytorch_half_pixel" -> out > 1 ? (o + 0.5) / scale - 0.5 : 0;
+                    default -> (o + 0.5) / scale - 0.5;
+                };
+                src = Math.max(0, Math.min(in - 1, src));
+                int i0 = (int) Math.floor(src);
+                int i1 = (int) Math.min(i0 + 1, in - 1);
+                double l = src - i0;
+                int r0 = transposed ? (int) (i0 * out + o) : (int) (o * in + i0);
+                int r1 = transposed ? (int) (i1 * out + o) : (int) (o * in + i1);
+                m[r0] += (float) (1 - l);
+                m[r1] += (float) l;
+            }
+            Tensor.Builder w = Tensor.newBuilder().setDataType(FLOAT).addDims(transposed ? in : out).addDims(transposed ? out : in);
+            for (float v : m) {
+                w.addFloatData(v);
+            }
+            return constant("resize_" + hint + counter++, w);
+        }
+
+        /** The values of a constant float tensor (an initializer or a Constant node's), if it is one. */
+        private Optional<float[]> constantFloats(String t) {
+            Tensor v = g.initializers.get(t);
+            Node p = g.producers.get(t);
+            if (v == null && p != null && p.getOpType().equals("Constant")) {
+                v = OnnxGraph.attr(p, "value").map(Attribute::getT).orElse(null);
+            }
+            return v == null ? Optional.empty() : Optional.of(new TensorData(file).floats(v));
         }
 
         private void reduce(Node n, String gy) {

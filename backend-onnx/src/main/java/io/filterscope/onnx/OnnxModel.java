@@ -232,8 +232,8 @@ final class OnnxModel implements Model {
     @Override
     public Set<Capability> capabilities() {
         // Gradients only when every node from the input to the output has a backward rule (Backprop).
-        return noGradients.isEmpty() ? EnumSet.of(Capability.FILTERS, Capability.ACTIVATIONS, Capability.GRADIENTS)
-                : EnumSet.of(Capability.FILTERS, Capability.ACTIVATIONS);
+        return noGradients.isEmpty() ? EnumSet.of(Capability.FILTERS, Capability.ACTIVATIONS, Capability.GRADIENTS, Capability.RUN_FROM_LAYER)
+                : EnumSet.of(Capability.FILTERS, Capability.ACTIVATIONS, Capability.RUN_FROM_LAYER);
     }
 
     /**
@@ -319,6 +319,48 @@ final class OnnxModel implements Model {
                 plans.put(key, plan);
             }
             return plan;
+        }
+    }
+
+    /** The cache key of a tail session: the tensor it starts from ({@link TailGraph}). */
+    private record TailKey(String cut) {
+    }
+
+    /**
+     * Runs the tail of the graph from the layer's tensor (the one {@link #capture} gives for it) in a
+     * session of its own, made once per layer and cached like the capture sessions: its only input is
+     * that tensor, so nothing before the layer is computed again.
+     */
+    @Override
+    public Tensor runFrom(String layerName, Tensor layerOutput) {
+        checkOpen();
+        LayerInfo l = layer(layerName);
+        String cut = graph.policy.postActivation(l.outputTensor());
+        Shape own = shapes.get(cut);
+        Shape nchw = own == null ? null : toNchw(own, cut);
+        Shape got = layerOutput.shape();
+        boolean fits = nchw != null && nchw.rank() == got.rank() && got.rank() > 0 && got.dim(0) >= 1;
+        for (int d = 1; fits && d < got.rank(); d++) {
+            fits = nchw.dim(d) == Shape.UNKNOWN || nchw.dim(d) == got.dim(d);
+        }
+        if (!fits) {
+            throw new FilterScopeException(ErrorKind.INPUT_SHAPE, file.getFileName() + ": layer '" + TensorData.ExternalData.printable(l.name())
+                    + "' outputs " + (nchw == null ? "a shape not known before a run" : nchw) + ", got " + got
+                    + "; give a batch of the layer's output as capture returns it");
+        }
+        // Images arrive N × C × H × W; the graph wants the tensor in its own layout.
+        Tensor value = got.rank() == 4 && layoutOf(cut) == Layout.NHWC ? layerOutput.transpose(0, 2, 3, 1) : layerOutput;
+        String outputName = graph.graph.getOutput(0).getName();
+        if (cut.equals(outputName)) {
+            return Tensor.wrap(value.shape(), value.toArray());
+        }
+        try (Sessions.Lease lease = sessions.acquire(new TailKey(cut), () -> TailGraph.build(graph, cut, own, file, l.name()));
+             OnnxTensor x = OnnxTensor.createTensor(sessions.environment(), directCopy(value), value.shape().toArray());
+             OrtSession.Result result = lease.session().run(Map.of(cut, x))) {
+            return toTensor(result, outputName);
+        } catch (OrtException e) {
+            throw new FilterScopeException(Messages.runFailure(e), file.getFileName() + ": running the network from layer '"
+                    + TensorData.ExternalData.printable(l.name()) + "' failed for " + got + " (" + Messages.firstLine(e.getMessage()) + ")", e);
         }
     }
 

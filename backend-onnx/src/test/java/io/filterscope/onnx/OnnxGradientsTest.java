@@ -29,7 +29,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Gradients of the ONNX backward pass against PyTorch autograd (float64) on small ResNet- and
- * MobileNet-like models that together use every operator {@link Backprop} differentiates; made by
+ * MobileNet-like models and one of the later rules (PRelu, Elu, Gelu, Erf, Slice, Gather, Split,
+ * GlobalMaxPool) that together use every operator {@link Backprop} differentiates; made by
  * {@code src/test/python/make_gradient_fixtures.py}.
  */
 class OnnxGradientsTest {
@@ -46,7 +47,7 @@ class OnnxGradientsTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"resnetish", "mobilenetish"})
+    @ValueSource(strings = {"resnetish", "mobilenetish", "extras"})
     void inputAndLayerGradientsEqualPyTorch(String name) throws IOException {
         JsonNode m = manifest(name);
         int k = m.get("class").asInt();
@@ -83,6 +84,23 @@ class OnnxGradientsTest {
             assertClose(npy(name, "grad_input_logit.npy"), logit.input().orElseThrow(), name + " d logit / d input, past the softmax");
             Gradients prob = model.gradients(x, GradientRequest.ofInput(k).withScore(GradientRequest.Score.OUTPUT));
             assertClose(npy(name, "grad_input_output.npy"), prob.input().orElseThrow(), name + " d softmax / d input");
+        }
+    }
+
+    /**
+     * The extras model exported at opset 17, where PyTorch writes GELU as Erf arithmetic (exact) and
+     * Tanh arithmetic (the approximation) instead of Gelu nodes: the same gradients through Erf's rule.
+     */
+    @Test
+    void geluAsErfArithmeticAtOpset17HasTheSameGradients() throws IOException {
+        JsonNode m = manifest("extras");
+        int k = m.get("class").asInt();
+        Tensor x = npy("extras", "input.npy");
+        try (Model model = FilterScope.open(ROOT.resolve("extras/model_opset17.onnx"))) {
+            assertTrue(model.capabilities().contains(Capability.GRADIENTS), model.capabilities().toString());
+            Gradients g = model.gradients(x, GradientRequest.ofInput(k));
+            assertClose(npy("extras", "logits.npy"), g.output(), "opset 17 output");
+            assertClose(npy("extras", "grad_input_logit.npy"), g.input().orElseThrow(), "opset 17 d logit / d input");
         }
     }
 

@@ -41,7 +41,8 @@ import picocli.CommandLine.Option;
         description = {"Explain one prediction: a heatmap of what made the model choose a class, overlaid on the input,"
                 + " the heatmap alone, and index.json (method, layer, class, score, faithfulness, files).",
             "Methods: gradcam, gradcampp, layercam, saliency and smoothgrad need a model with gradients;"
-                + " scorecam and occlusion run on every model."})
+                + " scorecam, ablationcam and occlusion run on every model (ablationcam at a layer the rest of the network"
+                + " depends on alone, not inside a residual block)."})
 final class ExplainCommand extends ModelCommand {
     /** Pictures of inputs smaller than this (on their shorter side) are enlarged by a whole factor. */
     private static final int MIN_SIDE = 224;
@@ -58,7 +59,7 @@ final class ExplainCommand extends ModelCommand {
     InputOptions input;
 
     @Option(names = "--method", paramLabel = "NAME", required = true,
-            description = "gradcam, gradcampp, layercam, scorecam, occlusion, saliency or smoothgrad.")
+            description = "gradcam, gradcampp, layercam, scorecam, ablationcam, occlusion, saliency or smoothgrad.")
     String method;
 
     @Option(names = "--layer", paramLabel = "NAME",
@@ -89,7 +90,7 @@ final class ExplainCommand extends ModelCommand {
     float alpha;
 
     @Option(names = "--batch", paramLabel = "N", defaultValue = "32",
-            description = "Perturbed inputs per model run (scorecam, occlusion, smoothgrad, faithfulness). Default: ${DEFAULT-VALUE}.")
+            description = "Perturbed inputs per model run (scorecam, ablationcam, occlusion, smoothgrad, faithfulness). Default: ${DEFAULT-VALUE}.")
     int batch;
 
     @Option(names = "--top-channels", paramLabel = "N", defaultValue = "0",

@@ -69,6 +69,24 @@ class ExplainCommandTest {
     }
 
     @Test
+    void ablationCamOnBothBackendsEqualsTheReferencesAndIsRecorded() {
+        for (Path[] modelAndRef : new Path[][] {{FASHION.resolve("fashion_cnn.onnx"), ONNX_REF},
+                {FASHION.resolve("fashion_cnn_keras.keras"), KERAS_REF}}) {
+            Path out = tmp.resolve("ablation-" + modelAndRef[0].getFileName());
+            Cli.Result r = Cli.run("explain", modelAndRef[0], "--input-npy", modelAndRef[1].resolve("input.npy"),
+                    "--method", "ablationcam", "--layer", modelAndRef[0].toString().endsWith(".onnx") ? "/conv3/Conv" : "conv3",
+                    "--class", 2, "--batch", 5, "--npy", "--faithfulness-steps", 0, "-o", out);
+            assertEquals(0, r.code(), r::toString);
+            assertEquals(List.of("ablationcam.heatmap.npy", "ablationcam.heatmap.png", "ablationcam.heatmap.upsampled.npy",
+                    "ablationcam.overlay.png", "index.json"), Fixtures.fileNames(out));
+            JsonNode index = Fixtures.index(out);
+            assertEquals("ablationcam", index.get("method").asText());
+            assertEquals(2, index.get("class").asInt());
+            assertNormalizedEquals(Npy.read(modelAndRef[1].resolve("ablationcam_class2.npy")), Npy.read(out.resolve("ablationcam.heatmap.npy")));
+        }
+    }
+
+    @Test
     void gradCamAndSaliencyOnTheKerasModelEqualTheReferences() {
         Path keras = FASHION.resolve("fashion_cnn_keras.keras");
         Path out = tmp.resolve("gradcam");
@@ -98,10 +116,10 @@ class ExplainCommandTest {
 
     @Test
     void gradientMethodOnAModelWithoutGradientsSuggestsAForwardOnlyOne() {
-        // The bundled model has gradients now; this fixture (a bilinear Resize) has none.
+        // The bundled model has gradients now; this fixture (a bicubic Resize) has none.
         Path noGradients = Path.of("../backend-onnx/src/test/resources/gradients/unsupported");
         assertRefused(List.of(noGradients.resolve("model.onnx").toString(), "--input-npy", noGradients.resolve("input.npy").toString(),
-                "--method", "gradcam"), "model.onnx: gradcam needs gradients", "use a forward-only method: scorecam, occlusion");
+                "--method", "gradcam"), "model.onnx: gradcam needs gradients", "use a forward-only method: scorecam, ablationcam, occlusion");
     }
 
     @Test
@@ -112,7 +130,12 @@ class ExplainCommandTest {
         assertRefused(List.of("--method", "scorecam", "--layer", "/conv3/Con"), "/conv3/Con");
         assertRefused(List.of("--method", "gradcamm"), "unknown explanation method 'gradcamm'; known: gradcam, gradcampp");
         assertRefused(List.of("--method", "occlusion", "--layer", "/conv3/Conv"), "--layer applies to the CAM methods");
-        assertRefused(List.of("--method", "ablationcam"), "ablationcam is not available", "use scorecam");
+        // conv1 sits inside a residual block: the stem's output goes around it to the Add.
+        Path x = tmp.resolve("residual-input.npy");
+        Npy.write(Tensor.zeros(io.filterscope.tensor.Shape.of(1, 1, 8, 8)), x);
+        assertRefused(List.of(Path.of("../backend-onnx/src/test/resources/contract/residual.onnx").toString(), "--input-npy", x.toString(),
+                "--method", "ablationcam", "--layer", "conv1"), "residual.onnx: the output does not depend on layer 'conv1' alone",
+                "joins at 'add1'", "choose a later layer");
         assertRefused(List.of("--method", "smoothgrad", "--samples", "0"), "--samples must be 1 or more");
     }
 

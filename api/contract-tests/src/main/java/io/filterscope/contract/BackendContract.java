@@ -60,7 +60,8 @@ import org.junit.jupiter.api.function.Executable;
  * idempotent and later calls say {@link ErrorKind#MODEL_CLOSED}; one model used from several threads
  * gives identical results; gradients agree with finite differences of the model's own output
  * whenever {@link Capability#GRADIENTS} is claimed, and are refused with
- * {@link ErrorKind#UNSUPPORTED} otherwise. One model is opened for the class and closed after it.
+ * {@link ErrorKind#UNSUPPORTED} otherwise; so is running the network from a layer's output
+ * ({@link Capability#RUN_FROM_LAYER}). One model is opened for the class and closed after it.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 public abstract class BackendContract {
@@ -309,6 +310,45 @@ public abstract class BackendContract {
             assertTrue(Math.abs(fd - grad[i]) <= 0.05 * Math.abs(grad[i]) + 0.01 * largest,
                     "d output[" + item + "," + k + "] / d input[" + i + "]: gradient " + grad[i] + ", finite difference " + fd);
         }
+    }
+
+    /**
+     * With {@link Capability#RUN_FROM_LAYER}: running the network from any layer's captured output
+     * gives the model's output, or is refused as {@link ErrorKind#UNSUPPORTED} (a branch around the
+     * layer), and the layer feeding the output never is; a wrong shape is {@link ErrorKind#INPUT_SHAPE}.
+     * Without it: refused as {@link ErrorKind#UNSUPPORTED}.
+     */
+    @Test
+    void runFromALayerGivesTheOutputWhenClaimedAndIsRefusedOtherwise() {
+        Tensor x = fixture.input();
+        List<LayerInfo> layers = model.layers();
+        String first = layers.get(0).name();
+        if (!model.capabilities().contains(Capability.RUN_FROM_LAYER)) {
+            FilterScopeException e = expectKind(ErrorKind.UNSUPPORTED, () -> model.runFrom(first, x));
+            assertTrue(e.getMessage().startsWith(fixture.model().getFileName() + ": "), e.getMessage());
+            return;
+        }
+        Tensor out = model.run(x);
+        out = Tensor.wrap(out.shape(), out.toArray());
+        Activations all = model.capture(x, CaptureRequest.layers(LayerInfo.names(layers)));
+        int ran = 0;
+        for (LayerOutput o : all.layers()) {
+            Tensor at = Tensor.wrap(o.values().shape(), o.values().toArray());
+            try {
+                assertClose(out, model.runFrom(o.layer().name(), at), 1e-4, "run from " + o.layer().name());
+                ran++;
+            } catch (FilterScopeException e) {
+                assertEquals(ErrorKind.UNSUPPORTED, e.kind(), o.layer().name() + ": " + e.getMessage());
+                assertTrue(e.getMessage().startsWith(fixture.model().getFileName() + ": "), e.getMessage());
+                assertTrue(o.layer().index() < layers.size() - 2, o.layer().name() + " feeds the output, yet: " + e.getMessage());
+            }
+        }
+        assertTrue(ran > 0, "the network runs from some layer");
+        LayerOutput last = all.layers().get(all.layers().size() - 1);
+        long[] dims = last.values().shape().toArray();
+        dims[dims.length - 1] += 1;
+        expectKind(ErrorKind.INPUT_SHAPE, () -> model.runFrom(last.layer().name(), Tensor.zeros(Shape.of(dims))));
+        expectKind(ErrorKind.UNKNOWN_LAYER, () -> model.runFrom(first + "_no_such_layer", x));
     }
 
     private double score(Tensor x, int at, double delta, int item, int k) {

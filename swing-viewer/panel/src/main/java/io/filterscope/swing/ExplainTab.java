@@ -58,7 +58,8 @@ import javax.swing.SwingUtilities;
  * (deletion and insertion areas, Petsiuk et al. 2018).
  *
  * <p>Methods that need gradients are offered only when the model reports
- * {@link Capability#GRADIENTS}; otherwise they are disabled and say why and what to use instead. A
+ * {@link Capability#GRADIENTS}, and Ablation-CAM only when it reports
+ * {@link Capability#RUN_FROM_LAYER}; otherwise they are disabled and say why and what to use instead. A
  * request the model cannot serve (a class activation map at a layer without feature maps, a class
  * out of range) is shown as a message in the tab. The work runs in the background with the panel's
  * progress bar and Cancel; explanations and faithfulness curves are kept, so changing the colormap
@@ -313,8 +314,8 @@ public final class ExplainTab extends PanelTab {
         syncRun(run, ranked, labels);
 
         Method method = settings.method();
-        if (method.needsGradients() && !hasGradients(model)) {
-            return say(noGradients(model, method));
+        if (!allows(model, method)) {
+            return say(unavailable(model, method));
         }
         String layerName = "";
         if (method.isCam()) {
@@ -488,9 +489,9 @@ public final class ExplainTab extends PanelTab {
             boolean gradients = syncedModel != null && hasGradients(syncedModel);
             for (Map.Entry<Method, JToggleButton> m : methods.entrySet()) {
                 JToggleButton b = m.getValue();
-                boolean allowed = syncedModel == null || !m.getKey().needsGradients() || gradients;
+                boolean allowed = syncedModel == null || allows(syncedModel, m.getKey());
                 b.setEnabled(allowed);
-                b.setToolTipText(allowed ? describe(m.getKey()) : noGradients(syncedModel, m.getKey()));
+                b.setToolTipText(allowed ? describe(m.getKey()) : unavailable(syncedModel, m.getKey()));
                 b.setSelected(m.getKey() == settings.method());
             }
             boolean cam = settings.method().isCam();
@@ -580,7 +581,7 @@ public final class ExplainTab extends PanelTab {
         ExplainSettings s = settings.atLayer(null).forClass(null);
         if (model != null) {
             boolean gradients = hasGradients(model);
-            if (s.method().needsGradients() && !gradients) {
+            if (!allows(model, s.method())) {
                 s = s.withMethod(Method.SCORE_CAM);
                 methodFallback = true;
             } else if (methodFallback && gradients) {
@@ -628,6 +629,7 @@ public final class ExplainTab extends PanelTab {
             case GRAD_CAM_PLUS_PLUS -> "Grad-CAM++";
             case LAYER_CAM -> "LayerCAM";
             case SCORE_CAM -> "Score-CAM";
+            case ABLATION_CAM -> "Ablation-CAM";
             case OCCLUSION -> "Occlusion";
             case SALIENCY -> "Saliency";
             case SMOOTH_GRAD -> "SmoothGrad";
@@ -641,12 +643,32 @@ public final class ExplainTab extends PanelTab {
             case LAYER_CAM -> "each position weighed by its own positive gradient (Jiang et al. 2021)";
             case SCORE_CAM -> "channels weighed by the class probability of the input masked by them (Wang et al. 2020);"
                     + " one run of the model per channel";
+            case ABLATION_CAM -> "channels weighed by how much the class score drops when each is zeroed (Ramaswamy and Desai 2020);"
+                    + " the network after the layer runs once per channel";
             case OCCLUSION -> "how much the score drops when a square of the input is covered (Zeiler and Fergus 2014);"
                     + " one run per window position";
             case SALIENCY -> "the largest absolute gradient of the class score over the input's channels (Simonyan et al. 2014)";
             case SMOOTH_GRAD -> "saliency averaged over 25 noisy copies of the input (Smilkov et al. 2017)";
         };
         return displayName(m) + ": " + what + (m.needsGradients() ? "; needs gradients" : "; forward passes only, any model");
+    }
+
+    /** Whether the model can compute method {@code m} at all (layers aside). */
+    private static boolean allows(Model model, Method m) {
+        if (m.needsGradients()) {
+            return hasGradients(model);
+        }
+        return m != Method.ABLATION_CAM || model.capabilities().contains(Capability.RUN_FROM_LAYER);
+    }
+
+    /** Why the model cannot compute method {@code m}, and what to use instead. */
+    private static String unavailable(Model model, Method m) {
+        if (m.needsGradients()) {
+            return noGradients(model, m);
+        }
+        String backend = model == null ? "this" : "the " + model.metadata().format();
+        return displayName(m) + " runs the network from a layer, which " + backend + " backend cannot do for this model;"
+                + " use Score-CAM or Occlusion.";
     }
 
     private static String noGradients(Model model, Method m) {

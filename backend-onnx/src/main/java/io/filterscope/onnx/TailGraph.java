@@ -1,0 +1,119 @@
+package io.filterscope.onnx;
+
+import io.filterscope.ErrorKind;
+import io.filterscope.FilterScopeException;
+import io.filterscope.onnx.proto.OnnxModel.Graph;
+import io.filterscope.onnx.proto.OnnxModel.Model;
+import io.filterscope.onnx.proto.OnnxModel.Node;
+import io.filterscope.onnx.proto.OnnxModel.ValueInfo;
+import io.filterscope.tensor.Shape;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The part of a graph after one tensor, as a model of its own whose only input is that tensor and
+ * whose output is the model's first: what {@code Model.runFrom} runs (Ablation-CAM feeds it batches
+ * of a layer's output with channels zeroed). Only the nodes the output needs are kept, so the part
+ * before the cut costs nothing.
+ */
+final class TailGraph {
+    private static final int FLOAT = 1;
+
+    private TailGraph() {
+    }
+
+    /** Where the first branch that bypasses {@code cut} meets what is computed from it: "at 'node'". */
+    private static String join(OnnxGraph graph, String cut) {
+        Set<String> fromCut = new HashSet<>(List.of(cut));
+        Set<String> fromInput = new HashSet<>();
+        graph.inputs.forEach(v -> fromInput.add(v.getName()));
+        fromInput.remove(cut);
+        for (Node n : graph.graph.getNodeList()) {
+            boolean c = n.getInputList().stream().anyMatch(fromCut::contains);
+            boolean in = n.getInputList().stream().anyMatch(t -> !t.equals(cut) && fromInput.contains(t));
+            if (c && in) {
+                return "at '" + TensorData.ExternalData.printable(n.getName().isEmpty() ? n.getOpType() : n.getName()) + "'";
+            }
+            if (c) {
+                fromCut.addAll(n.getOutputList());
+            } else if (in) {
+                fromInput.addAll(n.getOutputList());
+            }
+        }
+        return "later";
+    }
+
+    /**
+     * The tail of {@code graph} from {@code cut} (a tensor the graph computes), its input declared
+     * with {@code cutShape} in the tensor's own layout and a free batch dimension.
+     *
+     * @param layer the layer the cut stands for, for messages
+     * @throws FilterScopeException of kind {@link ErrorKind#UNSUPPORTED} when the output needs
+     *         another input than the cut (a branch around it), or the cut is not float
+     */
+    static Model build(OnnxGraph graph, String cut, Shape cutShape, Path file, String layer) {
+        int type = graph.elementTypes.getOrDefault(cut, FLOAT);
+        if (type != FLOAT) {
+            throw new FilterScopeException(ErrorKind.UNSUPPORTED, file.getFileName() + ": layer '" + TensorData.ExternalData.printable(layer)
+                    + "' outputs element type " + type + "; the network can be run from float32 layer outputs only");
+        }
+        String output = graph.graph.getOutput(0).getName();
+        Set<Node> needed = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        Set<String> seen = new HashSet<>();
+        Deque<String> todo = new ArrayDeque<>(List.of(output));
+        while (!todo.isEmpty()) {
+            String t = todo.pop();
+            if (t.isEmpty() || t.equals(cut) || graph.initializers.containsKey(t) || !seen.add(t)) {
+                continue;
+            }
+            Node producer = graph.producers.get(t);
+            if (producer == null) {
+                // A graph input other than the cut: the output depends on the model input around the layer.
+                throw new FilterScopeException(ErrorKind.UNSUPPORTED, file.getFileName() + ": the output does not depend on layer '"
+                        + TensorData.ExternalData.printable(layer) + "' alone (a branch from the input around it joins " + join(graph, cut)
+                        + "), so the network cannot be run from it; choose a later layer, such as one after the join");
+            }
+            if (needed.add(producer)) {
+                producer.getInputList().forEach(todo::push);
+                // A node with a subgraph (If, Loop) may read outer tensors its input list does not name.
+                for (var attr : producer.getAttributeList()) {
+                    if (attr.hasG() || attr.getGraphsCount() > 0) {
+                        throw new FilterScopeException(ErrorKind.UNSUPPORTED, file.getFileName() + ": node '"
+                                + TensorData.ExternalData.printable(producer.getName()) + "' (" + producer.getOpType()
+                                + ") after layer '" + TensorData.ExternalData.printable(layer)
+                                + "' has a subgraph; the network cannot be run from that layer");
+                    }
+                }
+            }
+        }
+        Graph.Builder g = graph.graph.toBuilder().clearNode().clearInput().clearOutput().clearValueInfo();
+        // The original order is a topological one (ONNX requires it); keep it.
+        for (Node n : graph.graph.getNodeList()) {
+            if (needed.contains(n)) {
+                g.addNode(n);
+            }
+        }
+        long[] dims = cutShape.toArray();
+        if (dims.length > 0) {
+            dims[0] = Shape.UNKNOWN;
+        }
+        g.addInput(Backprop.valueInfo(cut, FLOAT, dims));
+        // Initializers listed as inputs too (IR < 4) stay listed: ONNX Runtime expects that of such files.
+        for (ValueInfo v : graph.graph.getInputList()) {
+            if (graph.initializers.containsKey(v.getName())) {
+                g.addInput(v);
+            }
+        }
+        for (ValueInfo v : graph.graph.getValueInfoList()) {
+            if (!v.getName().equals(cut)) {
+                g.addValueInfo(v);
+            }
+        }
+        g.addOutput(ValueInfo.newBuilder().setName(output));
+        return graph.proto.toBuilder().setGraph(g).build();
+    }
+}
