@@ -75,6 +75,19 @@ class FeatureVisualizationTest {
     }
 
     @Test
+    void aColourModelWithANonSquareInputSeesTheImageResizedOntoItsGrid() {
+        // The gradient fixture: 3 channels (ImageNet normalisation, decorrelated colours), input 17 × 15.
+        try (Model model = FilterScope.open(Path.of("src/test/resources/gradients/resnetish/model.onnx"))) {
+            String block1 = model.layers().stream().filter(l -> l.outputTensor().equals("/inner/Relu_2_output_0")).findFirst().orElseThrow().name();
+            Visualization v = new FeatureVisualizer(model).visualize(VisualizeRequest.channel(block1, 5).withSteps(48).withSeed(4));
+            assertEquals(io.filterscope.tensor.Shape.of(3, 17, 17), v.image().shape(), "the image is square, the model's height on a side");
+            assertEquals(io.filterscope.tensor.Shape.of(1, 3, 17, 15), v.input().shape());
+            assertTrue(v.objective() > 1.5 * v.startObjective() && v.objective() > 0, v.startObjective() + " -> " + v.objective());
+            assertEquals(3, v.picture().getRaster().getNumBands());
+        }
+    }
+
+    @Test
     void theSameSeedGivesTheSameImageAndAnotherSeedAnother() {
         try (Model model = FilterScope.open(FASHION)) {
             FeatureVisualizer fv = new FeatureVisualizer(model);
