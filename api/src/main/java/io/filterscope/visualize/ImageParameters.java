@@ -174,19 +174,24 @@ final class ImageParameters {
         double[] pi = new double[size * half];
         for (int c = 0; c < channels; c++) {
             int base = c * size * half * 2;
-            // Along y: P[y, kx] = Σ_ky S[ky, kx] · e^{2πi·ky·y/size}.
+            // Along y: P[y, kx] = Σ_ky S[ky, kx] · e^{2πi·ky·y/size}; kx innermost, so rows are read and written in order.
             java.util.Arrays.fill(pr, 0);
             java.util.Arrays.fill(pi, 0);
+            double[] a = new double[size * half];
+            double[] b = new double[size * half];
+            for (int k = 0; k < a.length; k++) {
+                a[k] = theta[base + 2 * k] * scale[k];
+                b[k] = theta[base + 2 * k + 1] * scale[k];
+            }
             for (int ky = 0; ky < size; ky++) {
-                for (int kx = 0; kx < half; kx++) {
-                    int k = ky * half + kx;
-                    double a = theta[base + 2 * k] * scale[k];
-                    double b = theta[base + 2 * k + 1] * scale[k];
-                    for (int y = 0; y < size; y++) {
-                        double cs = cosY[ky * size + y];
-                        double sn = sinY[ky * size + y];
-                        pr[y * half + kx] += a * cs - b * sn;
-                        pi[y * half + kx] += a * sn + b * cs;
+                int rk = ky * half;
+                for (int y = 0; y < size; y++) {
+                    double cs = cosY[ky * size + y];
+                    double sn = sinY[ky * size + y];
+                    int ry = y * half;
+                    for (int kx = 0; kx < half; kx++) {
+                        pr[ry + kx] += a[rk + kx] * cs - b[rk + kx] * sn;
+                        pi[ry + kx] += a[rk + kx] * sn + b[rk + kx] * cs;
                     }
                 }
             }
@@ -230,22 +235,25 @@ final class ImageParameters {
                 }
             }
             int base = c * size * half * 2;
+            double[] da = new double[size * half];
+            double[] db = new double[size * half];
             for (int ky = 0; ky < size; ky++) {
-                for (int kx = 0; kx < half; kx++) {
-                    double da = 0;
-                    double db = 0;
-                    for (int y = 0; y < size; y++) {
-                        double cs = cosY[ky * size + y];
-                        double sn = sinY[ky * size + y];
-                        double r = dr[y * half + kx];
-                        double i = di[y * half + kx];
-                        da += r * cs + i * sn;
-                        db += -r * sn + i * cs;
+                int rk = ky * half;
+                for (int y = 0; y < size; y++) {
+                    double cs = cosY[ky * size + y];
+                    double sn = sinY[ky * size + y];
+                    int ry = y * half;
+                    for (int kx = 0; kx < half; kx++) {
+                        double r = dr[ry + kx];
+                        double i = di[ry + kx];
+                        da[rk + kx] += r * cs + i * sn;
+                        db[rk + kx] += -r * sn + i * cs;
                     }
-                    int k = ky * half + kx;
-                    out[base + 2 * k] = da * scale[k];
-                    out[base + 2 * k + 1] = db * scale[k];
                 }
+            }
+            for (int k = 0; k < da.length; k++) {
+                out[base + 2 * k] = da[k] * scale[k];
+                out[base + 2 * k + 1] = db[k] * scale[k];
             }
         }
         return out;
