@@ -5,6 +5,9 @@ same network in DL4J from them), and saves, for a fixed input batch, the logits,
 the gradients of sum_n logit[n, K] (and of sum_n softmax[n, K]) with respect to the input and to the
 outputs of three layers. Everything in float64, saved as float32 .npy.
 
+For feature visualisation it also saves the gradients of a channel's mean activation,
+sum_n mean_hw layer[n, C], with respect to the input and an earlier layer (channel_<layer>_c<C>_*.npy).
+
     conv1 (1->3, 3x3, pad 1, tanh) -> max pool 2x2 -> depthwise (3->6, x2, 3x3, pad 1)
     -> conv2 (6->4, 3x3, pad 1) -> batch norm (eval, stored statistics) -> relu -> flatten -> dense 64->5
 
@@ -80,4 +83,11 @@ x.grad = None
 acts, logits = forward(x)
 torch.softmax(logits, dim=1)[:, K].sum().backward()
 save("grad_input_softmax", x.grad)
+for layer, c, earlier in [("dw", 4, "conv1"), ("bn", 2, "dw")]:
+    x.grad = None
+    acts, _ = forward(x)
+    acts[earlier].retain_grad()
+    acts[layer][:, c].mean(dim=(1, 2)).sum().backward()
+    save(f"channel_{layer}_c{c}_grad_input", x.grad)
+    save(f"channel_{layer}_c{c}_grad_{earlier}", acts[earlier].grad)
 print("wrote", sorted(p.name for p in OUT.glob("*.npy")))

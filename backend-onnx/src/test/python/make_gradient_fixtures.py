@@ -14,6 +14,8 @@ opset 17), and saves, for a fixed batch of two inputs and class K:
     grad_input_output.npy          d Σₙ softmax[n, K] / d input
     layers/<i>_act.npy, _grad.npy  a few intermediate activations and d Σₙ logit[n, K] / d them
     manifest.json                  the ONNX tensor name of each of those layers, K, the operators used
+    channels/<key>_c<C>_*.npy      for a channel target (feature visualisation): the layer's activation and
+                                   d Σₙ mean_hw layer[n, C] / d input and / d an earlier layer
 
 Everything is computed in float64 and saved as float32.
 
@@ -171,7 +173,7 @@ class Extras(nn.Module):
         return acts, self.fc(torch.cat([g, m], dim=1))
 
 
-def make(name, model, shape, layer_ops, opset=17):
+def make(name, model, shape, layer_ops, opset=17, channel_targets=()):
     out = ROOT / name
     (out / "layers").mkdir(parents=True, exist_ok=True)
     model.eval()
@@ -199,9 +201,26 @@ def make(name, model, shape, layer_ops, opset=17):
     np.save(out / "output.npy", probs.detach().numpy().astype(np.float32))
     probs[:, K].sum().backward()
     np.save(out / "grad_input_output.npy", x.grad.numpy().astype(np.float32))
+    channels = [channel_target(out, m64, x, key, c, earlier, layer_ops, proto) for key, c, earlier in channel_targets]
     (out / "manifest.json").write_text(json.dumps({"class": K, "input_shape": list(shape), "ops": ops, "layers": layers,
-                                                   "softmax_in_model": False}, indent=1))
+                                                   "softmax_in_model": False, "channels": channels}, indent=1))
     print(name, ops)
+
+
+def channel_target(out, m64, x, key, c, earlier, layer_ops, proto):
+    """The score Σₙ mean over H×W of channel c of layer `key`: what feature visualisation maximises."""
+    (out / "channels").mkdir(exist_ok=True)
+    x.grad = None
+    acts, _ = m64(x)
+    acts[earlier].retain_grad()
+    acts[key][:, c].mean(dim=(1, 2)).sum().backward()
+    stem = f"channels/{key}_c{c}"
+    np.save(out / f"{stem}_act.npy", acts[key].detach().numpy().astype(np.float32))
+    np.save(out / f"{stem}_grad_input.npy", x.grad.numpy().astype(np.float32))
+    np.save(out / f"{stem}_{earlier}_grad.npy", acts[earlier].grad.numpy().astype(np.float32))
+    x.grad = None
+    return {"key": key, "tensor": layer_ops[key](proto), "channel": c, "act": f"{stem}_act.npy", "grad_input": f"{stem}_grad_input.npy",
+            "earlier": {"key": earlier, "tensor": layer_ops[earlier](proto), "grad": f"{stem}_{earlier}_grad.npy"}}
 
 
 class Logits(nn.Module):
@@ -300,12 +319,14 @@ if __name__ == "__main__":
         sys.exit(0)
     torch.manual_seed(20261126)
     make("resnetish", ResNetish(), (2, 3, 17, 15), {
-        "stem": producer_output("Relu", 0), "block1": producer_output("Relu", 2), "block2": producer_output("Relu", 4)})
+        "stem": producer_output("Relu", 0), "block1": producer_output("Relu", 2), "block2": producer_output("Relu", 4)},
+         channel_targets=[("block1", 5, "stem"), ("block2", 10, "block1")])
     add_softmax_variant("resnetish")
     torch.manual_seed(20261127)
     make("mobilenetish", MobileNetish(), (2, 3, 19, 21), {
         "stem": producer_output("Clip", 0), "dw2": producer_output("HardSwish", 1), "grouped": producer_output("LeakyRelu", 0),
-        "concat": producer_output("Concat", 1)})
+        "concat": producer_output("Concat", 1)},
+         channel_targets=[("dw2", 7, "stem"), ("concat", 3, "grouped")])
     add_softmax_variant("mobilenetish")
     make_unsupported()
     make_extras()

@@ -54,12 +54,15 @@ public interface Model extends AutoCloseable {
     Activations capture(Tensor input, CaptureRequest request);
 
     /**
-     * Differentiates one output unit with respect to the input and/or layer outputs. Only models
-     * whose {@link #capabilities()} include {@link Capability#GRADIENTS} support it.
+     * Differentiates the request's target (an output unit, or the mean activation of a layer's
+     * channel) with respect to the input and/or layer outputs. Only models whose
+     * {@link #capabilities()} include {@link Capability#GRADIENTS} support it.
      *
      * @throws io.filterscope.FilterScopeException of kind {@link io.filterscope.ErrorKind#UNSUPPORTED}
-     *         when this backend has no gradients (the message says which backend has), or naming the
-     *         index or layer that does not exist
+     *         when this backend has no gradients (the message says which backend has); of kind
+     *         {@link io.filterscope.ErrorKind#INVALID_ARGUMENT} naming an output index or channel out of
+     *         range, or a target layer whose output is neither N × C × H × W nor N × C; of kind
+     *         {@link io.filterscope.ErrorKind#UNKNOWN_LAYER} naming a layer that does not exist
      */
     default Gradients gradients(Tensor input, GradientRequest request) {
         throw new io.filterscope.FilterScopeException(io.filterscope.ErrorKind.UNSUPPORTED, metadata().file().getFileName() + ": the " + metadata().format()

@@ -37,6 +37,8 @@ import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.graph.vertex.impl.ElementWiseVertex;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.INDArrayIndex;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * A DL4J network, opened from a file or wrapped in memory. Weights are read from the live network
@@ -240,13 +242,27 @@ final class Dl4jModel implements Model {
     public Gradients gradients(Tensor x, GradientRequest request) {
         INDArray in = toInput(x);
         List<LayerInfo> wanted = request.layers().stream().map(this::layer).toList();
+        int upTo = wanted.stream().mapToInt(this::postActivationStep).max().orElse(0);
         Passes.Backward b;
-        synchronized (net.raw()) {
-            try {
-                b = passes.backward(in, request.outputIndex(), request.score(),
-                        wanted.stream().mapToInt(this::postActivationStep).max().orElse(0));
-            } finally {
-                passes.clear();
+        int outStep;
+        if (request.target() instanceof GradientRequest.ChannelMean channel) {
+            LayerInfo target = layer(channel.layer());
+            outStep = postActivationStep(target);
+            synchronized (net.raw()) {
+                try {
+                    b = passes.backwardFrom(in, outStep, a -> channelSeed(target, outStep, a, channel.channel()), upTo);
+                } finally {
+                    passes.clear();
+                }
+            }
+        } else {
+            outStep = net.outputStep();
+            synchronized (net.raw()) {
+                try {
+                    b = passes.backward(in, request.outputIndex(), request.score(), upTo);
+                } finally {
+                    passes.clear();
+                }
             }
         }
         List<LayerGradient> grads = new ArrayList<>();
@@ -262,8 +278,35 @@ final class Dl4jModel implements Model {
         }
         Optional<Tensor> inputGrad = request.withInput()
                 ? Optional.of(Filters.toTensor(b.inputEpsilon(), x.shape())) : Optional.empty();
-        INDArray out = b.forward().activation(net.outputStep());
-        return new Gradients(Filters.toTensor(out, Shape.of(out.shape())), inputGrad, grads);
+        INDArray out = b.forward().activation(outStep);
+        Tensor output = request.target() instanceof GradientRequest.ChannelMean ? toTensor(out, outStep) : Filters.toTensor(out, Shape.of(out.shape()));
+        return new Gradients(output, inputGrad, grads);
+    }
+
+    /**
+     * The seed of a channel's mean activation: 1 / (H·W) at every position of the channel in the
+     * step's output {@code a} (in the network's own layout), 0 elsewhere.
+     */
+    private INDArray channelSeed(LayerInfo layer, int step, INDArray a, int channel) {
+        boolean last = a.rank() == 4 && types.get(net.steps().get(step).name()) instanceof InputType.InputTypeConvolutional c
+                && c.getFormat() == CNN2DFormat.NHWC;
+        if (a.rank() != 4 && a.rank() != 2) {
+            throw new FilterScopeException(ErrorKind.INVALID_ARGUMENT, fileName() + ": layer '" + layer.name() + "' outputs "
+                    + java.util.Arrays.toString(a.shape()) + "; a channel's mean activation needs an N×C×H×W or N×C output");
+        }
+        int axis = last ? 3 : 1;
+        long channels = a.size(axis);
+        if (channel >= channels) {
+            throw new FilterScopeException(ErrorKind.INVALID_ARGUMENT, fileName() + ": channel " + channel + " is out of range; layer '"
+                    + layer.name() + "' has " + channels + " channels (0 to " + (channels - 1) + ")");
+        }
+        long positions = a.rank() == 4 ? a.length() / (a.size(0) * channels) : 1;
+        INDArray seed = Nd4j.zeros(a.dataType(), a.shape());
+        INDArrayIndex[] at = new INDArrayIndex[a.rank()];
+        java.util.Arrays.fill(at, NDArrayIndex.all());
+        at[axis] = NDArrayIndex.point(channel);
+        seed.get(at).assign(1.0 / positions);
+        return seed;
     }
 
     /** The steps after the layer's (post-activation) step, fed its output: see {@link Passes#forwardFrom}. */

@@ -120,7 +120,11 @@ final class Passes {
     }
 
     private Forward forward(INDArray input, Set<Integer> preActivation, int upTo, LayerWorkspaceMgr mgr) {
-        int last = Math.max(net.outputStep(), upTo);
+        return forwardTo(input, preActivation, Math.max(net.outputStep(), upTo), mgr);
+    }
+
+    /** Runs the steps up to {@code last} (or a later pre-activation step), not necessarily to the network output. */
+    private Forward forwardTo(INDArray input, Set<Integer> preActivation, int last, LayerWorkspaceMgr mgr) {
         for (int p : preActivation) {
             last = Math.max(last, p);
         }
@@ -246,6 +250,25 @@ final class Passes {
      * for the pass, so the gradient is that of the inference network.
      */
     Backward backward(INDArray input, int outputIndex, GradientRequest.Score score, int upTo) {
+        return inInferenceMode(() -> inferenceBackward(input, outputIndex, score, upTo));
+    }
+
+    /**
+     * d(Σ seed · output of {@code step}) / d every earlier step output and the input, running the
+     * network only as far as {@code step} (or {@code upTo}, when later). {@code seed} makes the
+     * seed from the step's output (its shape, in the network's own layout).
+     */
+    Backward backwardFrom(INDArray input, int step, java.util.function.UnaryOperator<INDArray> seed, int upTo) {
+        return inInferenceMode(() -> {
+            net.ensureGradientViews();
+            Forward f = forwardTo(input, Set.of(), Math.max(step, upTo), mgr);
+            INDArray[] eps = new INDArray[steps.size()];
+            eps[step] = seed.apply(f.activation(step));
+            return propagate(input, f, eps, new INDArray[1], step);
+        });
+    }
+
+    private Backward inInferenceMode(java.util.function.Supplier<Backward> pass) {
         List<Runnable> restore = new ArrayList<>();
         for (Step s : steps) {
             s.conf().ifPresent(c -> {
@@ -262,7 +285,7 @@ final class Passes {
             });
         }
         try {
-            return inferenceBackward(input, outputIndex, score, upTo);
+            return pass.get();
         } finally {
             restore.forEach(Runnable::run);
         }
@@ -298,9 +321,14 @@ final class Passes {
         } else {
             eps[outStep] = unit;
         }
-        for (int i = outStep; i >= 0; i--) {
+        return propagate(input, f, eps, inputEps, outStep);
+    }
+
+    /** Backpropagates the epsilons from step {@code from} down to the input. */
+    private Backward propagate(INDArray input, Forward f, INDArray[] eps, INDArray[] inputEps, int from) {
+        for (int i = from; i >= 0; i--) {
             INDArray e = eps[i];
-            if (e == null || (i == outStep && throughHead.isPresent())) {
+            if (e == null) {
                 continue;
             }
             Step s = steps.get(i);

@@ -35,12 +35,14 @@ import org.nd4j.linalg.api.buffer.DataType;
  */
 class ExplainReferenceTest extends ExplainReferenceCheck {
     static final Path REF = Path.of("src/test/resources/explain");
+    /** The bundled Keras model, read by the Keras 3 reader; the references were made from it. */
+    static final Path MODEL = Path.of("../samples/models/fashion-mnist/fashion_cnn_keras.keras");
 
     @TempDir
     static Path dir;
 
     ExplainReferenceTest() {
-        super(Path.of("../samples/models/fashion-mnist/fashion_cnn_keras.keras"), REF, "pool3");
+        super(MODEL, REF, "pool3");
     }
 
     /** The references are Keras float32, not float64. */

@@ -76,6 +76,27 @@ class GradientTorchReferenceTest {
         }
     }
 
+    @Test
+    void aChannelsMeanActivationHasPyTorchsGradients() throws Exception {
+        MultiLayerNetwork net = build();
+        try (Model m = Dl4jModelTest.open(TestNets.save(net, dir.resolve("torch-twin.zip")), "1x8x8")) {
+            Tensor x = npy("input");
+            // "bn" post-activation is the ReLU after it, as capture shows it.
+            for (String[] t : new String[][] {{"dw", "4", "conv1"}, {"bn", "2", "dw"}}) {
+                int c = Integer.parseInt(t[1]);
+                Gradients g = m.gradients(x, GradientRequest.ofChannel(t[0], c).andLayers(t[2]));
+                String what = "mean of " + t[0] + "[" + c + "]";
+                close(npy("act_" + t[0]), g.output(), what + ": the output is the layer's activation");
+                close(npy("channel_" + t[0] + "_c" + c + "_grad_input"), g.input().orElseThrow(), "d " + what + " / d input");
+                close(npy("channel_" + t[0] + "_c" + c + "_grad_" + t[2]), g.layer(t[2]).orElseThrow().gradient(), "d " + what + " / d " + t[2]);
+            }
+            io.filterscope.FilterScopeException e = org.junit.jupiter.api.Assertions.assertThrows(io.filterscope.FilterScopeException.class,
+                    () -> m.gradients(x, GradientRequest.ofChannel("dw", 6)));
+            assertEquals(io.filterscope.ErrorKind.INVALID_ARGUMENT, e.kind());
+            assertEquals("torch-twin.zip: channel 6 is out of range; layer 'dw' has 6 channels (0 to 5)", e.getMessage());
+        }
+    }
+
     /** The fixture's network: PyTorch's OIHW conv weights are DL4J's; depthwise and dense are rearranged. */
     private static MultiLayerNetwork build() {
         var conf = new NeuralNetConfiguration.Builder().dataType(DataType.DOUBLE).activation(Activation.IDENTITY).list()

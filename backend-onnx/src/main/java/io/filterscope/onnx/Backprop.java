@@ -113,10 +113,15 @@ final class Backprop {
         if (opset() < MIN_OPSET) {
             return Optional.of("opset " + MIN_OPSET + " or later, the model has opset " + opset() + "; export it again with a newer opset");
         }
-        for (Node n : path(scoreTensor(false))) {
+        return withoutRule(path(scoreTensor(false)), "the output");
+    }
+
+    /** The first node of {@code path} without a backward rule, in words that finish "gradients need ...". */
+    private Optional<String> withoutRule(List<Node> path, String to) {
+        for (Node n : path) {
             if (!SUPPORTED.contains(n.getOpType()) || !n.getDomain().isEmpty() && !n.getDomain().equals("ai.onnx")
                     || !resizeIsBlockCopy(n) && !resizeIsLinear(n)) {
-                return Optional.of("a backward rule for every operator between the input and the output; " + describe(n)
+                return Optional.of("a backward rule for every operator between the input and " + to + "; " + describe(n)
                         + (n.getOpType().equals("Resize") ? " other than nearest-neighbour upsampling by whole factors or linear"
                                 + " interpolation" : "")
                         + " has none (see docs/onnx-gradients.md for those that have); use a forward-only explanation such as Score-CAM or occlusion");
@@ -206,7 +211,8 @@ final class Backprop {
     }
 
     /**
-     * The plan: the model with the backward pass appended, for an input of {@code inputShape}.
+     * The plan for an output unit: the model with the backward pass appended, for an input of
+     * {@code inputShape}.
      *
      * @param shapes      static shapes of the graph's tensors for that input (-1 where unknown)
      * @param logit       whether the score is taken before a final softmax
@@ -214,7 +220,6 @@ final class Backprop {
      * @param layerTensors tensors whose values and gradients to output
      */
     Plan plan(long[] inputShape, Map<String, long[]> shapes, boolean logit, boolean withInput, Set<String> layerTensors) {
-        Builder b = new Builder(shapes);
         shapes.put(input, inputShape);
         String score = scoreTensor(logit);
         long[] scoreShape = shapes.get(score);
@@ -222,6 +227,32 @@ final class Backprop {
             throw new FilterScopeException(ErrorKind.UNSUPPORTED, file.getFileName() + ": the score tensor '" + score + "' has shape "
                     + (scoreShape == null ? "unknown" : Arrays.toString(scoreShape)) + "; gradients need a batch × classes output");
         }
+        return plan(inputShape, shapes, score, scoreShape, false, withInput, layerTensors);
+    }
+
+    /**
+     * The plan for a layer's tensor as the score (its seed, d score / d tensor, has the tensor's own
+     * shape and layout): the graph is cut after the tensor, whose value becomes the plan's output,
+     * so the layers past it are not run.
+     *
+     * @param layer the tensor; the caller has checked its static shape
+     */
+    Plan planAt(long[] inputShape, Map<String, long[]> shapes, String layer, boolean withInput, Set<String> layerTensors) {
+        shapes.put(input, inputShape);
+        if (!data.contains(layer)) {
+            throw new FilterScopeException(ErrorKind.INVALID_ARGUMENT, file.getFileName() + ": tensor '" + layer
+                    + "' does not depend on the input, so it has no gradient; choose a layer between the input and the output");
+        }
+        Optional<String> missing = withoutRule(path(layer), "tensor '" + layer + "'");
+        if (missing.isPresent()) {
+            throw new FilterScopeException(ErrorKind.UNSUPPORTED, file.getFileName() + ": gradients need " + missing.get());
+        }
+        return plan(inputShape, shapes, layer, shapes.get(layer), true, withInput, layerTensors);
+    }
+
+    private Plan plan(long[] inputShape, Map<String, long[]> shapes, String score, long[] scoreShape, boolean cut, boolean withInput,
+                      Set<String> layerTensors) {
+        Builder b = new Builder(shapes);
         b.grads.computeIfAbsent(score, k -> new ArrayList<>()).add(SEED);
         List<Node> path = path(score);
         for (int i = path.size() - 1; i >= 0; i--) {
@@ -249,9 +280,32 @@ final class Backprop {
         extra.addAll(layerGrads.values());
         Graph.Builder gb = withInputShape(inputShape).getGraph().toBuilder();
         gb.addInput(valueInfo(SEED, FLOAT, scoreShape));
-        gb.addAllNode(live(b.nodes, extra));
-        gb.addAllInitializer(b.constants);
+        List<Node> backward = live(b.nodes, extra);
         Set<String> present = new HashSet<>();
+        if (cut) {
+            // Only the score tensor and what is asked for are outputs; forward nodes that none of them
+            // needs (the rest of the model) are dropped, and so are the weights only those nodes read.
+            gb.clearOutput();
+            List<String> wanted = new ArrayList<>(List.of(score));
+            wanted.addAll(extra);
+            List<Node> all = new ArrayList<>(g.graph.getNodeList());
+            all.addAll(backward);
+            List<Node> kept = live(all, wanted);
+            Set<String> read = new HashSet<>();
+            kept.forEach(n -> read.addAll(n.getInputList()));
+            List<Tensor> weights = gb.getInitializerList().stream().filter(t -> read.contains(t.getName())).toList();
+            gb.clearInitializer().addAllInitializer(weights);
+            // Models of IR version 3 also list their weights as graph inputs: those left unread go too.
+            List<ValueInfo> inputs = gb.getInputList().stream().filter(i -> i.getName().equals(input) || i.getName().equals(SEED)
+                    || read.contains(i.getName())).toList();
+            gb.clearInput().addAllInput(inputs);
+            gb.clearNode().addAllNode(kept);
+            gb.addOutput(ValueInfo.newBuilder().setName(score));
+            present.add(score);
+        } else {
+            gb.addAllNode(backward);
+        }
+        gb.addAllInitializer(b.constants);
         gb.getOutputList().forEach(o -> present.add(o.getName()));
         for (String t : extra) {
             if (present.add(t)) {
@@ -270,7 +324,7 @@ final class Backprop {
                 }
             }
         }
-        return new Plan(mb.build(), output(), scoreShape, inputGrad, layerGrads);
+        return new Plan(mb.build(), cut ? score : output(), scoreShape, inputGrad, layerGrads);
     }
 
     /**

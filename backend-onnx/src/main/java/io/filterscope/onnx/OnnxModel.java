@@ -69,8 +69,12 @@ final class OnnxModel implements Model {
         }
     });
 
-    /** What a gradient graph depends on: the seed (which output unit) is fed, so it is not part of it. */
-    private record GradientKey(List<Long> inputShape, boolean logit, boolean withInput, Set<String> layerTensors) {
+    /**
+     * What a gradient graph depends on: the seed (which output unit, which channel) is fed, so it is
+     * not part of it. {@code at} is the layer tensor the graph is cut at for a channel target, empty
+     * for an output unit.
+     */
+    private record GradientKey(List<Long> inputShape, boolean logit, Optional<String> at, boolean withInput, Set<String> layerTensors) {
     }
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(OnnxModel.class);
     /** Recycled output memory for captures. */
@@ -258,25 +262,44 @@ final class OnnxModel implements Model {
             LayerInfo l = layer(name);
             tensorOf.put(l, graph.policy.postActivation(l.outputTensor()));
         }
-        GradientKey key = new GradientKey(java.util.Arrays.stream(input.shape().toArray()).boxed().toList(),
-                request.score() == GradientRequest.Score.LOGIT, request.withInput(), new java.util.TreeSet<>(tensorOf.values()));
-        Backprop.Plan plan = plan(key);
-        long classes = plan.scoreShape()[1];
-        if (request.outputIndex() >= classes) {
-            throw new FilterScopeException(ErrorKind.INVALID_ARGUMENT, file.getFileName() + ": output index " + request.outputIndex()
-                    + " is out of range; the model has " + classes + " outputs (0.." + (classes - 1) + ")");
-        }
+        List<Long> shapeKey = java.util.Arrays.stream(input.shape().toArray()).boxed().toList();
+        Set<String> layerTensors = new java.util.TreeSet<>(tensorOf.values());
         long batch = input.shape().dim(0);
-        float[] seed = new float[Math.toIntExact(batch * classes)];
-        for (int n = 0; n < batch; n++) {
-            seed[(int) (n * classes + request.outputIndex())] = 1f;
+        GradientKey key;
+        Backprop.Plan plan;
+        float[] seed;
+        long[] seedShape;
+        if (request.target() instanceof GradientRequest.OutputUnit unit) {
+            key = new GradientKey(shapeKey, unit.score() == GradientRequest.Score.LOGIT, Optional.empty(), request.withInput(), layerTensors);
+            plan = plan(key);
+            long classes = plan.scoreShape()[1];
+            if (unit.index() >= classes) {
+                throw new FilterScopeException(ErrorKind.INVALID_ARGUMENT, file.getFileName() + ": output index " + unit.index()
+                        + " is out of range; the model has " + classes + " outputs (0.." + (classes - 1) + ")");
+            }
+            seedShape = new long[] {batch, classes};
+            seed = new float[Math.toIntExact(batch * classes)];
+            for (int n = 0; n < batch; n++) {
+                seed[(int) (n * classes + unit.index())] = 1f;
+            }
+        } else {
+            GradientRequest.ChannelMean channel = (GradientRequest.ChannelMean) request.target();
+            LayerInfo l = layer(channel.layer());
+            String tensor = graph.policy.postActivation(l.outputTensor());
+            key = new GradientKey(shapeKey, true, Optional.of(tensor), request.withInput(), layerTensors);
+            plan = plan(key);
+            seedShape = plan.scoreShape();
+            seed = channelSeed(l, tensor, seedShape, channel.channel());
         }
         // toTensor copies each value out of ONNX Runtime's memory, so the tensors outlive the result.
         try (Sessions.Lease lease = sessions.acquire(key, plan::model);
              OnnxTensor x = OnnxTensor.createTensor(sessions.environment(), FloatBuffer.wrap(input.toArray()), input.shape().toArray());
-             OnnxTensor s = OnnxTensor.createTensor(sessions.environment(), FloatBuffer.wrap(seed), new long[] {batch, classes});
+             OnnxTensor s = OnnxTensor.createTensor(sessions.environment(), FloatBuffer.wrap(seed), seedShape);
              OrtSession.Result result = lease.session().run(Map.of(in.name(), x, Backprop.SEED, s))) {
             Tensor output = toTensor(result, plan.output());
+            if (request.target() instanceof GradientRequest.ChannelMean && output.shape().rank() == 4 && layoutOf(plan.output()) == Layout.NHWC) {
+                output = output.transpose(Layout.NHWC.toNchw());
+            }
             Optional<Tensor> inputGrad = Optional.empty();
             if (request.withInput()) {
                 inputGrad = Optional.of(plan.inputGradient().isPresent() ? toTensor(result, plan.inputGradient().get())
@@ -315,7 +338,9 @@ final class OnnxModel implements Model {
                 if (!open.isEmpty()) {
                     shapes.putAll(sessions.runShapes(fixed, open, metadata.input().name(), shape));
                 }
-                plan = backprop.plan(shape, shapes, key.logit(), key.withInput(), key.layerTensors());
+                plan = key.at().isPresent()
+                        ? backprop.planAt(shape, shapes, checkedTarget(key.at().get(), shapes.get(key.at().get())), key.withInput(), key.layerTensors())
+                        : backprop.plan(shape, shapes, key.logit(), key.withInput(), key.layerTensors());
                 plans.put(key, plan);
             }
             return plan;
@@ -362,6 +387,41 @@ final class OnnxModel implements Model {
             throw new FilterScopeException(Messages.runFailure(e), file.getFileName() + ": running the network from layer '"
                     + TensorData.ExternalData.printable(l.name()) + "' failed for " + got + " (" + Messages.firstLine(e.getMessage()) + ")", e);
         }
+    }
+
+    /** {@code tensor}, once its static shape is known to be N × C × H × W or N × C. */
+    private String checkedTarget(String tensor, long[] shape) {
+        if (shape == null || (shape.length != 4 && shape.length != 2) || java.util.Arrays.stream(shape).anyMatch(d -> d < 1)) {
+            String layer = layers.stream().filter(l -> graph.policy.postActivation(l.outputTensor()).equals(tensor)).map(LayerInfo::name)
+                    .findFirst().orElse(tensor);
+            throw new FilterScopeException(ErrorKind.INVALID_ARGUMENT, file.getFileName() + ": layer '" + layer + "' outputs "
+                    + (shape == null ? "a tensor of unknown shape" : java.util.Arrays.toString(shape))
+                    + "; a channel's mean activation needs an N×C×H×W or N×C output");
+        }
+        return tensor;
+    }
+
+    /**
+     * The seed of a channel's mean activation: 1 / (H·W) at every position of the channel, in the
+     * tensor's own layout ({@code shape} is its static shape), 0 elsewhere.
+     */
+    private float[] channelSeed(LayerInfo layer, String tensor, long[] shape, int channel) {
+        boolean last = shape.length == 4 && layoutOf(tensor) == Layout.NHWC;
+        long channels = shape[last ? 3 : 1];
+        if (channel >= channels) {
+            throw new FilterScopeException(ErrorKind.INVALID_ARGUMENT, file.getFileName() + ": channel " + channel + " is out of range; layer '"
+                    + layer.name() + "' has " + channels + " channels (0 to " + (channels - 1) + ")");
+        }
+        long positions = shape.length == 4 ? shape[last ? 1 : 2] * shape[last ? 2 : 3] : 1;
+        float[] seed = new float[Math.toIntExact(java.util.Arrays.stream(shape).reduce(1, Math::multiplyExact))];
+        float share = (float) (1.0 / positions);
+        for (int i = 0; i < seed.length; i++) {
+            long c = last ? i % channels : (i / positions) % channels;
+            if (c == channel) {
+                seed[i] = share;
+            }
+        }
+        return seed;
     }
 
     /** The execution provider inference actually runs on. */

@@ -75,6 +75,50 @@ class OnnxGradientsTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"resnetish", "mobilenetish"})
+    void aChannelsMeanActivationHasPyTorchsGradientsAndItsLayerIsTheOutput(String name) throws IOException {
+        JsonNode m = manifest(name);
+        Tensor x = npy(name, "input.npy");
+        try (OnnxModel model = (OnnxModel) FilterScope.open(ROOT.resolve(name).resolve("model.onnx"))) {
+            for (JsonNode t : m.get("channels")) {
+                String layer = layerWithTensor(model, t.get("tensor").asText()).name();
+                String earlier = layerWithTensor(model, t.get("earlier").get("tensor").asText()).name();
+                int c = t.get("channel").asInt();
+                Gradients g = model.gradients(x, GradientRequest.ofChannel(layer, c).andLayers(earlier));
+                String what = name + " mean of " + layer + "[" + c + "]";
+                assertClose(npy(name, t.get("act").asText()), g.output(), what + ": the output is the layer's activation");
+                assertClose(npy(name, t.get("grad_input").asText()), g.input().orElseThrow(), "d " + what + " / d input");
+                assertClose(npy(name, t.get("earlier").get("grad").asText()), g.layer(earlier).orElseThrow().gradient(),
+                        "d " + what + " / d " + earlier);
+                // Another channel of the same layer reuses the session: the channel is in the seed.
+                int sessions = model.cachedSessions();
+                Gradients other = model.gradients(x, GradientRequest.ofChannel(layer, c == 0 ? 1 : 0).andLayers(earlier));
+                assertEquals(sessions, model.cachedSessions(), "one session serves every channel of a layer");
+                assertFalse(other.input().orElseThrow().equals(g.input().orElseThrow()), "another channel, another gradient");
+            }
+        }
+    }
+
+    @Test
+    void aChannelTargetIsCheckedAgainstItsLayer() {
+        Tensor x = npy("resnetish", "input.npy");
+        try (Model model = FilterScope.open(ROOT.resolve("resnetish/model.onnx"))) {
+            String stem = model.layers().get(0).name();
+            FilterScopeException range = assertThrows(FilterScopeException.class, () -> model.gradients(x, GradientRequest.ofChannel(stem, 8)));
+            assertEquals(ErrorKind.INVALID_ARGUMENT, range.kind());
+            assertEquals("model.onnx: channel 8 is out of range; layer '" + stem + "' has 8 channels (0 to 7)", range.getMessage());
+            FilterScopeException unknown = assertThrows(FilterScopeException.class, () -> model.gradients(x, GradientRequest.ofChannel("nope", 0)));
+            assertEquals(ErrorKind.UNKNOWN_LAYER, unknown.kind());
+        }
+        Path file = ROOT.resolve("unsupported/model.onnx");
+        try (Model model = FilterScope.open(file)) {
+            FilterScopeException e = assertThrows(FilterScopeException.class,
+                    () -> model.gradients(npy("unsupported", "input.npy"), GradientRequest.ofChannel(model.layers().get(0).name(), 0)));
+            assertEquals(ErrorKind.UNSUPPORTED, e.kind());
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"resnetish", "mobilenetish"})
     void aFinalSoftmaxIsSkippedForLogitsAndDifferentiatedForOutputs(String name) {
         int k = 3;
         Tensor x = npy(name, "input.npy");

@@ -34,7 +34,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
 @Command(name = "filterscope", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "See what a convolutional neural network has learned: filters, feature maps, predictions.",
         subcommands = {ViewCommand.class, InfoCommand.class, FiltersCommand.class, ActivationsCommand.class, PredictCommand.class,
-            ExplainCommand.class, ExamplesCommand.class, StatsCommand.class, DiffCommand.class, ReportCommand.class,
+            ExplainCommand.class, VisualizeCommand.class, ExamplesCommand.class, StatsCommand.class, DiffCommand.class, ReportCommand.class,
             CommandLine.HelpCommand.class},
         footer = {"", "Without a command, the viewer window opens (`filterscope view`).",
             "Without MODEL, commands use the bundled Fashion-MNIST model, its labels and a sample image.",

@@ -351,6 +351,71 @@ public abstract class BackendContract {
         expectKind(ErrorKind.UNKNOWN_LAYER, () -> model.runFrom(first + "_no_such_layer", x));
     }
 
+    @Test
+    void aChannelsMeanActivationHasTheGradientOfTheCapturedChannel() {
+        Tensor x = fixture.input();
+        String layer = fixture.reluLayer().orElse(model.layers().stream().filter(LayerInfo::hasSpatialOutput).findFirst().orElseThrow().name());
+        if (!model.capabilities().contains(Capability.GRADIENTS)) {
+            expectKind(ErrorKind.UNSUPPORTED, () -> model.gradients(x, GradientRequest.ofChannel(layer, 0)));
+            return;
+        }
+        Tensor captured = capturedCopy(x, layer);
+        // The channel most active on item 0, so that its mean depends on the input (a ReLU channel may be dead).
+        int c = 0;
+        for (int ch = 1; ch < captured.shape().dim(1); ch++) {
+            if (channelMean(captured, 0, ch) > channelMean(captured, 0, c)) {
+                c = ch;
+            }
+        }
+        int channel = c;
+        Gradients g = model.gradients(x, GradientRequest.ofChannel(layer, channel));
+        assertClose(captured, g.output(), 1e-5, layer + ": the output of a channel target is the layer's captured activation");
+        float[] grad = g.input().orElseThrow().toArray();
+        Integer[] order = new Integer[grad.length];
+        for (int i = 0; i < order.length; i++) {
+            order[i] = i;
+        }
+        java.util.Arrays.sort(order, (a, b) -> Float.compare(Math.abs(grad[b]), Math.abs(grad[a])));
+        double largest = Math.abs(grad[order[0]]);
+        assertTrue(largest > 0, "the channel depends on the input");
+        int perItem = x.size() / (int) x.shape().dim(0);
+        for (int n = 0; n < 3; n++) {
+            int i = order[n];
+            int item = i / perItem;
+            double eps = 1e-3;
+            double fd = (channelMean(x, i, eps, layer, item, channel) - channelMean(x, i, -eps, layer, item, channel)) / (2 * eps);
+            assertTrue(Math.abs(fd - grad[i]) <= 0.05 * Math.abs(grad[i]) + 0.01 * largest,
+                    "d mean " + layer + "[" + item + "," + channel + "] / d input[" + i + "]: gradient " + grad[i] + ", finite difference " + fd);
+        }
+        FilterScopeException e = expectKind(ErrorKind.INVALID_ARGUMENT,
+                () -> model.gradients(x, GradientRequest.ofChannel(layer, (int) captured.shape().dim(1))));
+        assertTrue(e.getMessage().startsWith(fixture.model().getFileName() + ": channel " + captured.shape().dim(1) + " is out of range"), e.getMessage());
+    }
+
+    private double channelMean(Tensor x, int at, double delta, String layer, int item, int channel) {
+        float[] v = x.toArray();
+        v[at] += (float) delta;
+        return channelMean(capturedCopy(Tensor.wrap(x.shape(), v), layer), item, channel);
+    }
+
+    /** The layer's captured values, copied out of the capture (whose memory a backend may recycle once it is closed). */
+    private Tensor capturedCopy(Tensor x, String layer) {
+        try (Activations a = model.capture(x, CaptureRequest.layers(layer))) {
+            Tensor t = a.layer(layer).orElseThrow().values();
+            return Tensor.wrap(t.shape(), t.toArray());
+        }
+    }
+
+    private static double channelMean(Tensor nchw, int item, int channel) {
+        long per = nchw.shape().rank() == 4 ? nchw.shape().dim(2) * nchw.shape().dim(3) : 1;
+        int at = (int) ((item * nchw.shape().dim(1) + channel) * per);
+        double sum = 0;
+        for (int i = 0; i < per; i++) {
+            sum += nchw.get(at + i);
+        }
+        return sum / per;
+    }
+
     private double score(Tensor x, int at, double delta, int item, int k) {
         float[] v = x.toArray();
         v[at] += (float) delta;
