@@ -151,6 +151,13 @@ class ExplainTabTest {
             Explanation occlusion = explainer.explain(input, ExplainRequest.of(Method.OCCLUSION).forOutput(second));
             assertShows(panel, occlusion, Colormap.VIRIDIS, 0.8f);
 
+            onEdt(() -> tab.methods.get(Method.ABLATION_CAM).doClick());
+            idle(panel);
+            assertTrue(call(tab.layer::isEnabled), "Ablation-CAM is a CAM: at a layer");
+            Explanation ablation = explainer.explain(input, ExplainRequest.of(Method.ABLATION_CAM).forOutput(second).atLayer(other.name()));
+            assertEquals(ablation.heatmap(), call(() -> tab.shownExplanation().orElseThrow().heatmap()));
+            assertShows(panel, ablation, Colormap.VIRIDIS, 0.8f);
+
             // Back to an explanation computed before: kept, nothing runs.
             runs = model.calls.get();
             onEdt(() -> tab.methods.get(Method.SCORE_CAM).doClick());
@@ -209,6 +216,33 @@ class ExplainTabTest {
             onEdt(() -> panel.setModel(new Counting(real, true)));
             idle(panel);
             assertTrue(call(() -> tab.methods.get(Method.GRAD_CAM).isEnabled()));
+        } finally {
+            onEdt(() -> panel.setModel(null));
+            idle(panel);
+        }
+    }
+
+    @Test
+    void ablationCamIsOfferedOnlyWhereTheModelRunsFromALayer() throws Exception {
+        Counting model = new Counting(real, true);
+        model.runsFromLayers = false;
+        List<Throwable> errors = new CopyOnWriteArrayList<>();
+        ExplainTab tab = new ExplainTab();
+        FilterScopePanel panel = panel(model, tab, errors);
+        try {
+            assertFalse(call(() -> tab.methods.get(Method.ABLATION_CAM).isEnabled()));
+            String tip = call(() -> tab.methods.get(Method.ABLATION_CAM).getToolTipText());
+            assertTrue(tip.contains("runs the network from a layer") && tip.contains("Score-CAM"), tip);
+            assertTrue(call(() -> tab.methods.get(Method.GRAD_CAM).isEnabled()));
+            // A host asking for it anyway gets the reason in the tab, and the model is not run for it.
+            int runs = model.calls.get();
+            onEdt(() -> tab.setSettings(tab.settings().withMethod(Method.ABLATION_CAM)));
+            idle(panel);
+            assertFalse(call(panel::hasViewImage));
+            String message = call(() -> messageOf(tab));
+            assertTrue(message.contains("Ablation-CAM runs the network from a layer"), message);
+            assertEquals(runs, model.calls.get());
+            assertEquals(List.of(), errors);
         } finally {
             onEdt(() -> panel.setModel(null));
             idle(panel);
@@ -354,6 +388,8 @@ class ExplainTabTest {
         final AtomicInteger gatedCalls = new AtomicInteger();
         final CountDownLatch entered = new CountDownLatch(1);
         volatile CountDownLatch gate;
+        /** Whether the model may run from a layer ({@link Capability#RUN_FROM_LAYER}), as the real one can. */
+        volatile boolean runsFromLayers = true;
         /** When set, gradients fail with it, as a backward pass that lacks an operator does. */
         volatile FilterScopeException gradientFailure;
 
@@ -377,6 +413,9 @@ class ExplainTabTest {
             Set<Capability> c = EnumSet.copyOf(real.capabilities());
             if (!gradients) {
                 c.remove(Capability.GRADIENTS);
+            }
+            if (!runsFromLayers) {
+                c.remove(Capability.RUN_FROM_LAYER);
             }
             return c;
         }
@@ -408,6 +447,12 @@ class ExplainTabTest {
                 }
             }
             return real.run(in);
+        }
+
+        @Override
+        public Tensor runFrom(String layer, Tensor layerOutput) {
+            calls.incrementAndGet();
+            return runsFromLayers ? real.runFrom(layer, layerOutput) : Model.super.runFrom(layer, layerOutput);
         }
 
         @Override
