@@ -20,8 +20,9 @@ import java.util.function.Supplier;
  * An HDF5 file read in pure Java (jhdf), never by the native HDF5 library: a damaged file from a
  * stranger then costs an exception, not a crashed JVM or a native loop no thread can interrupt
  * (docs/fuzzing.md). Every size the file declares is checked before anything of that size is
- * allocated, and every failure, whatever jhdf or the JVM throws on a damaged file, becomes one
- * {@link FilterScopeException} line naming the file as the user gave it.
+ * allocated, links (which would lead to other files) are refused, and every failure, whatever jhdf
+ * or the JVM throws on a damaged file, becomes one {@link FilterScopeException} line naming the
+ * file as the user gave it.
  *
  * <p>The methods mirror the part of DL4J's {@code Hdf5Archive} the Keras readers used: paths are
  * given as group names from the root, child names come in HDF5's name order.
@@ -169,7 +170,7 @@ public final class Hdf5Reader implements AutoCloseable {
             }
         } else if (node instanceof Group g) {
             for (Node child : g.getChildren().values()) {
-                walk(child, depth + 1, visited);
+                walk(notALink(child), depth + 1, visited);
             }
         }
     }
@@ -232,7 +233,7 @@ public final class Hdf5Reader implements AutoCloseable {
         }
         List<String> names = new ArrayList<>();
         for (Map.Entry<String, Node> e : g.getChildren().entrySet()) {
-            Node child = e.getValue();
+            Node child = notALink(e.getValue());
             if (wantGroups ? child.isGroup() : child instanceof Dataset) {
                 names.add(e.getKey());
             }
@@ -255,6 +256,18 @@ public final class Hdf5Reader implements AutoCloseable {
             if (node == null) {
                 throw new IllegalStateException("no group '" + g + "'");
             }
+            notALink(node);
+        }
+        return node;
+    }
+
+    /**
+     * Refuses soft and external links before they are followed: Keras never writes them, and an
+     * external link would make jhdf open another file named by this one.
+     */
+    private static Node notALink(Node node) {
+        if (node.isLink()) {
+            throw new IllegalStateException("'" + node.getPath() + "' is a link, which Keras files do not hold");
         }
         return node;
     }

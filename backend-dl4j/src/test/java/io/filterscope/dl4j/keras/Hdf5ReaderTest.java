@@ -129,6 +129,50 @@ class Hdf5ReaderTest {
     }
 
     @Test
+    void aDatasetDeclaringMoreThanTheFileHoldsIsRefusedBeforeItIsRead() throws IOException {
+        Path source = KerasReference.ROOT.resolve("seq_cnn/model.h5");
+        byte[] bytes = Files.readAllBytes(source);
+        String[] layer;
+        String set;
+        long[] shape;
+        try (Hdf5Reader java = Hdf5Reader.open(source, source)) {
+            String group = java.getGroups("model_weights").stream().filter(g -> !java.getDataSets("model_weights", g).isEmpty()
+                    || !java.getGroups("model_weights", g).isEmpty()).findFirst().orElseThrow();
+            List<String> path = new ArrayList<>(List.of("model_weights", group));
+            while (java.getDataSets(path.toArray(String[]::new)).isEmpty()) {
+                path.add(java.getGroups(path.toArray(String[]::new)).get(0));
+            }
+            layer = path.toArray(String[]::new);
+            set = java.getDataSets(layer).get(0);
+            shape = java.readDataSet(set, layer).shape();
+        }
+        // The dataspace message holds the dimensions as 8-byte little-endian lengths: make the first 100,000 times larger.
+        java.nio.ByteBuffer dims = java.nio.ByteBuffer.allocate(8 * shape.length).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        Arrays.stream(shape).forEach(dims::putLong);
+        int at = indexOf(bytes, dims.array());
+        java.nio.ByteBuffer.wrap(bytes, at, 8).order(java.nio.ByteOrder.LITTLE_ENDIAN).putLong(shape[0] * 100_000);
+        Path big = Files.write(tmp.resolve("big.h5"), bytes);
+
+        try (Hdf5Reader java = Hdf5Reader.open(big, Path.of("big.h5"))) {
+            FilterScopeException e = assertThrows(FilterScopeException.class, () -> java.readDataSet(set, layer));
+            assertTrue(e.getMessage().startsWith("big.h5: the HDF5 content cannot be read (dataset '") && e.getMessage()
+                    .contains(String.format("more than the %,d-byte file holds", bytes.length)), e.getMessage());
+        }
+        FilterScopeException e = assertThrows(FilterScopeException.class, () -> Keras3Reader.read(big));
+        assertTrue(e.getMessage().startsWith(big + ": the HDF5 content cannot be read (dataset '") && e.getMessage().contains("file holds"),
+                e.getMessage());
+    }
+
+    private static int indexOf(byte[] in, byte[] what) {
+        for (int i = 0; i + what.length <= in.length; i++) {
+            if (Arrays.equals(in, i, i + what.length, what, 0, what.length)) {
+                return i;
+            }
+        }
+        throw new AssertionError("not found");
+    }
+
+    @Test
     void aMissingGroupIsOneLineNamingTheFile() throws IOException {
         try (Hdf5Reader java = Hdf5Reader.open(KerasReference.ROOT.resolve("seq_cnn/model.h5"), Path.of("seq.h5"))) {
             FilterScopeException e = assertThrows(FilterScopeException.class, () -> java.getGroups("model_weights", "no\nsuch"));
