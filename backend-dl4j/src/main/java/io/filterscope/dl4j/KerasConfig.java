@@ -4,12 +4,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.filterscope.ErrorKind;
 import io.filterscope.FilterScopeException;
+import io.filterscope.dl4j.keras.Hdf5Reader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.zip.ZipFile;
-import org.deeplearning4j.nn.modelimport.keras.Hdf5Archive;
 
 /**
  * What a Keras file says about its model before any layer is built: the Keras version, the model
@@ -50,21 +50,18 @@ record KerasConfig(Path file, String kerasVersion, JsonNode config, boolean nati
         }
     }
 
+    /**
+     * The config of an HDF5 file, read in Java ({@link Hdf5Reader}): the version decides whether the
+     * file goes on to the native Keras 1/2 import, so deciding must not itself hand the bytes to the
+     * native library.
+     */
     private static KerasConfig readHdf5(Path file, String name) {
-        Quiet.HDF5.hashCode();
-        Hdf5Archive archive;
-        try {
-            archive = new Hdf5Archive(file.toString());
-        } catch (RuntimeException e) {
-            throw new FilterScopeException(ErrorKind.NOT_A_MODEL, name + ": the HDF5 file cannot be opened (truncated or damaged?); "
-                    + "copy it again or save the model again with model.save", e);
-        }
-        try (archive) {
+        try (Hdf5Reader archive = Hdf5Reader.open(file, Path.of(name))) {
             if (!archive.hasAttribute("model_config")) {
                 throw new FilterScopeException(ErrorKind.NOT_A_MODEL, name + ": an HDF5 file but not a Keras model (no model_config; weights only?); "
                         + "save the whole model with model.save, not save_weights");
             }
-            JsonNode config = JSON.readTree(archive.readAttributeAsJson("model_config"));
+            JsonNode config = JSON.readTree(archive.readAttributeAsString("model_config"));
             String version = archive.hasAttribute("keras_version") ? archive.readAttributeAsString("keras_version") : "";
             return new KerasConfig(file, version, config, false);
         } catch (FilterScopeException e) {
@@ -125,18 +122,5 @@ record KerasConfig(Path file, String kerasVersion, JsonNode config, boolean nati
             return Optional.of(new long[] {dims[2], dims[0], dims[1]});
         }
         return dims.length == 3 || dims.length == 1 ? Optional.of(dims) : Optional.empty();
-    }
-
-    /** The HDF5 library prints its error stack to stderr; FilterScope reports failures in one line instead. */
-    private enum Quiet {
-        HDF5;
-
-        Quiet() {
-            try {
-                org.bytedeco.hdf5.Exception.dontPrint();
-            } catch (RuntimeException | LinkageError e) {
-                // Only the console noise is at stake.
-            }
-        }
     }
 }

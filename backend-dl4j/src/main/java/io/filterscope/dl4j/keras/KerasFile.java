@@ -18,13 +18,14 @@ import java.util.Map;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipException;
 import java.util.zip.ZipFile;
-import org.deeplearning4j.nn.modelimport.keras.Hdf5Archive;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * One opened Keras 3 file, either form: the model config and the weights of each layer. The weights
  * stay in HDF5 (for a {@code .keras} zip, in a temporary copy of {@code model.weights.h5} that
- * {@link #close()} deletes) and are read one layer at a time.
+ * {@link #close()} deletes) and are read one layer at a time, in Java ({@link Hdf5Reader}): the
+ * native HDF5 library never sees a Keras 3 file, so a damaged one cannot crash or hang the JVM.
  */
 final class KerasFile implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -33,7 +34,7 @@ final class KerasFile implements AutoCloseable {
 
     private final Path file;
     private final JsonNode modelConfig;
-    private final Hdf5Archive weights;
+    private final Hdf5Reader weights;
     private final Path tempCopy;
     private final Layout layout;
     /** For the zip form: Keras layer name → group under {@code layers/}. */
@@ -44,7 +45,7 @@ final class KerasFile implements AutoCloseable {
     /** Where a form keeps a layer's variables. */
     private enum Layout { ZIP_VARS, LEGACY_H5 }
 
-    private KerasFile(Path file, JsonNode modelConfig, Hdf5Archive weights, Path tempCopy, Layout layout) {
+    private KerasFile(Path file, JsonNode modelConfig, Hdf5Reader weights, Path tempCopy, Layout layout) {
         this.file = file;
         this.modelConfig = modelConfig;
         this.weights = weights;
@@ -75,12 +76,12 @@ final class KerasFile implements AutoCloseable {
                 }
             }
             if (startsWith(head, HDF5_MAGIC)) {
-                try (Hdf5Archive h5 = quietArchive(file)) {
+                try (Hdf5Reader h5 = Hdf5Reader.open(file, file)) {
                     return h5.hasAttribute("keras_version") && isVersion3(h5.readAttributeAsString("keras_version"));
                 }
             }
             return false;
-        } catch (Exception | UnsatisfiedLinkError e) {
+        } catch (Exception | StackOverflowError | OutOfMemoryError e) {
             return false;
         }
     }
@@ -135,8 +136,13 @@ final class KerasFile implements AutoCloseable {
                     throw new FilterScopeException(file + ": model.weights.h5 is shorter than the zip declares; the file is damaged");
                 }
             }
-            Hdf5Archive archive = openArchive(temp, file);
-            return new KerasFile(file, config, archive, temp, Layout.ZIP_VARS);
+            Hdf5Reader archive = Hdf5Reader.open(temp, file);
+            try {
+                return new KerasFile(file, config, archive, temp, Layout.ZIP_VARS);
+            } catch (RuntimeException e) {
+                archive.close();
+                throw e;
+            }
         } catch (ZipException | java.io.EOFException e) {
             deleteQuietly(temp);
             throw new FilterScopeException(ErrorKind.NOT_A_MODEL, file + ": not a complete .keras zip (" + Messages.cause(e) + "); the file may be truncated, copy or save it again", e);
@@ -150,7 +156,7 @@ final class KerasFile implements AutoCloseable {
     }
 
     private static KerasFile openH5(Path file) {
-        Hdf5Archive archive = openArchive(file, file);
+        Hdf5Reader archive = Hdf5Reader.open(file, file);
         try {
             String version = archive.hasAttribute("keras_version") ? archive.readAttributeAsString("keras_version") : "";
             if (version.isEmpty() && !archive.hasAttribute("model_config") && archive.getGroups().contains("layers")) {
@@ -164,7 +170,7 @@ final class KerasFile implements AutoCloseable {
             if (!archive.hasAttribute("model_config")) {
                 throw new FilterScopeException(ErrorKind.NOT_A_MODEL, file + ": holds weights only (no model_config attribute); save the whole model with model.save(...)");
             }
-            JsonNode config = JSON.readTree(archive.readAttributeAsJson("model_config"));
+            JsonNode config = JSON.readTree(archive.readAttributeAsString("model_config"));
             return new KerasFile(file, config, archive, null, Layout.LEGACY_H5);
         } catch (FilterScopeException e) {
             archive.close();
@@ -173,28 +179,6 @@ final class KerasFile implements AutoCloseable {
             archive.close();
             throw new FilterScopeException(ErrorKind.NOT_A_MODEL, file + ": cannot read the Keras model config (" + Messages.cause(e) + "); save the model again with Keras 3", e);
         }
-    }
-
-    private static Hdf5Archive openArchive(Path h5, Path shownAs) {
-        try {
-            return quietArchive(h5);
-        } catch (RuntimeException e) {
-            throw new FilterScopeException(ErrorKind.NOT_A_MODEL, shownAs + ": cannot open the HDF5 weights (" + Messages.cause(e)
-                    + "); the file may be truncated, copy or save it again", e);
-        } catch (LinkageError e) {
-            throw new FilterScopeException(ErrorKind.NATIVE_LIBRARY, shownAs + ": the HDF5 native library does not load on this platform ("
-                    + Messages.cause(e) + "); build with -Djavacpp.platform set to this machine's platform", e);
-        }
-    }
-
-    /**
-     * Opens an archive with HDF5's automatic error printing off: on a damaged file HDF5 would
-     * otherwise write its diagnostic stack to stderr before the one-line message. The setting is per
-     * thread, so it is made on the opening thread each time.
-     */
-    private static Hdf5Archive quietArchive(Path h5) {
-        org.bytedeco.hdf5.Exception.dontPrint();
-        return new Hdf5Archive(h5.toString());
     }
 
     private static JsonNode readEntry(ZipFile zip, String name, Path file) throws IOException {
@@ -249,7 +233,7 @@ final class KerasFile implements AutoCloseable {
         }
         Map<String, INDArray> out = new HashMap<>();
         for (int i = 0; i < names.size(); i++) {
-            out.put(names.get(i), weights.readDataSet(Integer.toString(i), vars));
+            out.put(names.get(i), array(weights.readDataSet(Integer.toString(i), vars)));
         }
         return out;
     }
@@ -294,7 +278,7 @@ final class KerasFile implements AutoCloseable {
             // Keras 2 wrote "kernel:0"; Keras 3 writes "kernel".
             String name = set.endsWith(":0") ? set.substring(0, set.length() - 2) : set;
             if (wanted.test(name)) {
-                into.put(name, weights.readDataSet(set, path));
+                into.put(name, array(weights.readDataSet(set, path)));
             }
         }
         for (String child : weights.getGroups(path)) {
@@ -302,6 +286,11 @@ final class KerasFile implements AutoCloseable {
             deeper.add(child);
             collect(into, deeper, wanted);
         }
+    }
+
+    /** As DL4J's Hdf5Archive made them: float, row-major, of the dataset's shape. */
+    private static INDArray array(Hdf5Reader.Floats floats) {
+        return Nd4j.create(floats.values(), floats.shape(), 'c');
     }
 
     private FilterScopeException missing(KerasLayer layer, List<String> names, int found) {
@@ -407,6 +396,11 @@ final class KerasFile implements AutoCloseable {
                 // a temp file left behind is harmless
             }
         }
+    }
+
+    /** The temporary copy of a {@code .keras} zip's weights that {@link #close()} deletes; null for an HDF5 file. */
+    Path tempCopy() {
+        return tempCopy;
     }
 
     @Override
