@@ -218,23 +218,32 @@ public final class Explainer {
                 Optional.empty(), plane.height(), plane.width());
     }
 
+    /** A layer's activation copied out of its capture, with the explained output unit and its score. */
+    private record LayerCapture(int outputIndex, float score, Shape shape, float[] values) {
+    }
+
+    /**
+     * Captures {@code layer} for {@code input} and copies it out, closing the capture before the
+     * many runs that follow (masked or ablated), so those can reuse its memory.
+     */
+    private LayerCapture captureLayer(Tensor input, LayerInfo layer, ExplainRequest request) {
+        try (Activations acts = model.capture(input, CaptureRequest.layers(layer.name()))) {
+            int k = outputIndex(acts.output(), request);
+            LayerOutput lo = acts.layer(layer.name()).orElseThrow(() -> new FilterScopeException(ErrorKind.INFERENCE_FAILED,
+                    file() + ": the backend did not capture layer '" + layer.name() + "'"));
+            return new LayerCapture(k, row(acts.output())[k], spatial(layer, lo.values().shape()), lo.values().toArray());
+        }
+    }
+
     // ---- Score-CAM -----------------------------------------------------------------------------
 
     private Explanation scoreCam(Tensor input, InputPlane plane, ExplainRequest request, Progress progress) {
         LayerInfo layer = camLayer(request);
-        int k;
-        float score;
-        Shape s;
-        float[] a;
-        // Copied out and closed before the masked runs, so those can reuse the capture's memory.
-        try (Activations acts = model.capture(input, CaptureRequest.layers(layer.name()))) {
-            k = outputIndex(acts.output(), request);
-            score = row(acts.output())[k];
-            LayerOutput lo = acts.layer(layer.name()).orElseThrow(() -> new FilterScopeException(ErrorKind.INFERENCE_FAILED,
-                    file() + ": the backend did not capture layer '" + layer.name() + "'"));
-            s = spatial(layer, lo.values().shape());
-            a = lo.values().toArray();
-        }
+        LayerCapture captured = captureLayer(input, layer, request);
+        int k = captured.outputIndex();
+        float score = captured.score();
+        Shape s = captured.shape();
+        float[] a = captured.values();
         int c = (int) s.dim(1);
         int h = (int) s.dim(2);
         int w = (int) s.dim(3);
@@ -299,18 +308,11 @@ public final class Explainer {
                     + " output, which the " + model.metadata().format() + " backend cannot; use scorecam, which also needs no gradients");
         }
         LayerInfo layer = camLayer(request);
-        int k;
-        float score;
-        Shape s;
-        float[] a;
-        try (Activations acts = model.capture(input, CaptureRequest.layers(layer.name()))) {
-            k = outputIndex(acts.output(), request);
-            score = row(acts.output())[k];
-            LayerOutput lo = acts.layer(layer.name()).orElseThrow(() -> new FilterScopeException(ErrorKind.INFERENCE_FAILED,
-                    file() + ": the backend did not capture layer '" + layer.name() + "'"));
-            s = spatial(layer, lo.values().shape());
-            a = lo.values().toArray();
-        }
+        LayerCapture captured = captureLayer(input, layer, request);
+        int k = captured.outputIndex();
+        float score = captured.score();
+        Shape s = captured.shape();
+        float[] a = captured.values();
         int c = (int) s.dim(1);
         int plane2 = (int) (s.dim(2) * s.dim(3));
         // An all-zero channel is unchanged by zeroing it: weight 0 without a run.
