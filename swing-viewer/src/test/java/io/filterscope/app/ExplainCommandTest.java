@@ -9,7 +9,6 @@ import io.filterscope.tensor.Npy;
 import io.filterscope.tensor.Tensor;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import javax.imageio.ImageIO;
@@ -140,22 +139,7 @@ class ExplainCommandTest {
     }
 
     private void assertRefused(List<String> args, String... fragments) {
-        Path out = tmp.resolve("refused");
-        Object[] all = new Object[args.size() + 3];
-        all[0] = "explain";
-        for (int i = 0; i < args.size(); i++) {
-            all[i + 1] = args.get(i);
-        }
-        all[all.length - 2] = "-o";
-        all[all.length - 1] = out;
-        Cli.Result r = Cli.run(all);
-        assertEquals(2, r.code(), r::toString);
-        assertEquals(1, r.errLines().size(), r::toString);
-        for (String f : fragments) {
-            assertTrue(r.err().contains(f), f + "\n" + r);
-        }
-        assertFalse(r.err().contains("Exception"), r::toString);
-        assertFalse(Files.exists(out), r::toString);
+        Cli.assertRefused("explain", tmp.resolve("refused"), args, fragments);
     }
 
     private static void assertNormalizedEquals(Tensor reference, Tensor normalized) {

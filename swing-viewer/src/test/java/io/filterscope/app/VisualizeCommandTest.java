@@ -2,7 +2,6 @@ package io.filterscope.app;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -110,21 +109,6 @@ class VisualizeCommandTest {
     }
 
     private void assertRefused(List<String> args, String... fragments) {
-        Path out = tmp.resolve("refused");
-        Object[] all = new Object[args.size() + 3];
-        all[0] = "visualize";
-        for (int i = 0; i < args.size(); i++) {
-            all[i + 1] = args.get(i);
-        }
-        all[all.length - 2] = "-o";
-        all[all.length - 1] = out;
-        Cli.Result r = Cli.run(all);
-        assertEquals(2, r.code(), r::toString);
-        assertEquals(1, r.errLines().size(), r::toString);
-        for (String f : fragments) {
-            assertTrue(r.err().contains(f), f + "\n" + r);
-        }
-        assertFalse(r.err().contains("Exception"), r::toString);
-        assertFalse(Files.exists(out), r::toString);
+        Cli.assertRefused("visualize", tmp.resolve("refused"), args, fragments);
     }
 }

@@ -203,7 +203,8 @@ public final class ViewerResponsiveness {
     }
 
     /** Milliseconds from selectLayer on the EDT until the view painted it. */
-    private static double switchTo(FilterScopePanel panel, LayerInfo layer) throws Exception {
+    /** Milliseconds from selectLayer on the EDT until the view painted it (also used by {@link WideFilters}). */
+    static double switchTo(FilterScopePanel panel, LayerInfo layer) throws Exception {
         CompletableFuture<Long> started = new CompletableFuture<>();
         SwingUtilities.invokeLater(() -> {
             started.complete(System.nanoTime());

@@ -144,18 +144,7 @@ public final class WideFilters {
         return m;
     }
 
-    /** Milliseconds from selectLayer on the EDT until the view painted it. */
     private static double switchTo(FilterScopePanel panel, LayerInfo layer) throws Exception {
-        CompletableFuture<Long> started = new CompletableFuture<>();
-        SwingUtilities.invokeLater(() -> {
-            started.complete(System.nanoTime());
-            panel.selectLayer(layer.name());
-        });
-        long t0 = started.get();
-        panel.whenIdle().get(1, TimeUnit.MINUTES);
-        // The repaint the panel requested is already queued: an event posted now runs after it.
-        CompletableFuture<Long> painted = new CompletableFuture<>();
-        SwingUtilities.invokeLater(() -> painted.complete(System.nanoTime()));
-        return (painted.get() - t0) / 1e6;
+        return ViewerResponsiveness.switchTo(panel, layer);
     }
 }
