@@ -256,7 +256,9 @@ def main():
     finally:
         java.close()
         shutil.rmtree(scratch, ignore_errors=True)
-    java_version = subprocess.run(["java", "-version"], capture_output=True, text=True).stderr.splitlines()[0]
+    # JAVA_TOOL_OPTIONS makes the JVM print "Picked up ..." first; the version is the first other line.
+    java_version = next(l for l in subprocess.run(["java", "-version"], capture_output=True, text=True).stderr.splitlines()
+                        if not l.startswith("Picked up"))
     meta = {
         "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
         "machine": machine(), "load_before": load, "load_after": os.getloadavg(), "threads": args.threads,
