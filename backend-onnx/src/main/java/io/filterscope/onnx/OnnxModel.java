@@ -99,7 +99,8 @@ final class OnnxModel implements Model {
     }
 
     static OnnxModel open(Path file, OpenOptions options) {
-        var proto = OnnxFile.read(file);
+        OnnxFile.Parsed parsed = OnnxFile.parse(file);
+        var proto = parsed.model();
         // Refuse data files outside the model's folder before anything (ONNX Runtime included) reads them.
         TensorData.ExternalData.checkAll(file, proto);
         OnnxGraph graph = new OnnxGraph(proto);
@@ -109,7 +110,7 @@ final class OnnxModel implements Model {
         } catch (IOException e) {
             throw new FilterScopeException(ErrorKind.UNREADABLE_FILE, file + ": cannot be read (" + e.getMessage() + ")", e);
         }
-        Sessions sessions = new Sessions(file, proto, options);
+        Sessions sessions = new Sessions(file, proto, parsed.weights(), options);
         try {
             return new OnnxModel(file, graph, sessions, size);
         } catch (RuntimeException e) {
