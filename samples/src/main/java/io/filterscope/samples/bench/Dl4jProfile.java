@@ -98,17 +98,26 @@ public final class Dl4jProfile {
                         java.util.Arrays.stream(ms[i]).min().orElse(0), java.util.Arrays.stream(ms[i]).max().orElse(0), Stats.median(ratio));
             }
             if (ops) {
-                Nd4j.getExecutioner().setProfilingConfig(ProfilerConfig.builder().stackTrace(false).build());
-                OpProfiler.getInstance().reset();
-                Nd4j.getExecutioner().setProfilingMode(org.nd4j.linalg.api.ops.executioner.OpExecutioner.ProfilingMode.OPERATIONS);
-                for (int i = 0; i < 20; i++) {
-                    capture(dl4j, input, CaptureRequest.allSpatial());
-                }
-                Nd4j.getExecutioner().setProfilingMode(org.nd4j.linalg.api.ops.executioner.OpExecutioner.ProfilingMode.DISABLED);
-                OpProfiler.getInstance().printOutDashboard();
+                profileOps(() -> capture(dl4j, input, CaptureRequest.allSpatial()), 20);
             }
             raw.close();
         }
+    }
+
+    /**
+     * Runs {@code run} {@code times} under ND4J's op profiler and prints its dashboard. The profiling
+     * mode is deprecated in ND4J 1.0.0-M2.1, but it is what fills {@link OpProfiler}'s per-op times.
+     */
+    @SuppressWarnings("deprecation")
+    private static void profileOps(Runnable run, int times) {
+        Nd4j.getExecutioner().setProfilingConfig(ProfilerConfig.builder().stackTrace(false).build());
+        OpProfiler.getInstance().reset();
+        Nd4j.getExecutioner().setProfilingMode(org.nd4j.linalg.api.ops.executioner.OpExecutioner.ProfilingMode.OPERATIONS);
+        for (int i = 0; i < times; i++) {
+            run.run();
+        }
+        Nd4j.getExecutioner().setProfilingMode(org.nd4j.linalg.api.ops.executioner.OpExecutioner.ProfilingMode.DISABLED);
+        OpProfiler.getInstance().printOutDashboard();
     }
 
     private static void capture(Model model, Tensor input, CaptureRequest request) {
