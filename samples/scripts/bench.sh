@@ -30,6 +30,13 @@ for m in resnet18 mobilenet_v2 squeezenet1_1; do
   java -Xms2g -XX:+AlwaysPreTouch -cp "$cp" io.filterscope.samples.bench.CaptureOverhead "$dir/$m.onnx" 60
 done
 java -cp "$cp" io.filterscope.samples.bench.OpenMemory "$dir/large.onnx"
+# Peak memory: opening VGG-16 (553 MB) as the viewer does, under 1.5 x its size and under 64 MB of heap,
+# and capturing every spatial layer of ResNet-18 for a batch of 32 (a free-batch export of its own).
+[ -f "$dir/vgg16.onnx" ] || "$py" samples/scripts/make_vgg16.py "$dir/vgg16.onnx"
+[ -f "$dir/batch/resnet18.onnx" ] || "$py" samples/scripts/export_benchmark_models.py "$dir/batch" --dynamic-batch resnet18
+java -Xmx830m -cp "$cp" io.filterscope.samples.bench.PeakMemory open "$dir/vgg16.onnx"
+java -Xmx64m -cp "$cp" io.filterscope.samples.bench.PeakMemory open "$dir/vgg16.onnx"
+java -cp "$cp" io.filterscope.samples.bench.PeakMemory capture "$dir/batch/resnet18.onnx" 32 3
 
 # ONNX gradients: accuracy against PyTorch autograd, and cost against a forward pass (docs/onnx-gradients.md).
 [ -f "$dir/grad-check/resnet18_grad32.npy" ] || python3 samples/scripts/make_gradient_check.py "$dir/grad-check"
@@ -43,6 +50,10 @@ java -Xms2g -cp "$cp" io.filterscope.samples.bench.BackendComparison \
 java -Xms2g -cp "$cp" io.filterscope.samples.bench.BackendComparison \
   "$fm/fashion_cnn_dl4j.zip" dl4j "$fm/fashion_cnn.onnx" onnx 10 64
 
+# Where DL4J's capture spends: against DL4J's own forward pass and ONNX Runtime, ND4J's op profile, and
+# DL4J's convolution layer against ND4J's conv2d op.
+java -cp "$cp" io.filterscope.samples.bench.Dl4jProfile "$fm/fashion_cnn_dl4j.zip" "$fm/fashion_cnn.onnx" 10 64 --ops
+java -cp "$cp" io.filterscope.samples.bench.Dl4jConvPaths "$fm/fashion_cnn_dl4j.zip" 10 64
 # Native memory: one DL4J model from 8 threads, 24,000 captures, RSS as it goes (docs/benchmarks.md).
 java -Xmx512m -cp "$cp" io.filterscope.samples.bench.NativeMemorySoak \
   "$fm/fashion_cnn_keras.keras" "$fm/images/9-ankle-boot.png" 8 24000 --open-close 1000

@@ -21,8 +21,17 @@ final class OnnxFile {
     private OnnxFile() {
     }
 
+    /** A parsed model and where its weights lie in the file. */
+    record Parsed(OnnxModel.Model model, FileWeights weights) {
+    }
+
     /** Parses {@code file}, failing with a one-line message for anything that is not an ONNX model. */
     static OnnxModel.Model read(Path file) {
+        return parse(file).model();
+    }
+
+    /** {@link #read}, also locating the initializers' bytes in the file ({@link FileWeights}). */
+    static Parsed parse(Path file) {
         MappedByteBuffer mapped;
         long size;
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
@@ -59,6 +68,6 @@ final class OnnxFile {
         if (model.getGraph().getInputCount() == 0) {
             throw new FilterScopeException(ErrorKind.NOT_A_MODEL, file + ": the ONNX graph declares no inputs; nothing can be fed to it");
         }
-        return model;
+        return new Parsed(model, FileWeights.scan(file, mapped, model));
     }
 }

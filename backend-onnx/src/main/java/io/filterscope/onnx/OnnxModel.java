@@ -99,7 +99,8 @@ final class OnnxModel implements Model {
     }
 
     static OnnxModel open(Path file, OpenOptions options) {
-        var proto = OnnxFile.read(file);
+        OnnxFile.Parsed parsed = OnnxFile.parse(file);
+        var proto = parsed.model();
         // Refuse data files outside the model's folder before anything (ONNX Runtime included) reads them.
         TensorData.ExternalData.checkAll(file, proto);
         OnnxGraph graph = new OnnxGraph(proto);
@@ -109,7 +110,7 @@ final class OnnxModel implements Model {
         } catch (IOException e) {
             throw new FilterScopeException(ErrorKind.UNREADABLE_FILE, file + ": cannot be read (" + e.getMessage() + ")", e);
         }
-        Sessions sessions = new Sessions(file, proto, options);
+        Sessions sessions = new Sessions(file, proto, parsed.weights(), options);
         try {
             return new OnnxModel(file, graph, sessions, size);
         } catch (RuntimeException e) {
@@ -380,7 +381,8 @@ final class OnnxModel implements Model {
             return Tensor.wrap(value.shape(), value.toArray());
         }
         try (Sessions.Lease lease = sessions.acquire(new TailKey(cut), () -> TailGraph.build(graph, cut, own, file, l.name()));
-             OnnxTensor x = OnnxTensor.createTensor(sessions.environment(), directCopy(value), value.shape().toArray());
+             DirectInput direct = directCopy(value);
+             OnnxTensor x = OnnxTensor.createTensor(sessions.environment(), direct.floats(), value.shape().toArray());
              OrtSession.Result result = lease.session().run(Map.of(cut, x))) {
             return toTensor(result, outputName);
         } catch (OrtException e) {
@@ -454,7 +456,8 @@ final class OnnxModel implements Model {
         Set<String> extra = new LinkedHashSet<>(tensorOf.values());
         String outputName = graph.graph.getOutput(0).getName();
         try (Sessions.Lease lease = sessions.acquire(extra);
-             OnnxTensor x = OnnxTensor.createTensor(sessions.environment(), directCopy(input), input.shape().toArray())) {
+             DirectInput direct = directCopy(input);
+             OnnxTensor x = OnnxTensor.createTensor(sessions.environment(), direct.floats(), input.shape().toArray())) {
             Map<String, Tensor> values = run(lease.session(), extra, in.name(), x, input.shape(), outputName);
             Tensor output = values.get(outputName);
             List<LayerOutput> outs = new ArrayList<>();
@@ -473,10 +476,23 @@ final class OnnxModel implements Model {
     }
 
     /** The input's values in a direct buffer, which ONNX Runtime reads in place (a heap buffer it would copy once more). */
-    private static FloatBuffer directCopy(Tensor input) {
-        FloatBuffer b = ByteBuffer.allocateDirect(Math.multiplyExact(input.size(), Float.BYTES)).order(ByteOrder.nativeOrder()).asFloatBuffer();
+    private static DirectInput directCopy(Tensor input) {
+        ByteBuffer bytes = ByteBuffer.allocateDirect(Math.multiplyExact(input.size(), Float.BYTES)).order(ByteOrder.nativeOrder());
+        FloatBuffer b = bytes.asFloatBuffer();
         b.put(input.buffer());
-        return b.rewind();
+        return new DirectInput(bytes, b.rewind());
+    }
+
+    /**
+     * An input copied off-heap for one run, freed when the run is over rather than at a collection:
+     * a batch of 32 ImageNet images is 19 MB, and captures in a loop piled such copies up until the
+     * collector ran (docs/benchmarks.md, capture memory).
+     */
+    private record DirectInput(ByteBuffer bytes, FloatBuffer floats) implements AutoCloseable {
+        @Override
+        public void close() {
+            Sessions.free(bytes);
+        }
     }
 
     /**

@@ -39,6 +39,8 @@ final class Sessions implements AutoCloseable {
 
     private final Path file;
     private final OnnxModel.Model proto;
+    /** Where the weights lie in the file, so rewritten models refer to them instead of copying them. */
+    private final FileWeights fileWeights;
     private final OpenOptions options;
     private final OrtEnvironment env;
     private final Map<Object, OrtSession> cache = new LinkedHashMap<>(8, 0.75f, true);
@@ -49,9 +51,10 @@ final class Sessions implements AutoCloseable {
     private ExecutionProvider provider;
     private boolean closed;
 
-    Sessions(Path file, OnnxModel.Model proto, OpenOptions options) {
+    Sessions(Path file, OnnxModel.Model proto, FileWeights fileWeights, OpenOptions options) {
         this.file = file;
         this.proto = proto;
+        this.fileWeights = fileWeights;
         this.options = options;
         this.env = environment(file);
         this.provider = options.executionProvider();
@@ -297,7 +300,9 @@ final class Sessions implements AutoCloseable {
             }
             String folder = file.toAbsolutePath().normalize().getParent().toString();
             opts.addConfigEntry(EXTERNAL_FOLDER_KEY, folder);
-            ByteBuffer bytes = serialise(model);
+            // The weights stay in the model file: the rewritten graph refers to them there (external
+            // data at their offsets in the file), so no model-sized copy is made for ONNX Runtime.
+            ByteBuffer bytes = serialise(fileWeights.referencing(model));
             try {
                 return env.createSession(bytes, opts);
             } finally {
