@@ -8,7 +8,9 @@ import io.filterscope.onnx.proto.OnnxModel.StringStringEntry;
 import io.filterscope.onnx.proto.OnnxModel.Tensor;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -28,6 +30,11 @@ import org.slf4j.LoggerFactory;
  * before. An initializer is recognised by identity: protobuf messages are immutable and a rewrite
  * keeps the original's objects, so an initializer a rewrite made or changed is never mistaken for
  * one in the file.
+ *
+ * <p>ONNX Runtime reads those bytes by path when a session is made, possibly long after the model was
+ * opened. If the file has changed since (replaced, rewritten: its size, modification time or identity
+ * differ), the references could point at another model's bytes, so rewritten models are then
+ * serialised whole again, from the model as it was parsed.
  */
 final class FileWeights {
     private static final Logger LOG = LoggerFactory.getLogger(FileWeights.class);
@@ -42,15 +49,21 @@ final class FileWeights {
     /** {@code [offset, length]} of an initializer's raw_data in the file, by the initializer object. */
     private final Map<Tensor, long[]> slices;
     private final String location;
+    private final Path file;
+    /** The file as it was scanned: size, modification time and identity; null when nothing is placed. */
+    private final BasicFileAttributes scanned;
+    private volatile boolean changed;
 
-    private FileWeights(Map<Tensor, long[]> slices, String location) {
+    private FileWeights(Map<Tensor, long[]> slices, String location, Path file, BasicFileAttributes scanned) {
         this.slices = slices;
         this.location = location;
+        this.file = file;
+        this.scanned = scanned;
     }
 
     /** Nothing placed: rewritten models are serialised whole. */
     static FileWeights none() {
-        return new FileWeights(Map.of(), "");
+        return new FileWeights(Map.of(), "", null, null);
     }
 
     /**
@@ -98,7 +111,13 @@ final class FileWeights {
                 slices.put(t, slice);
             }
         }
-        return new FileWeights(slices, file.getFileName().toString());
+        BasicFileAttributes attributes;
+        try {
+            attributes = Files.readAttributes(file, BasicFileAttributes.class);
+        } catch (IOException e) {
+            return none();
+        }
+        return new FileWeights(slices, file.getFileName().toString(), file, attributes);
     }
 
     private static void scanGraph(CodedInputStream in, List<String> names, List<long[]> found) throws IOException {
@@ -138,7 +157,7 @@ final class FileWeights {
      * ONNX Runtime resolves {@code location} against the model's folder, which the session is given.
      */
     Model referencing(Model rewritten) {
-        if (slices.isEmpty()) {
+        if (slices.isEmpty() || fileChanged()) {
             return rewritten;
         }
         Graph g = rewritten.getGraph();
@@ -158,6 +177,23 @@ final class FileWeights {
                     .addExternalData(entry("length", Long.toString(slice[1]))));
         }
         return b == null ? rewritten : rewritten.toBuilder().setGraph(b).build();
+    }
+
+    /** Whether the file on disk is no longer the one scanned; once changed, it stays so for this model. */
+    private boolean fileChanged() {
+        if (!changed) {
+            try {
+                BasicFileAttributes now = Files.readAttributes(file, BasicFileAttributes.class);
+                changed = now.size() != scanned.size() || !now.lastModifiedTime().equals(scanned.lastModifiedTime())
+                        || (scanned.fileKey() != null && !scanned.fileKey().equals(now.fileKey()));
+            } catch (IOException e) {
+                changed = true;
+            }
+            if (changed) {
+                LOG.warn("{} changed on disk since it was opened; new sessions carry the weights read at open", file.getFileName());
+            }
+        }
+        return changed;
     }
 
     private static int tag(int field) {

@@ -17,6 +17,7 @@ import io.filterscope.tensor.Tensor;
 import java.io.ByteArrayOutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -104,6 +105,40 @@ class FileWeightsTest {
                 assertArrayEquals(x.layers().get(k).values().toArray(), y.layers().get(k).values().toArray());
             }
             assertArrayEquals(x.output().toArray(), y.output().toArray());
+        }
+    }
+
+    /**
+     * Sessions are made lazily, and ONNX Runtime reads referenced weights by path: a file replaced after
+     * open must not lend its bytes to the model opened before. Here the model file is replaced by one
+     * whose weights are all zero; a new kind of capture still gives the original model's maps.
+     */
+    @Test
+    void aFileReplacedAfterOpenDoesNotLendItsWeightsToNewSessions(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("model.onnx");
+        Files.copy(OnnxModelTest.BUNDLED, file);
+        OnnxFile.Parsed parsed = OnnxFile.parse(OnnxModelTest.BUNDLED);
+        Graph.Builder zeroed = parsed.model().getGraph().toBuilder();
+        for (int i = 0; i < zeroed.getInitializerCount(); i++) {
+            var t = zeroed.getInitializer(i);
+            zeroed.setInitializer(i, t.toBuilder().setRawData(com.google.protobuf.ByteString.copyFrom(new byte[t.getRawData().size()])));
+        }
+        Path other = dir.resolve("other.onnx");
+        Files.write(other, parsed.model().toBuilder().setGraph(zeroed).build().toByteArray());
+
+        Tensor input = Tensor.zeros(Shape.of(1, 1, 28, 28));
+        try (Model reference = FilterScope.open(OnnxModelTest.BUNDLED);
+                Activations expected = reference.capture(input, CaptureRequest.allSpatial());
+                Model model = FilterScope.open(file)) {
+            Files.move(other, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            try (Activations got = model.capture(input, CaptureRequest.allSpatial())) {
+                assertEquals(expected.layers().size(), got.layers().size());
+                for (int k = 0; k < got.layers().size(); k++) {
+                    assertArrayEquals(expected.layers().get(k).values().toArray(), got.layers().get(k).values().toArray(),
+                            got.layers().get(k).layer().name());
+                }
+                assertArrayEquals(expected.output().toArray(), got.output().toArray());
+            }
         }
     }
 }
