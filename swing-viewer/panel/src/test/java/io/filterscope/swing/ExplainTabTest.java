@@ -456,7 +456,12 @@ class ExplainTabTest {
 
     /** The message the tab shows in place of a picture. */
     static String messageOf(ExplainTab tab) {
-        Container holder = tab.toolbar().getParent();
+        return messageOf(tab.toolbar());
+    }
+
+    /** The message shown in place of a picture by the tab with this toolbar. */
+    static String messageOf(javax.swing.JComponent toolbar) {
+        Container holder = toolbar.getParent();
         for (java.awt.Component c : holder.getComponents()) {
             if (c instanceof GridTab g) {
                 return g.messageText();
