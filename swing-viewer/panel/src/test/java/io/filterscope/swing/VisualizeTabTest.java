@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.filterscope.FilterScope;
 import io.filterscope.model.Model;
+import io.filterscope.preprocess.Images;
 import io.filterscope.tensor.Tensor;
 import io.filterscope.visualize.FeatureVisualizer;
 import io.filterscope.visualize.Visualization;
@@ -89,6 +90,44 @@ class VisualizeTabTest {
             String message = call(() -> ExplainTabTest.messageOf(tab.toolbar()));
             assertTrue(message.contains("out of range"), message);
             assertEquals(List.of(), errors);
+        } finally {
+            onEdt(() -> panel.setModel(null));
+            ExplainTabTest.idle(panel);
+        }
+    }
+
+    @Test
+    void whatExcitesAChannelOfTheFeatureMapsTabShowsTheVisualizersImageForIt() throws Exception {
+        ExplainTabTest.Counting model = new ExplainTabTest.Counting(real, true);
+        List<Throwable> errors = new CopyOnWriteArrayList<>();
+        VisualizeTab tab = new VisualizeTab();
+        FilterScopePanel panel = call(() -> {
+            FilterScopePanel p = new FilterScopePanel();
+            p.setErrorHandler(errors::add);
+            p.addTab(tab);
+            p.setModel(model);
+            p.setImage(Images.read(ExplainTabTest.BUNDLE.resolve("images/9-ankle-boot.png")));
+            return p;
+        });
+        try {
+            ExplainTabTest.idle(panel);
+            onEdt(() -> {
+                panel.selectLayer(CONV);
+                panel.showTab(ViewTab.FEATURE_MAPS);
+                tab.setSettings(new VisualizeTab.Settings(0, 20, 2));
+            });
+            ExplainTabTest.idle(panel);
+            assertTrue(call(() -> panel.showWhatExcites(4)));
+            ExplainTabTest.idle(panel);
+            assertTrue(call(() -> panel.currentPanelTab().orElseThrow() == tab), "the tab is in front");
+            assertEquals(new VisualizeTab.Settings(4, 20, 2), call(tab::settings), "the channel asked for; steps and seed kept");
+            Visualization expected = new FeatureVisualizer(real).visualize(VisualizeRequest.channel(CONV, 4).withSteps(20).withSeed(2));
+            assertSameImage(expected.image(), call(() -> tab.shownVisualization().orElseThrow()).image());
+            assertShows(panel, expected.picture());
+            assertEquals(List.of(), errors);
+
+            // A panel without the tab has no such action.
+            assertFalse(call(() -> new FilterScopePanel().showWhatExcites(4)));
         } finally {
             onEdt(() -> panel.setModel(null));
             ExplainTabTest.idle(panel);
