@@ -1,6 +1,7 @@
 package io.filterscope.visualize;
 
 import java.util.Random;
+import org.jtransforms.fft.DoubleFFT_1D;
 
 /**
  * The optimised variables and the image they make: {@code image = sigmoid(decorrelate(linear(θ)))},
@@ -18,8 +19,8 @@ import java.util.Random;
  * column has norm 1): the variables are decorrelated colours, so a step changes natural colours
  * rather than single RGB channels.
  *
- * <p>The inverse DFT is separable and direct (O(size³) per channel), which at 224 × 224 costs less
- * than a backward pass through a CNN of that size and needs no FFT library.
+ * <p>The inverse DFT and its adjoint are separable: FFTs along the columns then the rows
+ * (JTransforms), O(size² log size) per channel. (A direct DFT, O(size³), took most of a step at 224.)
  */
 final class ImageParameters {
     /** Square root of ImageNet's RGB colour correlation, from Lucid (optvis/param/color.py). */
@@ -40,10 +41,8 @@ final class ImageParameters {
     // Fourier tables.
     private final int half;
     private final double[] scale;
-    private final double[] cosY;
-    private final double[] sinY;
-    private final double[] cosX;
-    private final double[] sinX;
+    /** FFTs of length size (JTransforms; one plan serves rows and columns, both are size long). */
+    private final DoubleFFT_1D fft;
 
     ImageParameters(VisualizeRequest.Parameterization kind, int channels, int size, boolean decorrelate, Random random) {
         this.kind = kind;
@@ -62,27 +61,11 @@ final class ImageParameters {
                     scale[ky * half + kx] = 1.0 / Math.max(Math.sqrt(fx * fx + fy * fy), 1.0 / size);
                 }
             }
-            cosY = new double[size * size];
-            sinY = new double[size * size];
-            for (int k = 0; k < size; k++) {
-                for (int y = 0; y < size; y++) {
-                    double a = 2 * Math.PI * ((long) k * y % size) / size;
-                    cosY[k * size + y] = Math.cos(a);
-                    sinY[k * size + y] = Math.sin(a);
-                }
-            }
-            cosX = new double[half * size];
-            sinX = new double[half * size];
-            for (int k = 0; k < half; k++) {
-                for (int x = 0; x < size; x++) {
-                    double a = 2 * Math.PI * ((long) k * x % size) / size;
-                    cosX[k * size + x] = Math.cos(a);
-                    sinX[k * size + x] = Math.sin(a);
-                }
-            }
+            fft = new DoubleFFT_1D(size);
         } else {
             theta = new double[channels * size * size];
-            scale = cosY = sinY = cosX = sinX = null;
+            scale = null;
+            fft = null;
         }
         // Small random values, as Lucid starts (sd 0.01): the first image is grey noise.
         for (int i = 0; i < theta.length; i++) {
@@ -131,13 +114,20 @@ final class ImageParameters {
      * give the sigmoid's derivative).
      */
     double[] backward(double[] image, double[] gradImage) {
+        return linearBackward(sigmoidMixBackward(image, gradImage));
+    }
+
+    /** d objective / d linear() from d objective / d image. */
+    double[] sigmoidMixBackward(double[] image, double[] gradImage) {
         double[] g = new double[gradImage.length];
         for (int i = 0; i < g.length; i++) {
             g[i] = gradImage[i] * image[i] * (1 - image[i]);
         }
-        if (decorrelate) {
-            g = mix(g, true);
-        }
+        return decorrelate ? mix(g, true) : g;
+    }
+
+    /** d objective / d θ from d objective / d linear(): the adjoint of {@link #linear()}. */
+    double[] linearBackward(double[] g) {
         return kind == VisualizeRequest.Parameterization.FOURIER ? fourierAdjoint(g) : g;
     }
 
@@ -157,7 +147,8 @@ final class ImageParameters {
         return out;
     }
 
-    private double[] linear() {
+    /** The image before colour mixing and the sigmoid: the inverse DFT of the scaled spectrum, or the pixels. */
+    double[] linear() {
         return kind == VisualizeRequest.Parameterization.FOURIER ? inverseDft() : theta.clone();
     }
 
@@ -170,90 +161,123 @@ final class ImageParameters {
         int plane = size * size;
         double[] out = new double[channels * plane];
         double norm = 1 / (Math.sqrt((double) plane) * MAGIC);
-        double[] pr = new double[size * half];
-        double[] pi = new double[size * half];
+        double[] column = new double[2 * size];
+        double[] spectrum = new double[size * half * 2];
+        double[] row = new double[size];
         for (int c = 0; c < channels; c++) {
             int base = c * size * half * 2;
-            // Along y: P[y, kx] = Σ_ky S[ky, kx] · e^{2πi·ky·y/size}; kx innermost, so rows are read and written in order.
-            java.util.Arrays.fill(pr, 0);
-            java.util.Arrays.fill(pi, 0);
-            double[] a = new double[size * half];
-            double[] b = new double[size * half];
-            for (int k = 0; k < a.length; k++) {
-                a[k] = theta[base + 2 * k] * scale[k];
-                b[k] = theta[base + 2 * k + 1] * scale[k];
-            }
-            for (int ky = 0; ky < size; ky++) {
-                int rk = ky * half;
+            // Along y, column by column: P[y, kx] = Σ_ky S[ky, kx] · e^{2πi·ky·y/size}, an unscaled complex inverse FFT.
+            for (int kx = 0; kx < half; kx++) {
+                for (int ky = 0; ky < size; ky++) {
+                    int k = ky * half + kx;
+                    column[2 * ky] = theta[base + 2 * k] * scale[k];
+                    column[2 * ky + 1] = theta[base + 2 * k + 1] * scale[k];
+                }
+                fft.complexInverse(column, false);
                 for (int y = 0; y < size; y++) {
-                    double cs = cosY[ky * size + y];
-                    double sn = sinY[ky * size + y];
-                    int ry = y * half;
-                    for (int kx = 0; kx < half; kx++) {
-                        pr[ry + kx] += a[rk + kx] * cs - b[rk + kx] * sn;
-                        pi[ry + kx] += a[rk + kx] * sn + b[rk + kx] * cs;
-                    }
+                    spectrum[2 * (y * half + kx)] = column[2 * y];
+                    spectrum[2 * (y * half + kx) + 1] = column[2 * y + 1];
                 }
             }
-            // Along x: image[y, x] = norm · Σ_kx w · Re(P[y, kx] · e^{2πi·kx·x/size}).
+            // Along x, row by row: image[y, x] = norm · Σ_kx w · Re(P[y, kx] · e^{2πi·kx·x/size}), a real inverse FFT of the
+            // half spectrum (the imaginary parts of column 0 and of the Nyquist column drop out, as w = 1 there says). Scaled,
+            // then times size: JTransforms' unscaled real inverse is half as large for powers of two as for other sizes.
             for (int y = 0; y < size; y++) {
-                for (int kx = 0; kx < half; kx++) {
-                    double w = columnWeight(kx) * norm;
-                    double r = pr[y * half + kx] * w;
-                    double i = pi[y * half + kx] * w;
-                    int row = c * plane + y * size;
-                    for (int x = 0; x < size; x++) {
-                        out[row + x] += r * cosX[kx * size + x] - i * sinX[kx * size + x];
-                    }
+                pack(spectrum, y * half, row);
+                fft.realInverse(row, true);
+                int at = c * plane + y * size;
+                for (int x = 0; x < size; x++) {
+                    out[at + x] = row[x] * size * norm;
                 }
             }
         }
         return out;
     }
 
+    /**
+     * The half spectrum {@code P[from .. from + half)} (interleaved real and imaginary parts) in
+     * JTransforms' packed layout for a real transform of {@code size} values: {@code a[0] = Re P0},
+     * {@code a[2k] = Re Pk}, {@code a[2k+1] = Im Pk}; for an even size {@code a[1] = Re P(size/2)}, for
+     * an odd one {@code a[1] = Im P((size-1)/2)} and {@code a[size-1] = Re P((size-1)/2)}.
+     */
+    private void pack(double[] p, int from, double[] a) {
+        a[0] = p[2 * from];
+        if (size == 1) {
+            return;
+        }
+        int last = (size - 1) / 2;
+        for (int k = 1; k < half; k++) {
+            double re = p[2 * (from + k)];
+            double im = p[2 * (from + k) + 1];
+            if (size % 2 == 0 && k == size / 2) {
+                a[1] = re;
+            } else if (size % 2 == 1 && k == last) {
+                a[size - 1] = re;
+                a[1] = im;
+            } else {
+                a[2 * k] = re;
+                a[2 * k + 1] = im;
+            }
+        }
+    }
+
+    /** The inverse of {@link #pack}: Re and Im of each kx in [0, half), zero where the layout has none (column 0, Nyquist). */
+    private void unpack(double[] a, double[] p, int from) {
+        for (int k = 0; k < half; k++) {
+            double re;
+            double im;
+            if (k == 0) {
+                re = a[0];
+                im = 0;
+            } else if (size % 2 == 0 && k == size / 2) {
+                re = a[1];
+                im = 0;
+            } else if (size % 2 == 1 && k == (size - 1) / 2) {
+                re = a[size - 1];
+                im = a[1];
+            } else {
+                re = a[2 * k];
+                im = a[2 * k + 1];
+            }
+            p[2 * (from + k)] = re;
+            p[2 * (from + k) + 1] = im;
+        }
+    }
+
+    /**
+     * The adjoint of {@link #inverseDft}: along x each row's forward real FFT (Σ_x g · e^{−2πi·kx·x/size},
+     * times w and the norm), then along y each column's forward complex FFT, then the 1/f scale.
+     */
     private double[] fourierAdjoint(double[] g) {
         int plane = size * size;
         double[] out = new double[theta.length];
         double norm = 1 / (Math.sqrt((double) plane) * MAGIC);
-        double[] dr = new double[size * half];
-        double[] di = new double[size * half];
+        double[] row = new double[size];
+        double[] spectrum = new double[size * half * 2];
+        double[] column = new double[2 * size];
         for (int c = 0; c < channels; c++) {
-            java.util.Arrays.fill(dr, 0);
-            java.util.Arrays.fill(di, 0);
             for (int y = 0; y < size; y++) {
-                int row = c * plane + y * size;
+                System.arraycopy(g, c * plane + y * size, row, 0, size);
+                fft.realForward(row);
+                unpack(row, spectrum, y * half);
                 for (int kx = 0; kx < half; kx++) {
                     double w = columnWeight(kx) * norm;
-                    double sr = 0;
-                    double si = 0;
-                    for (int x = 0; x < size; x++) {
-                        sr += g[row + x] * cosX[kx * size + x];
-                        si -= g[row + x] * sinX[kx * size + x];
-                    }
-                    dr[y * half + kx] = sr * w;
-                    di[y * half + kx] = si * w;
+                    spectrum[2 * (y * half + kx)] *= w;
+                    spectrum[2 * (y * half + kx) + 1] *= w;
                 }
             }
             int base = c * size * half * 2;
-            double[] da = new double[size * half];
-            double[] db = new double[size * half];
-            for (int ky = 0; ky < size; ky++) {
-                int rk = ky * half;
+            for (int kx = 0; kx < half; kx++) {
                 for (int y = 0; y < size; y++) {
-                    double cs = cosY[ky * size + y];
-                    double sn = sinY[ky * size + y];
-                    int ry = y * half;
-                    for (int kx = 0; kx < half; kx++) {
-                        double r = dr[ry + kx];
-                        double i = di[ry + kx];
-                        da[rk + kx] += r * cs + i * sn;
-                        db[rk + kx] += -r * sn + i * cs;
-                    }
+                    column[2 * y] = spectrum[2 * (y * half + kx)];
+                    column[2 * y + 1] = spectrum[2 * (y * half + kx) + 1];
                 }
-            }
-            for (int k = 0; k < da.length; k++) {
-                out[base + 2 * k] = da[k] * scale[k];
-                out[base + 2 * k + 1] = db[k] * scale[k];
+                fft.complexForward(column);
+                for (int ky = 0; ky < size; ky++) {
+                    int k = ky * half + kx;
+                    out[base + 2 * k] = column[2 * ky] * scale[k];
+                    out[base + 2 * k + 1] = column[2 * ky + 1] * scale[k];
+                }
             }
         }
         return out;

@@ -3,6 +3,8 @@ package io.filterscope.swing;
 import io.filterscope.ErrorKind;
 import io.filterscope.FilterScopeException;
 import io.filterscope.explain.ExplainRequest;
+import io.filterscope.explain.ExplainRequest.Occlusion;
+import io.filterscope.explain.ExplainRequest.SmoothGrad;
 import io.filterscope.explain.Explainer;
 import io.filterscope.explain.Explanation;
 import io.filterscope.explain.Faithfulness;
@@ -54,8 +56,10 @@ import javax.swing.SwingUtilities;
  * as the model saw it and the heatmap alone, computed by the api's {@link Explainer} for the
  * panel's model and image. Its controls choose the method, the layer (default: the last layer with
  * feature maps), the class (default: the top-1 prediction; any of the top five), the colormap and the
- * opacity; below them a line names what is shown, its score, and the heatmap's faithfulness
- * (deletion and insertion areas, Petsiuk et al. 2018).
+ * opacity, and, shown only for their method, Score-CAM's channel count, occlusion's window, stride
+ * and baseline value, and SmoothGrad's noise level and samples; below them a line names what is
+ * shown and its score, and a small chart draws the heatmap's faithfulness: the deletion and
+ * insertion curves with their areas (Petsiuk et al. 2018).
  *
  * <p>Methods that need gradients are offered only when the model reports
  * {@link Capability#GRADIENTS}, and Ablation-CAM only when it reports
@@ -84,8 +88,19 @@ public final class ExplainTab extends PanelTab {
     final JComboBox<Colormap> colormap = new JComboBox<>(Colormap.values());
     final JSlider opacity = new JSlider(0, 100, 50);
     final JSpinner topChannels = new JSpinner(new SpinnerNumberModel(0, 0, 65536, 16));
+    final JSpinner occlusionWindow = new JSpinner(new SpinnerNumberModel(0, 0, 4096, 1));
+    final JSpinner occlusionStride = new JSpinner(new SpinnerNumberModel(0, 0, 4096, 1));
+    final JSpinner occlusionBaseline = new JSpinner(new SpinnerNumberModel(0.0, -1e6, 1e6, 0.1));
+    final JSpinner smoothGradNoise = new JSpinner(new SpinnerNumberModel(0.15, 0.0, 10.0, 0.05));
+    final JSpinner smoothGradSamples = new JSpinner(new SpinnerNumberModel(25, 1, 10_000, 5));
+    /** The controls of one method each, shown only while it is chosen. */
+    final JPanel scoreCamControls = new JPanel(new FlowLayout(FlowLayout.LEFT, 0, 0));
+    final JPanel occlusionControls = new JPanel(new FlowLayout(FlowLayout.LEFT, 0, 0));
+    final JPanel smoothGradControls = new JPanel(new FlowLayout(FlowLayout.LEFT, 0, 0));
     final JCheckBox faithfulness = new JCheckBox("Faithfulness");
     final JLabel info = new JLabel(" ");
+    final FaithfulnessChart chart = new FaithfulnessChart();
+    private final JPanel controls = new JPanel(new WrapLayout(FlowLayout.LEFT, 6, 2));
     private final JPanel toolbar = new JPanel();
 
     private ExplainSettings settings = ExplainSettings.defaults();
@@ -111,14 +126,41 @@ public final class ExplainTab extends PanelTab {
     /** A colormap, opacity or faithfulness change waits for the running computation rather than restarting it. */
     private boolean refreshWhenComputed;
 
-    /** What one explanation explains: everything the heatmap depends on besides the model. */
-    record Target(long run, Method method, String layer, int classIndex, int topChannels) {
+    /**
+     * What one explanation explains: everything the heatmap depends on besides the model. A method's
+     * own settings are kept only for that method (the api's defaults for the others), so changing
+     * occlusion's window does not recompute a Grad-CAM.
+     */
+    record Target(long run, Method method, String layer, int classIndex, int topChannels, Occlusion occlusion, SmoothGrad smoothGrad) {
+        static Target of(long run, Method method, String layer, int classIndex, ExplainSettings s) {
+            Occlusion auto = Occlusion.auto();
+            SmoothGrad plain = SmoothGrad.defaults();
+            return switch (method) {
+                case SCORE_CAM -> new Target(run, method, layer, classIndex, s.topChannels(), auto, plain);
+                case OCCLUSION -> new Target(run, method, layer, classIndex, 0, s.occlusion(), plain);
+                case SMOOTH_GRAD -> new Target(run, method, layer, classIndex, 0, auto, s.smoothGrad());
+                case GRAD_CAM, GRAD_CAM_PLUS_PLUS, LAYER_CAM, ABLATION_CAM, SALIENCY -> new Target(run, method, layer, classIndex, 0, auto, plain);
+            };
+        }
+
         ExplainRequest request() {
             ExplainRequest r = ExplainRequest.of(method).forOutput(classIndex);
             if (method.isCam()) {
                 r = r.atLayer(layer);
             }
-            return method == Method.SCORE_CAM ? r.withTopChannels(topChannels) : r;
+            return r.withTopChannels(topChannels).withOcclusion(occlusion).withSmoothGrad(smoothGrad);
+        }
+
+        /** What the request's own settings are, for the info line and the title; empty for methods without any. */
+        String parameters() {
+            return switch (method) {
+                case SCORE_CAM -> topChannels == 0 ? "" : " (top " + topChannels + " channels)";
+                case OCCLUSION -> " (window " + (occlusion.window() == 0 ? "auto" : occlusion.window() + " px") + ", stride "
+                        + (occlusion.stride() == 0 ? "auto" : occlusion.stride() + " px") + ", baseline "
+                        + ShownGrid.format(occlusion.baseline()) + ")";
+                case SMOOTH_GRAD -> String.format(Locale.ROOT, " (noise %.2f, %d samples)", smoothGrad.noise(), smoothGrad.samples());
+                case GRAD_CAM, GRAD_CAM_PLUS_PLUS, LAYER_CAM, ABLATION_CAM, SALIENCY -> "";
+            };
         }
     }
 
@@ -147,7 +189,6 @@ public final class ExplainTab extends PanelTab {
         super("Explain");
         ButtonGroup group = new ButtonGroup();
         // One flow of controls that wraps at the tab's width, each label kept with its control.
-        JPanel controls = new JPanel(new WrapLayout(FlowLayout.LEFT, 6, 2));
         controls.setAlignmentX(Component.LEFT_ALIGNMENT);
         controls.add(new JLabel("Method"));
         for (Method m : Method.values()) {
@@ -188,9 +229,40 @@ public final class ExplainTab extends PanelTab {
                 change(settings.withTopChannels((Integer) topChannels.getValue()));
             }
         });
+        occlusionWindow.setName("explain-occlusion-window");
+        occlusionWindow.setToolTipText("Occlusion: side of the square covered, in input pixels; 0 picks an eighth of the shorter side");
+        occlusionStride.setName("explain-occlusion-stride");
+        occlusionStride.setToolTipText("Occlusion: step between windows, in input pixels; 0 picks half the window");
+        occlusionBaseline.setName("explain-occlusion-baseline");
+        occlusionBaseline.setToolTipText("Occlusion: the value written into the covered pixels, in the model's input units"
+                + " (after normalisation; 0 is the mean of a mean-centred input)");
+        smoothGradNoise.setName("explain-smoothgrad-noise");
+        smoothGradNoise.setToolTipText("SmoothGrad: standard deviation of the noise as a fraction of the input's value range"
+                + " (the paper suggests 0.1 to 0.2)");
+        smoothGradSamples.setName("explain-smoothgrad-samples");
+        smoothGradSamples.setToolTipText("SmoothGrad: how many noisy copies to average (one gradient each)");
+        for (JSpinner spinner : List.of(occlusionWindow, occlusionStride, occlusionBaseline, smoothGradNoise, smoothGradSamples)) {
+            ((JSpinner.DefaultEditor) spinner.getEditor()).getTextField().setColumns(4);
+            spinner.addChangeListener(e -> {
+                if (!syncing) {
+                    change(settings.withOcclusion(occlusionFromControls()).withSmoothGrad(smoothGradFromControls()));
+                }
+            });
+        }
         controls.add(labelled("Layer", layer));
         controls.add(labelled("Class", classes));
-        controls.add(labelled("Score-CAM channels", topChannels));
+        scoreCamControls.add(labelled("Score-CAM channels", topChannels));
+        occlusionControls.add(labelled("Window", occlusionWindow));
+        occlusionControls.add(labelled("Stride", occlusionStride));
+        occlusionControls.add(labelled("Baseline", occlusionBaseline));
+        smoothGradControls.add(labelled("Noise", smoothGradNoise));
+        smoothGradControls.add(labelled("Samples", smoothGradSamples));
+        scoreCamControls.setName("explain-scorecam-controls");
+        occlusionControls.setName("explain-occlusion-controls");
+        smoothGradControls.setName("explain-smoothgrad-controls");
+        controls.add(scoreCamControls);
+        controls.add(occlusionControls);
+        controls.add(smoothGradControls);
 
         colormap.setName("explain-colormap");
         colormap.setToolTipText("Colours of the heatmap");
@@ -233,6 +305,7 @@ public final class ExplainTab extends PanelTab {
         toolbar.setLayout(new BoxLayout(toolbar, BoxLayout.Y_AXIS));
         toolbar.add(controls);
         toolbar.add(info);
+        toolbar.add(chart);
         // The wrapped rows' height follows the width: lay out again when the tab is resized.
         toolbar.addComponentListener(new java.awt.event.ComponentAdapter() {
             @Override
@@ -276,6 +349,11 @@ public final class ExplainTab extends PanelTab {
     /** The explanation shown now, if the tab shows one: the heatmap as the api's {@link Explainer} gave it. */
     public Optional<Explanation> shownExplanation() {
         return current == null ? Optional.empty() : Optional.ofNullable(explanations.get(current));
+    }
+
+    /** The faithfulness curves the chart draws now, if it draws any: those of the explanation shown. */
+    Optional<Faithfulness> chartedFaithfulness() {
+        return chart.isVisible() ? chart.curves() : Optional.empty();
     }
 
     /** The faithfulness curves of the explanation shown now, if they are computed. */
@@ -340,7 +418,7 @@ public final class ExplainTab extends PanelTab {
         if (k >= ranked.size()) {
             return say("Class " + k + " is out of range: the model has " + ranked.size() + " outputs (0 to " + (ranked.size() - 1) + ").");
         }
-        Target target = new Target(run, method, layerName, k, method == Method.SCORE_CAM ? settings.topChannels() : 0);
+        Target target = Target.of(run, method, layerName, k, settings);
         String refused = refusals.get(target);
         if (refused != null) {
             return say(refused);
@@ -384,7 +462,7 @@ public final class ExplainTab extends PanelTab {
             }
             BufferedImage seen = Preprocessor.toImage(input, sized);
             ShownGrid picture = ExplainPicture.draw(e, seen, key.colormap(), key.opacity(), paper,
-                    displayName(t.method()) + (t.method().isCam() ? " at " + t.layer() : "") + ", " + className(explained));
+                    displayName(t.method()) + t.parameters() + (t.method().isCam() ? " at " + t.layer() : "") + ", " + className(explained));
             done = true;
             return picture;
         } catch (FilterScopeException refused) {
@@ -418,12 +496,13 @@ public final class ExplainTab extends PanelTab {
     /** A message in place of the picture; the info line is cleared. */
     private TabContent say(String text) {
         info.setText(" ");
+        chart.show(null);
         return TabContent.message(text);
     }
 
     /** The info line: what is shown, its score and, once computed, its faithfulness. */
     private void showInfo(Target t, Prediction p) {
-        StringBuilder sb = new StringBuilder("<html>").append(displayName(t.method()));
+        StringBuilder sb = new StringBuilder("<html>").append(displayName(t.method())).append(GridView.escape(t.parameters()));
         if (t.method().isCam()) {
             sb.append(" at <b>").append(GridView.escape(t.layer())).append("</b>");
         }
@@ -441,6 +520,7 @@ public final class ExplainTab extends PanelTab {
             sb.append(" · faithfulness: computing…");
         }
         info.setText(sb.append("</html>").toString());
+        chart.show(f);
     }
 
     private static boolean isFlat(Explanation e) {
@@ -508,14 +588,43 @@ public final class ExplainTab extends PanelTab {
                 layer.setSelectedIndex(layer.getItemCount() - 1);
             }
             selectClass();
-            topChannels.setEnabled(settings.method() == Method.SCORE_CAM);
+            JComponent own = switch (settings.method()) {
+                case SCORE_CAM -> scoreCamControls;
+                case OCCLUSION -> occlusionControls;
+                case SMOOTH_GRAD -> smoothGradControls;
+                case GRAD_CAM, GRAD_CAM_PLUS_PLUS, LAYER_CAM, ABLATION_CAM, SALIENCY -> null;
+            };
+            boolean moved = false;
+            for (JComponent group : List.of(scoreCamControls, occlusionControls, smoothGradControls)) {
+                moved |= group.isVisible() != (group == own);
+                group.setVisible(group == own);
+            }
+            if (moved) {
+                controls.revalidate();
+            }
             topChannels.setValue(settings.topChannels());
+            occlusionWindow.setValue(settings.occlusion().window());
+            occlusionStride.setValue(settings.occlusion().stride());
+            occlusionBaseline.setValue((double) settings.occlusion().baseline());
+            smoothGradNoise.setValue((double) settings.smoothGrad().noise());
+            smoothGradSamples.setValue(settings.smoothGrad().samples());
             colormap.setSelectedItem(settings.colormap());
             opacity.setValue(Math.round(settings.opacity() * 100));
             faithfulness.setSelected(settings.faithfulness());
         } finally {
             syncing = false;
         }
+    }
+
+    private Occlusion occlusionFromControls() {
+        return new Occlusion((Integer) occlusionWindow.getValue(), (Integer) occlusionStride.getValue(),
+                ((Number) occlusionBaseline.getValue()).floatValue());
+    }
+
+    /** SmoothGrad's settings from its controls; the seed stays as set, so the same controls give the same map. */
+    private SmoothGrad smoothGradFromControls() {
+        return new SmoothGrad(((Number) smoothGradNoise.getValue()).floatValue(), (Integer) smoothGradSamples.getValue(),
+                settings.smoothGrad().seed());
     }
 
     private static String layerName(Object choice) {
@@ -648,7 +757,7 @@ public final class ExplainTab extends PanelTab {
             case OCCLUSION -> "how much the score drops when a square of the input is covered (Zeiler and Fergus 2014);"
                     + " one run per window position";
             case SALIENCY -> "the largest absolute gradient of the class score over the input's channels (Simonyan et al. 2014)";
-            case SMOOTH_GRAD -> "saliency averaged over 25 noisy copies of the input (Smilkov et al. 2017)";
+            case SMOOTH_GRAD -> "saliency averaged over noisy copies of the input (Smilkov et al. 2017); one gradient per copy";
         };
         return displayName(m) + ": " + what + (m.needsGradients() ? "; needs gradients" : "; forward passes only, any model");
     }

@@ -657,8 +657,37 @@ public final class FilterScopePanel extends JPanel {
 
     private void inspect(ShownGrid grid, RenderedGrid.Tile tile) {
         closeInspector();
-        inspector = new TileInspector(SwingUtilities.getWindowAncestor(this), grid, tile);
+        // A channel of the Filters or Feature maps tab, in a panel with a "What excites it" tab: the tile window offers it.
+        ViewTab shown = front().tab();
+        boolean channelTile = (shown == ViewTab.FILTERS || shown == ViewTab.FEATURE_MAPS) && visualizeTab().isPresent();
+        Optional<Runnable> excite = channelTile ? Optional.of(() -> {
+            closeInspector();
+            showWhatExcites(tile.channel());
+        }) : Optional.empty();
+        inspector = new TileInspector(SwingUtilities.getWindowAncestor(this), grid, tile, excite);
         inspector.setVisible(true);
+    }
+
+    /** The first {@link VisualizeTab} added to the panel, if any. */
+    private Optional<VisualizeTab> visualizeTab() {
+        return sources.stream().filter(s -> s instanceof HostTabSource h && h.panelTab() instanceof VisualizeTab)
+                .map(s -> (VisualizeTab) ((HostTabSource) s).panelTab()).findFirst();
+    }
+
+    /**
+     * Brings the panel's {@link VisualizeTab} to the front, set to channel {@code channel} of the
+     * selected layer: "what excites this channel" from a tile of the Filters or Feature maps tab.
+     *
+     * @return whether the panel has such a tab
+     */
+    boolean showWhatExcites(int channel) {
+        Optional<VisualizeTab> tab = visualizeTab();
+        tab.ifPresent(v -> {
+            VisualizeTab.Settings now = v.settings();
+            v.setSettings(new VisualizeTab.Settings(channel, now.steps(), now.seed()));
+            showTab(v);
+        });
+        return tab.isPresent();
     }
 
     private void closeInspector() {

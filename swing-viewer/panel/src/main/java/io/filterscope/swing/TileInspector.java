@@ -13,6 +13,7 @@ import java.awt.event.MouseEvent;
 import java.awt.image.BufferedImage;
 import java.util.Optional;
 import javax.swing.BorderFactory;
+import javax.swing.JButton;
 import javax.swing.JComponent;
 import javax.swing.JDialog;
 import javax.swing.JLabel;
@@ -30,7 +31,15 @@ final class TileInspector extends JDialog {
     static final String HINT = "Point at a value to read it";
     private final JLabel readout = new JLabel(HINT);
 
+    /** The button that shows what excites the tile's channel, when the window offers it; for tests. */
+    final JButton excite = new JButton("What excites this channel");
+
     TileInspector(Window owner, ShownGrid grid, RenderedGrid.Tile tile) {
+        this(owner, grid, tile, Optional.empty());
+    }
+
+    /** @param whatExcites when present, a button under the picture runs it: the "What excites it" tab for the tile's channel */
+    TileInspector(Window owner, ShownGrid grid, RenderedGrid.Tile tile, Optional<Runnable> whatExcites) {
         super(owner, grid.layer() + " — " + grid.values().name(tile), ModalityType.MODELESS);
         picture = new Enlarged(grid, tile);
         JLabel stats = new JLabel(ShownGrid.describe(grid.values().stats(tile)));
@@ -38,6 +47,12 @@ final class TileInspector extends JDialog {
         south.setBorder(BorderFactory.createEmptyBorder(6, 8, 6, 8));
         south.add(stats, BorderLayout.NORTH);
         south.add(readout, BorderLayout.SOUTH);
+        excite.setName("inspector-what-excites");
+        excite.setToolTipText("Find the image that excites this channel most (the \"What excites it\" tab)");
+        whatExcites.ifPresent(action -> {
+            excite.addActionListener(e -> action.run());
+            south.add(excite, BorderLayout.EAST);
+        });
         getContentPane().add(picture, BorderLayout.CENTER);
         getContentPane().add(south, BorderLayout.SOUTH);
         MouseAdapter pointer = new MouseAdapter() {

@@ -2,6 +2,7 @@ package io.filterscope.swing;
 
 import static io.filterscope.swing.Screens.call;
 import static io.filterscope.swing.Screens.onEdt;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.formdev.flatlaf.FlatLightLaf;
@@ -9,7 +10,9 @@ import io.filterscope.FilterScope;
 import io.filterscope.explain.ExplainRequest;
 import io.filterscope.explain.Explainer;
 import io.filterscope.explain.Explanation;
+import io.filterscope.explain.Faithfulness;
 import io.filterscope.explain.Method;
+import io.filterscope.explain.Progress;
 import io.filterscope.model.Model;
 import io.filterscope.predict.Predictions;
 import io.filterscope.preprocess.Images;
@@ -18,6 +21,7 @@ import io.filterscope.preprocess.Preprocessor;
 import io.filterscope.render.Colormap;
 import io.filterscope.render.Heatmaps;
 import io.filterscope.tensor.Tensor;
+import java.awt.Point;
 import java.awt.image.BufferedImage;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -28,7 +32,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The Explain tab in a real window: what the screen shows is the api's own overlay of the
  * Explainer's heatmap on the input (and the heatmap alone beside it), pixel for pixel, and an
- * opacity change reaches the screen.
+ * opacity change reaches the screen; occlusion's own controls, set on screen, give the Explainer's
+ * map for those parameters, and the chart draws the api's deletion and insertion curves.
  */
 @Tag("gui")
 class ExplainTabGuiTest {
@@ -73,12 +78,68 @@ class ExplainTabGuiTest {
                 idle(panel);
                 compare(view, Heatmaps.overlay(big, e.heatmap().normalized().values(), Colormap.INFERNO, 0.25f),
                         e.heatmap().upsampled(224, 224).image(Colormap.INFERNO));
+                Explainer explainer = new Explainer(model);
+                assertChartShows(tab, explainer.faithfulness(input, e, Progress.NONE));
+
+                // Occlusion's controls appear with it; set on screen, they give the Explainer's map for those parameters.
+                onEdt(() -> tab.methods.get(Method.OCCLUSION).doClick());
+                idle(panel);
+                assertTrue(call(() -> tab.occlusionWindow.isShowing() && !tab.smoothGradNoise.isShowing() && !tab.topChannels.isShowing()));
+                onEdt(() -> tab.occlusionWindow.setValue(6));
+                idle(panel);
+                onEdt(() -> tab.occlusionStride.setValue(4));
+                idle(panel);
+                onEdt(() -> tab.occlusionBaseline.setValue(-1.5));
+                idle(panel);
+                Explanation occlusion = explainer.explain(input, ExplainRequest.of(Method.OCCLUSION)
+                        .withOcclusion(new ExplainRequest.Occlusion(6, 4, -1.5f)));
+                compare(view, Heatmaps.overlay(big, occlusion.heatmap().normalized().values(), Colormap.INFERNO, 0.25f),
+                        occlusion.heatmap().upsampled(224, 224).image(Colormap.INFERNO));
+                assertChartShows(tab, explainer.faithfulness(input, occlusion, Progress.NONE));
             } finally {
                 onEdt(() -> panel.setModel(null));
                 panel.whenIdle().get(60, TimeUnit.SECONDS);
                 onEdt(frame[0]::dispose);
             }
         }
+    }
+
+    /**
+     * The chart on screen has the api's curves: each sample of the insertion curve (drawn last) is a
+     * square of its colour where the chart places it, and each of the deletion curve's samples has
+     * its colour there too, unless an insertion sample covers that place.
+     */
+    private static void assertChartShows(ExplainTab tab, Faithfulness expected) {
+        ExplainTabTest.assertSameCurves(expected, call(() -> tab.chartedFaithfulness().orElseThrow()));
+        assertTrue(call(tab.chart::isShowing), "the chart is on screen");
+        BufferedImage shot = Screens.shoot(tab.chart);
+        int n = expected.insertion().size() - 1;
+        int checked = 0;
+        for (int i = 0; i <= n; i++) {
+            Point ins = pointOf(tab, i, n, expected.insertion().get(i));
+            assertEquals(FaithfulnessChart.INSERTION.getRGB(), shot.getRGB(ins.x, ins.y), "insertion sample " + i + " at " + ins);
+            Point del = pointOf(tab, i, n, expected.deletion().get(i));
+            boolean covered = false;
+            for (int j = 0; j <= n; j++) {
+                Point other = pointOf(tab, j, n, expected.insertion().get(j));
+                covered |= Math.abs(other.x - del.x) <= FaithfulnessChart.MARK && Math.abs(other.y - del.y) <= FaithfulnessChart.MARK;
+            }
+            if (!covered) {
+                boolean found = false;
+                for (int dy = -1; dy <= 1; dy++) {
+                    for (int dx = -1; dx <= 1; dx++) {
+                        found |= shot.getRGB(del.x + dx, del.y + dy) == FaithfulnessChart.DELETION.getRGB();
+                    }
+                }
+                assertTrue(found, "deletion sample " + i + " at " + del);
+                checked++;
+            }
+        }
+        assertTrue(checked > 0, "some deletion samples lie apart from the insertion curve's");
+    }
+
+    private static Point pointOf(ExplainTab tab, int i, int n, double v) {
+        return call(() -> tab.chart.point(i, n, v));
     }
 
     /** The visible grid shows the overlay at its top-left and the heatmap alone after the gap. */

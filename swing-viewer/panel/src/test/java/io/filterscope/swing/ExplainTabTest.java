@@ -182,6 +182,96 @@ class ExplainTabTest {
     }
 
     @Test
+    void occlusionAndSmoothGradControlsGiveTheExplainersResultForTheirParametersAndTheChartDrawsItsCurves() throws Exception {
+        Counting model = new Counting(real, true);
+        List<Throwable> errors = new CopyOnWriteArrayList<>();
+        ExplainTab tab = new ExplainTab();
+        FilterScopePanel panel = panel(model, tab, errors);
+        Explainer explainer = new Explainer(real);
+        try {
+            // Grad-CAM has none of the other methods' own controls; the chart draws its curves as the api computes them.
+            assertFalse(call(tab.occlusionControls::isVisible));
+            assertFalse(call(tab.smoothGradControls::isVisible));
+            assertFalse(call(tab.scoreCamControls::isVisible));
+            Explanation gradCam = explainer.explain(input, ExplainRequest.of(Method.GRAD_CAM));
+            assertSameCurves(explainer.faithfulness(input, gradCam, Progress.NONE), call(() -> tab.chartedFaithfulness().orElseThrow()));
+
+            // Occlusion with a window, stride and baseline of its own, set through its controls.
+            onEdt(() -> tab.methods.get(Method.OCCLUSION).doClick());
+            idle(panel);
+            assertTrue(call(tab.occlusionControls::isVisible));
+            assertFalse(call(tab.smoothGradControls::isVisible));
+            assertFalse(call(tab.scoreCamControls::isVisible));
+            onEdt(() -> tab.occlusionWindow.setValue(6));
+            idle(panel);
+            onEdt(() -> tab.occlusionStride.setValue(4));
+            idle(panel);
+            onEdt(() -> tab.occlusionBaseline.setValue(-1.5));
+            idle(panel);
+            ExplainRequest.Occlusion o = new ExplainRequest.Occlusion(6, 4, -1.5f);
+            assertEquals(o, call(() -> tab.settings().occlusion()));
+            Explanation occlusion = explainer.explain(input, ExplainRequest.of(Method.OCCLUSION).withOcclusion(o));
+            Explanation automatic = explainer.explain(input, ExplainRequest.of(Method.OCCLUSION));
+            assertNotEquals(automatic.heatmap(), occlusion.heatmap(), "the parameters change the map, so the test can tell");
+            assertEquals(occlusion, call(() -> tab.shownExplanation().orElseThrow()));
+            assertShows(panel, occlusion, Colormap.INFERNO, 0.5f);
+            assertSameCurves(explainer.faithfulness(input, occlusion, Progress.NONE), call(() -> tab.chartedFaithfulness().orElseThrow()));
+            String line = call(() -> tab.info.getText());
+            assertTrue(line.contains("window 6 px, stride 4 px, baseline -1.5"), line);
+
+            // SmoothGrad with its own noise level and samples.
+            onEdt(() -> tab.methods.get(Method.SMOOTH_GRAD).doClick());
+            idle(panel);
+            assertTrue(call(tab.smoothGradControls::isVisible));
+            assertFalse(call(tab.occlusionControls::isVisible));
+            onEdt(() -> tab.smoothGradNoise.setValue(0.3));
+            idle(panel);
+            onEdt(() -> tab.smoothGradSamples.setValue(6));
+            idle(panel);
+            ExplainRequest.SmoothGrad sg = new ExplainRequest.SmoothGrad(0.3f, 6, 0);
+            Explanation smooth = explainer.explain(input, ExplainRequest.of(Method.SMOOTH_GRAD).withSmoothGrad(sg));
+            assertNotEquals(explainer.explain(input, ExplainRequest.of(Method.SMOOTH_GRAD)).heatmap(), smooth.heatmap());
+            assertEquals(smooth, call(() -> tab.shownExplanation().orElseThrow()), "the heatmap and the averaged input gradient");
+            assertShows(panel, smooth, Colormap.INFERNO, 0.5f);
+            assertSameCurves(explainer.faithfulness(input, smooth, Progress.NONE), call(() -> tab.chartedFaithfulness().orElseThrow()));
+
+            // Another method's settings changed from code while SmoothGrad is shown: nothing runs; back to occlusion: kept.
+            int runs = model.calls.get();
+            onEdt(() -> tab.setSettings(tab.settings().withOcclusion(new ExplainRequest.Occlusion(3, 3, 0f))));
+            idle(panel);
+            assertEquals(runs, model.calls.get());
+            onEdt(() -> tab.setSettings(tab.settings().withOcclusion(o).withMethod(Method.OCCLUSION)));
+            idle(panel);
+            assertEquals(runs, model.calls.get(), "the occlusion map and its curves were kept");
+            assertEquals(occlusion, call(() -> tab.shownExplanation().orElseThrow()));
+            assertEquals(o, call(() -> new ExplainRequest.Occlusion((Integer) tab.occlusionWindow.getValue(),
+                    (Integer) tab.occlusionStride.getValue(), ((Number) tab.occlusionBaseline.getValue()).floatValue())), "the controls follow");
+
+            // Without faithfulness there is no chart.
+            onEdt(() -> tab.faithfulness.doClick());
+            idle(panel);
+            assertFalse(call(() -> tab.chartedFaithfulness().isPresent()));
+            assertFalse(call(tab.chart::isVisible));
+            assertEquals(List.of(), errors);
+        } finally {
+            onEdt(() -> panel.setModel(null));
+            idle(panel);
+        }
+    }
+
+    /** The same curves, sample for sample, and the same areas. */
+    static void assertSameCurves(Faithfulness expected, Faithfulness actual) {
+        assertEquals(expected.deletion().size(), actual.deletion().size());
+        assertEquals(expected.insertion().size(), actual.insertion().size());
+        for (int i = 0; i < expected.deletion().size(); i++) {
+            assertEquals(expected.deletion().get(i), actual.deletion().get(i), 1e-6, "deletion sample " + i);
+            assertEquals(expected.insertion().get(i), actual.insertion().get(i), 1e-6, "insertion sample " + i);
+        }
+        assertEquals(expected.deletionArea(), actual.deletionArea(), 1e-6);
+        assertEquals(expected.insertionArea(), actual.insertionArea(), 1e-6);
+    }
+
+    @Test
     void withoutGradientsTheGradientMethodsAreDisabledAndScoreCamIsShown() throws Exception {
         Counting model = new Counting(real, false);
         List<Throwable> errors = new CopyOnWriteArrayList<>();
@@ -366,7 +456,12 @@ class ExplainTabTest {
 
     /** The message the tab shows in place of a picture. */
     static String messageOf(ExplainTab tab) {
-        Container holder = tab.toolbar().getParent();
+        return messageOf(tab.toolbar());
+    }
+
+    /** The message shown in place of a picture by the tab with this toolbar. */
+    static String messageOf(javax.swing.JComponent toolbar) {
+        Container holder = toolbar.getParent();
         for (java.awt.Component c : holder.getComponents()) {
             if (c instanceof GridTab g) {
                 return g.messageText();

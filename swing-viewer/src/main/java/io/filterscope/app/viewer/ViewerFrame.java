@@ -12,6 +12,7 @@ import io.filterscope.spi.ModelBackend;
 import io.filterscope.spi.OpenOptions;
 import io.filterscope.swing.ExplainTab;
 import io.filterscope.swing.FilterScopePanel;
+import io.filterscope.swing.VisualizeTab;
 import java.awt.BorderLayout;
 import java.awt.Cursor;
 import java.awt.Dimension;
@@ -76,6 +77,7 @@ public final class ViewerFrame extends JFrame {
     private final FilterScopePanel panel = new FilterScopePanel();
     /** Which parts of the image drove the prediction: on by default in the standalone viewer. */
     private final ExplainTab explainTab = new ExplainTab();
+    private final VisualizeTab visualizeTab = new VisualizeTab();
     private final ModelSession session = new ModelSession(panel);
     private final ViewerPreferences prefs;
     private final SystemTheme systemTheme;
@@ -109,6 +111,7 @@ public final class ViewerFrame extends JFrame {
         setDefaultCloseOperation(DISPOSE_ON_CLOSE);
         panel.setErrorHandler(this::showError);
         panel.addTab(explainTab);
+        panel.addTab(visualizeTab);
         DatasetExamplesTabs.install(panel);
 
         FileDrop drop = new FileDrop(this::openFiles);
@@ -142,6 +145,11 @@ public final class ViewerFrame extends JFrame {
     /** The Explain tab of the panel. */
     public ExplainTab explainTab() {
         return explainTab;
+    }
+
+    /** The "What excites it" tab of the panel: the image that excites a channel of the selected layer. */
+    public VisualizeTab visualizeTab() {
+        return visualizeTab;
     }
 
     /** The file of the model shown, if any. */
