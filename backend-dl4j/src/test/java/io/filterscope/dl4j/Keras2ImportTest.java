@@ -13,18 +13,22 @@ import io.filterscope.tensor.Npy;
 import io.filterscope.tensor.Shape;
 import io.filterscope.tensor.Tensor;
 import java.nio.file.Path;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * A Keras 2 HDF5 model through DL4J's Keras import, against Keras's own outputs
- * ({@code src/test/python/make_keras2_fixture.py}).
+ * A Keras 2 HDF5 model through DL4J's Keras import (config and weights read in Java), against Keras's
+ * own outputs ({@code src/test/python/make_keras2_fixture.py}); the same model with its weights stored
+ * chunked and compressed (gzip, shuffle, Fletcher-32, edge chunks partly outside the shapes:
+ * {@code make_hdf5_limit_fixtures.py}) gives the same results.
  */
 class Keras2ImportTest {
     private static final Path DIR = Path.of("src/test/resources/keras2");
 
-    @Test
-    void opensWithItsInputShapeAndPredictsAsKerasDoes() {
-        try (Model m = FilterScope.open(DIR.resolve("small_cnn_keras2.h5"))) {
+    @ParameterizedTest
+    @ValueSource(strings = {"small_cnn_keras2.h5", "small_cnn_keras2_gzip.h5"})
+    void opensWithItsInputShapeAndPredictsAsKerasDoes(String file) {
+        try (Model m = FilterScope.open(DIR.resolve(file))) {
             assertEquals("Keras", m.metadata().format());
             assertEquals("keras 2.13.1", m.metadata().producer());
             assertEquals(Layout.NHWC, m.metadata().inputLayout());
