@@ -13,6 +13,7 @@ import io.filterscope.tensor.Npy;
 import io.filterscope.tensor.Shape;
 import io.filterscope.tensor.Tensor;
 import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -45,6 +46,23 @@ class Keras2ImportTest {
             FilterBank fb = m.filters("conv");
             Tensor kernel = Npy.read(DIR.resolve("conv_kernel.npy")); // Keras: kH × kW × in × out
             Arrays4.assertClose(kernel.transpose(3, 2, 0, 1), fb.weights(), 0, 0, "filters out × in × kH × kW");
+        }
+    }
+
+    /**
+     * A functional Keras 2 model (BatchNormalization, DepthwiseConv2D, a residual Add, global pooling)
+     * built by DL4J as a graph, with every weight set from the file: the predictions and the depthwise
+     * layer's maps are Keras's ({@code make_keras2_functional_fixture.py}).
+     */
+    @Test
+    void aFunctionalModelWithBatchNormPredictsAsKerasDoes() {
+        Path dir = DIR.resolve("functional_bn");
+        try (Model m = FilterScope.open(dir.resolve("functional_bn_keras2.h5"))) {
+            assertEquals("keras 2.13.1", m.metadata().producer());
+            Tensor x = Npy.read(dir.resolve("input.npy"));
+            Activations a = m.capture(x, CaptureRequest.layers("dw"));
+            Arrays4.assertClose(Npy.read(dir.resolve("predictions.npy")), a.output(), 1e-6, 1e-4, "predictions");
+            Arrays4.assertClose(Npy.read(dir.resolve("dw.npy")).transpose(0, 3, 1, 2), a.layer("dw").orElseThrow().values(), 1e-6, 1e-4, "dw maps");
         }
     }
 }
