@@ -51,9 +51,8 @@ record KerasConfig(Path file, String kerasVersion, JsonNode config, boolean nati
     }
 
     /**
-     * The config of an HDF5 file, read in Java ({@link Hdf5Reader}): the version decides whether the
-     * file goes on to the native Keras 1/2 import, so deciding must not itself hand the bytes to the
-     * native library.
+     * The config of an HDF5 file, read in Java ({@link Hdf5Reader}) like the rest of a Keras file: the
+     * version decides between the Keras 1/2 import and the Keras 3 reader.
      */
     private static KerasConfig readHdf5(Path file, String name) {
         try (Hdf5Reader archive = Hdf5Reader.open(file, Path.of(name))) {

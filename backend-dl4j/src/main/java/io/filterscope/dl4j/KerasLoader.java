@@ -6,7 +6,8 @@ import java.util.Optional;
 import org.deeplearning4j.nn.api.NeuralNetwork;
 
 /**
- * Reads a Keras file into a DL4J network. Keras 1/2 files go through DL4J's own Keras import;
+ * Reads a Keras file into a DL4J network. Keras 1/2 files go through DL4J's own Keras import (from
+ * the config and weights read in Java, never its native HDF5 reading);
  * Keras 3 files through FilterScope's own {@code io.filterscope.dl4j.keras.Keras3Reader}.
  */
 interface KerasLoader {

@@ -18,14 +18,17 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Damaged HDF5 content never reaches the native HDF5 library unread (docs/fuzzing.md): the two
- * inputs on which fuzzing crashed (SIGSEGV) and hung the JVM inside it, and a Keras 2 file that the
- * Java reader refuses before DL4J's native import would see it. The time limits are hang bounds
+ * The inputs on which fuzzing crashed (SIGSEGV) and hung the JVM inside the native HDF5 library, and a
+ * Keras 2 file whose weights lie past its end, are read in Java and refused or opened in one line.
+ * None of them can reach native code: every Keras file, Keras 1/2 included, is read by jhdf, and the
+ * native HDF5 binding is not on the class path ({@link #theNativeHdf5LibraryIsNotThereToReach}, and
+ * {@code NoNativeHdf5Test} for the classes a Keras 2 load touches). The time limits are hang bounds
  * only, far above the second or so each takes: a hang fails the test instead of stalling the build.
  */
 class NativeHdf5CrashInputsTest {
@@ -36,6 +39,11 @@ class NativeHdf5CrashInputsTest {
 
     @TempDir
     Path tmp;
+
+    @BeforeAll
+    static void theNativeHdf5LibraryIsNotThereToReach() {
+        assertThrows(ClassNotFoundException.class, () -> Class.forName("org.bytedeco.hdf5.global.hdf5"));
+    }
 
     @Test
     @Timeout(value = 120, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
@@ -72,7 +80,7 @@ class NativeHdf5CrashInputsTest {
 
     @Test
     @Timeout(value = 120, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
-    void aKeras2FileWhoseWeightsJavaCannotReadNeverReachesTheNativeImport() throws IOException {
+    void aKeras2FileWhoseWeightsLiePastItsEndIsRefusedInOneLine() throws IOException {
         Path source = Path.of("src/test/resources/keras2/small_cnn_keras2.h5");
         byte[] bytes = Files.readAllBytes(source);
         // Point the first weight dataset's storage past the end of the file; config and structure stay readable.
@@ -83,7 +91,7 @@ class NativeHdf5CrashInputsTest {
 
         FilterScopeException e = assertThrows(FilterScopeException.class, () -> new Dl4jBackend().open(file, OpenOptions.defaults()).close());
         assertOneLine(e, "moved.h5");
-        // Refused by the Java walk (NOT_A_MODEL), not by DL4J's native import (UNSUPPORTED, "DL4J's Keras import cannot read").
+        // Refused when its weights are read in Java (NOT_A_MODEL), not by DL4J's Keras import (UNSUPPORTED, "DL4J's Keras import cannot read").
         assertTrue(e.getMessage().startsWith("moved.h5: the HDF5 content cannot be read ("), e.getMessage());
     }
 

@@ -7,13 +7,19 @@ import io.jhdf.api.Attribute;
 import io.jhdf.api.Dataset;
 import io.jhdf.api.Group;
 import io.jhdf.api.Node;
+import io.jhdf.api.dataset.ChunkedDataset;
+import io.jhdf.dataset.DatasetReader;
+import io.jhdf.filter.FilterManager;
+import io.jhdf.filter.PipelineFilterWithData;
 import java.io.IOException;
 import java.lang.reflect.Array;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Supplier;
 
 /**
@@ -32,8 +38,18 @@ public final class Hdf5Reader implements AutoCloseable {
     static final long MAX_ATTRIBUTE_BYTES = 64L << 20;
     /** Groups deeper than this are not followed: Keras nests a few levels; a cycle in a damaged file would not end. */
     static final int MAX_DEPTH = 32;
-    /** Nodes visited by {@link #checkAll()} at most; a Keras file has a few per layer. */
-    static final int MAX_NODES = 200_000;
+    /**
+     * A chunk may declare more values than its dataset only up to this size (h5py's largest automatic
+     * chunk): a resizable dataset's chunk may be larger than its data, a fixed one's never is.
+     */
+    static final long MAX_CHUNK_BEYOND_DATASET_BYTES = 1L << 20;
+    /** The filters Keras (h5py) may have written: deflate, shuffle, Fletcher-32. Others are refused before decoding. */
+    private static final Set<Integer> KNOWN_FILTERS = Set.of(1, 2, 3);
+
+    static {
+        // jhdf's own deflate inflates a chunk without limit (a decompression bomb fills the heap); this one stops at the chunk's size.
+        FilterManager.addFilter(new BoundedInflate());
+    }
 
     private final HdfFile h5;
     private final Path shownAs;
@@ -102,6 +118,51 @@ public final class Hdf5Reader implements AutoCloseable {
         });
     }
 
+    /**
+     * The strings of an attribute: one for a scalar string, each element of a string array, none for an
+     * empty array of any type (h5py writes an empty list, a layer without weights, as an empty float array).
+     */
+    public List<String> readAttributeAsStrings(String name, String... groups) {
+        return guard(() -> {
+            Attribute a = node(groups).getAttribute(name);
+            if (a == null) {
+                throw new IllegalStateException("no attribute '" + name + "'");
+            }
+            if (a.isEmpty() || a.getSize() == 0) {
+                return List.<String>of();
+            }
+            Object data = attributeData(a);
+            if (data instanceof String s) {
+                return List.of(s);
+            }
+            if (data == null || !data.getClass().isArray()) {
+                throw new IllegalStateException("attribute '" + name + "' is not a string");
+            }
+            List<String> strings = new ArrayList<>();
+            for (int i = 0; i < Array.getLength(data); i++) {
+                if (!(Array.get(data, i) instanceof String s)) {
+                    throw new IllegalStateException("attribute '" + name + "' is not a string");
+                }
+                strings.add(s);
+            }
+            return strings;
+        });
+    }
+
+    /** Whether {@code path} (group names from the root) leads to a group; false when any step is missing or not a group. */
+    public boolean isGroup(String... path) {
+        return guard(() -> {
+            Node at = h5;
+            for (String g : path) {
+                if (!(at instanceof Group group) || (at = group.getChild(g)) == null) {
+                    return false;
+                }
+                notALink(at);
+            }
+            return at instanceof Group;
+        });
+    }
+
     /** Names of the groups directly below {@code groups}, in name order. */
     public List<String> getGroups(String... groups) {
         return guard(() -> children(groups, true));
@@ -126,7 +187,7 @@ public final class Hdf5Reader implements AutoCloseable {
                 throw new IllegalStateException("cannot import weights with rank " + dims.length);
             }
             checkSize(d, dims);
-            float[] values = toFloats(d.getDataFlat(), d.getJavaType());
+            float[] values = toFloats(flatData(d, dims), d.getJavaType());
             long[] shape = new long[dims.length];
             for (int i = 0; i < dims.length; i++) {
                 shape[i] = dims[i];
@@ -138,43 +199,6 @@ public final class Hdf5Reader implements AutoCloseable {
         });
     }
 
-    /**
-     * Reads everything in the file once: every group (to {@value #MAX_DEPTH} levels, {@value #MAX_NODES}
-     * nodes), every attribute, every dataset's values (sizes checked first). A file that passes is one
-     * whose every byte a reader needs was readable in Java; this guards the native Keras 1/2 import.
-     */
-    public void checkAll() {
-        guard(() -> {
-            int[] visited = {0};
-            walk(h5, 0, visited);
-            return null;
-        });
-    }
-
-    private void walk(Node node, int depth, int[] visited) {
-        if (++visited[0] > MAX_NODES) {
-            throw new IllegalStateException("more than " + MAX_NODES + " objects");
-        }
-        if (depth > MAX_DEPTH) {
-            throw new IllegalStateException("groups nested deeper than " + MAX_DEPTH + " levels (a cycle?)");
-        }
-        for (Attribute a : node.getAttributes().values()) {
-            attributeData(a);
-        }
-        if (node instanceof Dataset d) {
-            int[] dims = d.getDimensions();
-            checkSize(d, dims);
-            Object data = d.getDataFlat();
-            if (data != null && data.getClass().isArray() && dims.length > 0 && Array.getLength(data) != elements(dims)) {
-                throw new IllegalStateException("dataset '" + d.getPath() + "' holds fewer values than its shape");
-            }
-        } else if (node instanceof Group g) {
-            for (Node child : g.getChildren().values()) {
-                walk(notALink(child), depth + 1, visited);
-            }
-        }
-    }
-
     private Object attributeData(Attribute a) {
         long bytes = a.getSizeInBytes();
         if (bytes < 0 || bytes > MAX_ATTRIBUTE_BYTES) {
@@ -184,17 +208,112 @@ public final class Hdf5Reader implements AutoCloseable {
         return a.getData();
     }
 
-    /** Refuses a dataset whose declared size the file cannot hold (unfiltered) or the heap cannot (filtered). */
+    /**
+     * Refuses, before anything of that size is allocated, a dataset whose declared size the file cannot
+     * hold (unfiltered) or the heap cannot (filtered); a filter Keras does not write; and a chunk that
+     * declares more than its dataset (past {@value #MAX_CHUNK_BEYOND_DATASET_BYTES} bytes), which jhdf
+     * would allocate whole, whatever the dataset's size.
+     */
     private void checkSize(Dataset d, int[] dims) {
         long count = elements(dims);
-        long bytes = Math.multiplyExact(count, Math.max(1, d.getDataType().getSize()));
-        boolean filtered = !d.getFilters().isEmpty();
-        // Held twice while read: jhdf's array and the float copy.
-        long heap = Runtime.getRuntime().maxMemory() / 4;
+        int elementSize = Math.max(1, d.getDataType().getSize());
+        long bytes = Math.multiplyExact(count, elementSize);
+        List<PipelineFilterWithData> filters = d.getFilters();
+        boolean filtered = !filters.isEmpty();
+        long heap = heapBudget();
         if (count > Integer.MAX_VALUE - 8 || (!filtered && bytes > fileSize) || bytes > heap) {
             throw new IllegalStateException(String.format("dataset '%s' declares %,d values (%,d bytes), more than the %s",
                     d.getPath(), count, bytes, !filtered && bytes > fileSize ? String.format("%,d-byte file holds", fileSize)
                             : String.format("%,d MB this JVM can read at once; run Java with a larger -Xmx", heap >> 20)));
+        }
+        for (PipelineFilterWithData f : filters) {
+            if (!KNOWN_FILTERS.contains(f.getId())) {
+                throw new IllegalStateException(String.format("dataset '%s' is compressed with filter %d (%s), which Keras does not write",
+                        d.getPath(), f.getId(), f.getName()));
+            }
+        }
+        if (d instanceof ChunkedDataset c) {
+            int[] chunk = c.getChunkDimensions();
+            if (chunk.length != dims.length) {
+                throw new IllegalStateException(String.format("dataset '%s' has chunks of rank %d for its rank %d", d.getPath(), chunk.length, dims.length));
+            }
+            long chunkBytes = Math.multiplyExact(elements(chunk), elementSize);
+            if (chunkBytes == 0 && count > 0) {
+                throw new IllegalStateException(String.format("dataset '%s' declares empty chunks", d.getPath()));
+            }
+            if (chunkBytes > Math.max(bytes, MAX_CHUNK_BEYOND_DATASET_BYTES)) {
+                throw new IllegalStateException(String.format("dataset '%s' declares chunks of %,d bytes, more than its %,d bytes of values",
+                        d.getPath(), chunkBytes, bytes));
+            }
+        }
+    }
+
+    /** The most one read may hold: a quarter of the heap (jhdf's bytes, its array and the float copy are held at once). */
+    private static long heapBudget() {
+        return Runtime.getRuntime().maxMemory() / 4;
+    }
+
+    /**
+     * The dataset's values as a flat array. A filtered (compressed) dataset is decoded here one chunk
+     * at a time on this thread, each chunk's inflation bounded by the size the chunk declares: jhdf's
+     * own whole-dataset read decodes chunks on other threads, where no bound for this dataset is known.
+     */
+    private Object flatData(Dataset d, int[] dims) {
+        if (!(d instanceof ChunkedDataset c) || d.getFilters().isEmpty() || elements(dims) == 0) {
+            return d.getDataFlat();
+        }
+        int[] chunk = c.getChunkDimensions();
+        int elementSize = d.getDataType().getSize();
+        int chunkBytes = Math.toIntExact(elements(chunk) * elementSize);
+        byte[] all = new byte[Math.toIntExact(elements(dims) * elementSize)];
+        int[] origin = new int[dims.length];
+        do {
+            byte[] decoded = BoundedInflate.withLimit(chunkBytes, () -> c.getDecompressedChunk(origin.clone()));
+            if (decoded.length != chunkBytes) {
+                throw new IllegalStateException(String.format("a chunk of dataset '%s' decodes to %,d bytes, not the %,d its chunk size declares",
+                        d.getPath(), decoded.length, chunkBytes));
+            }
+            copyChunk(decoded, chunk, origin, dims, elementSize, all);
+        } while (nextChunk(origin, chunk, dims));
+        return DatasetReader.readDataset(d.getDataType(), ByteBuffer.wrap(all), Math.toIntExact(elements(dims)), h5.getHdfBackingStorage());
+    }
+
+    /** Moves {@code origin} to the next chunk in row-major order; false after the last. */
+    private static boolean nextChunk(int[] origin, int[] chunk, int[] dims) {
+        for (int i = dims.length - 1; i >= 0; i--) {
+            origin[i] += chunk[i];
+            if (origin[i] < dims[i]) {
+                return true;
+            }
+            origin[i] = 0;
+        }
+        return false;
+    }
+
+    /** Copies the part of one decoded chunk at {@code origin} that lies inside the dataset into the row-major {@code all}. */
+    private static void copyChunk(byte[] decoded, int[] chunk, int[] origin, int[] dims, int elementSize, byte[] all) {
+        int last = dims.length - 1;
+        int rowLength = Math.min(chunk[last], dims[last] - origin[last]);
+        long rows = elements(java.util.Arrays.copyOf(chunk, last));
+        for (long row = 0; row < rows; row++) {
+            long rest = row;
+            long target = 0;
+            boolean inside = true;
+            long[] at = new long[last];
+            for (int i = last - 1; i >= 0; i--) {
+                at[i] = rest % chunk[i];
+                rest /= chunk[i];
+            }
+            for (int i = 0; i < last && inside; i++) {
+                long coordinate = origin[i] + at[i];
+                inside = coordinate < dims[i];
+                target = target * dims[i] + coordinate;
+            }
+            if (inside) {
+                target = target * dims[last] + origin[last];
+                System.arraycopy(decoded, Math.toIntExact(row * chunk[last] * elementSize), all, Math.toIntExact(target * elementSize),
+                        rowLength * elementSize);
+            }
         }
     }
 

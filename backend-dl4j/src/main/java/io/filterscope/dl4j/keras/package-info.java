@@ -10,8 +10,8 @@
  * permutation; only convolution kernels are reordered into DL4J's parameter layouts (Conv2D and
  * SeparableConv2D {@code [kH,kW,in,out] → [out,in,kH,kW]}, Conv2DTranspose
  * {@code [kH,kW,out,in] → [in,out,kH,kW]}, DepthwiseConv2D unchanged). Weights are read in pure Java
- * ({@link io.filterscope.dl4j.keras.Hdf5Reader}, jhdf; the native HDF5 library never sees a Keras 3
- * file): {@code layers/<group>/vars/0..n} by position in the zip form (the group is
+ * ({@link io.filterscope.dl4j.keras.Hdf5Reader}, jhdf; the native HDF5 library never sees a Keras
+ * file, and is not on the class path): {@code layers/<group>/vars/0..n} by position in the zip form (the group is
  * found by the layer name Keras records on it, or else by Keras' class-based group naming), and by
  * variable name under {@code model_weights/<layer>/} in the legacy form. Every DL4J parameter must
  * be filled from the file.

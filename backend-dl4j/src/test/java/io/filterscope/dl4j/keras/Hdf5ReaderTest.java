@@ -113,7 +113,6 @@ class Hdf5ReaderTest {
                     datasets++;
                 }
             }
-            java.checkAll();
         }
         // Two hold no weights: an HDF5 file that is not Keras, and a model whose one layer is a Lambda.
         boolean weightless = Set.of("measurements.h5", "lambda_layer.keras").contains(file.getFileName().toString());
