@@ -4,6 +4,9 @@ them (input.npy, 1x3x224x224 float32, seeded). samples/scripts/bench_peers.py bu
 PyTorch models with the same seeds (see `build`), so the PyTorch peers run the very weights the
 ONNX files hold.
 
+Any torchvision model name works as MODEL: the report benchmark (docs/benchmarks.md, `ReportBench`)
+exports `resnet50` this way, and the dataset-examples one a `--dynamic-batch` `resnet18`.
+
 usage: python samples/scripts/export_benchmark_models.py OUT_DIR [--dynamic-batch] [MODEL...]
   --dynamic-batch  export with a free batch dimension (for batch-32 captures); the default is a
                    fixed batch of 1, as the timed comparisons use

@@ -227,11 +227,12 @@ public final class Explainer {
      * many runs that follow (masked or ablated), so those can reuse its memory.
      */
     private LayerCapture captureLayer(Tensor input, LayerInfo layer, ExplainRequest request) {
-        try (Activations acts = model.capture(input, CaptureRequest.layers(layer.name()))) {
+        try (Activations acts = model.capture(runnable(input), CaptureRequest.layers(layer.name()))) {
             int k = outputIndex(acts.output(), request);
             LayerOutput lo = acts.layer(layer.name()).orElseThrow(() -> new FilterScopeException(ErrorKind.INFERENCE_FAILED,
                     file() + ": the backend did not capture layer '" + layer.name() + "'"));
-            return new LayerCapture(k, row(acts.output())[k], spatial(layer, lo.values().shape()), lo.values().toArray());
+            Tensor values = first(lo.values());
+            return new LayerCapture(k, row(acts.output())[k], spatial(layer, values.shape()), values.toArray());
         }
     }
 
@@ -347,7 +348,7 @@ public final class Explainer {
     // ---- occlusion -----------------------------------------------------------------------------
 
     private Explanation occlusion(Tensor input, InputPlane plane, ExplainRequest request, Progress progress) {
-        Tensor output = model.run(input);
+        Tensor output = model.run(runnable(input));
         int k = outputIndex(output, request);
         float base = row(output)[k];
         int win = request.occlusion().windowFor(plane.height(), plane.width());
@@ -403,7 +404,7 @@ public final class Explainer {
                     Heatmap.wrap(plane.height(), plane.width(), plane.maxAbsOverChannels(gv, 0)), Optional.of(g),
                     plane.height(), plane.width());
         }
-        float score = row(model.run(input))[k];
+        float score = row(model.run(runnable(input)))[k];
         ExplainRequest.SmoothGrad sg = request.smoothGrad();
         float[] x = input.toArray();
         float lo = Float.POSITIVE_INFINITY;
@@ -526,6 +527,34 @@ public final class Explainer {
     }
 
     /** The batch size the model's input declares, or 0 when it is free (the rule image folders batch by). */
+    /**
+     * A one-item input as the model takes it: repeated up to the batch size the model fixes (only
+     * item 0's results are read), else itself.
+     */
+    private Tensor runnable(Tensor input) {
+        int b = fixedBatch();
+        if (b <= 1 || input.shape().rank() == 0 || input.shape().dim(0) != 1) {
+            return input;
+        }
+        float[] one = input.toArray();
+        float[] all = new float[one.length * b];
+        for (int i = 0; i < b; i++) {
+            System.arraycopy(one, 0, all, i * one.length, one.length);
+        }
+        return Tensor.wrap(input.shape().with(0, b), all);
+    }
+
+    /** Item 0 of a batch as a one-item batch (a copy), or the tensor itself when it is one item. */
+    private static Tensor first(Tensor batch) {
+        if (batch.shape().rank() == 0 || batch.shape().dim(0) <= 1) {
+            return batch;
+        }
+        int per = batch.size() / (int) batch.shape().dim(0);
+        float[] one = new float[per];
+        batch.copyTo(0, one, 0, per);
+        return Tensor.wrap(batch.shape().with(0, 1), one);
+    }
+
     private int fixedBatch() {
         return ImageBatches.fixedBatch(model.metadata());
     }
@@ -547,7 +576,14 @@ public final class Explainer {
 
     private Gradients gradients(Tensor input, GradientRequest request) {
         try {
-            return model.gradients(input, request);
+            Tensor in = runnable(input);
+            Gradients g = model.gradients(in, request);
+            if (in == input) {
+                return g;
+            }
+            // The score is summed over the batch and its items are independent, so item 0's gradients are the input's own.
+            return new Gradients(first(g.output()), g.input().map(Explainer::first),
+                    g.layers().stream().map(l -> new LayerGradient(l.layer(), first(l.activation()), first(l.gradient()))).toList());
         } catch (FilterScopeException e) {
             if (e.kind() == ErrorKind.UNSUPPORTED && !e.getMessage().contains("forward-only")) {
                 throw new FilterScopeException(ErrorKind.UNSUPPORTED, e.getMessage() + "; use a forward-only method: "
@@ -597,7 +633,7 @@ public final class Explainer {
                 return checkedIndex(request.outputIndex().getAsInt(), (int) per);
             }
         }
-        return outputIndex(model.run(input), request);
+        return outputIndex(model.run(runnable(input)), request);
     }
 
     private int checkedIndex(int k, int outputs) {

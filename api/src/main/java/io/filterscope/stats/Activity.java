@@ -33,6 +33,39 @@ public record Activity(int images, Map<String, float[]> maxima) {
         maxima = java.util.Collections.unmodifiableMap(copy);
     }
 
+    /** No images yet: the identity of {@link #merge}. */
+    public static Activity none() {
+        return new Activity(0, Map.of());
+    }
+
+    /**
+     * This activity and another's (of other images: another shard of a folder) as one: the image
+     * counts added, each channel's maximum the larger of the two. Associative and commutative, with
+     * {@link #none()} as identity, so shards can be scanned apart (on other threads or machines) and
+     * merged in any grouping to the one-pass answer.
+     *
+     * @throws IllegalArgumentException when a layer has a different number of channels in the two
+     */
+    public Activity merge(Activity other) {
+        Map<String, float[]> m = new LinkedHashMap<>();
+        maxima.forEach((k, v) -> m.put(k, v.clone()));
+        other.maxima.forEach((k, v) -> {
+            float[] mine = m.get(k);
+            if (mine == null) {
+                m.put(k, v.clone());
+                return;
+            }
+            if (mine.length != v.length) {
+                throw new IllegalArgumentException("layer " + k + " has " + mine.length + " channels in one activity and " + v.length
+                        + " in the other: not the same model");
+            }
+            for (int c = 0; c < v.length; c++) {
+                mine[c] = Math.max(mine[c], v[c]);
+            }
+        });
+        return new Activity(images + other.images, m);
+    }
+
     /** The channels of {@code layer} that never exceeded 0. */
     public List<Integer> neverActive(String layer) {
         float[] m = maxima.get(layer);

@@ -19,7 +19,8 @@ import io.filterscope.model.ModelMetadata;
 import io.filterscope.model.TensorSpec;
 import io.filterscope.predict.Prediction;
 import io.filterscope.predict.Predictions;
-import io.filterscope.preprocess.Images;
+import io.filterscope.preprocess.FreeSize;
+import io.filterscope.preprocess.ImageBatches;
 import io.filterscope.preprocess.Preprocessing;
 import io.filterscope.preprocess.Preprocessor;
 import io.filterscope.preprocess.Preset;
@@ -162,10 +163,7 @@ final class ReportCommand extends ModelCommand {
             summary(h, model, meta, sha);
             filters(h, model);
             h.append("<section id=\"images\"><h2>Images</h2>\n");
-            int shown = 0;
-            for (Path img : images) {
-                shown += image(h, model, ref, prep, img) ? 1 : 0;
-            }
+            int shown = images(h, model, ref, prep, images);
             h.append("</section>\n");
             reproducibility(h, ref, sha, version, backend, prep);
             if (shown == 0) {
@@ -235,53 +233,130 @@ final class ReportCommand extends ModelCommand {
         h.append("</section>\n");
     }
 
-    private boolean image(StringBuilder h, Model model, ModelRef ref, Preprocessing prep, Path file) {
-        BufferedImage img;
-        try {
-            img = Images.read(file);
-        } catch (FilterScopeException e) {
-            err().println("skipped: " + Main.oneLine(e.getMessage()));
-            return false;
-        }
-        Preprocessing p = prep.forImage(img.getHeight(), img.getWidth(), io.filterscope.preprocess.FreeSize.DEFAULT);
-        Tensor in = Preprocessor.apply(img, p);
-        String name = file.getFileName().toString();
-        BufferedImage seen = Preprocessor.toImage(in, p);
-        List<String> labels = List.of();
-        // Closed once drawn: the next image's capture, and the explanation's runs, reuse the memory.
-        try (Activations acts = model.capture(in, CaptureRequest.allSpatial())) {
-            h.append("<article class=\"image\"><h3>").append(esc(name)).append("</h3>");
-            picture(h, seen, "what the model sees");
+    /**
+     * Every image's article, in the order given. A model with a free batch size is captured one image
+     * at a time (the memory for one image's maps: a ResNet-50 has tens of megabytes of them); one that
+     * fixes its batch is captured in batches of exactly that size, the short last one padded
+     * ({@link ImageBatches}), and the results split per image.
+     *
+     * @return the number of images shown
+     */
+    private int images(StringBuilder h, Model model, ModelRef ref, Preprocessing prep, List<Path> files) {
+        return ImageBatches.forEach(files, prep, FreeSize.DEFAULT, model.metadata(), 1, new ImageBatches.Listener() {
+            @Override
+            public void skipped(Path file, String reason) {
+                err().println("skipped: " + Main.oneLine(reason));
+            }
+        }, b -> batch(h, model, ref, b));
+    }
+
+    /** One captured batch: each real image's article (the padding's outputs are nobody's and are not read). */
+    private void batch(StringBuilder h, Model model, ModelRef ref, ImageBatches.Batch b) {
+        int n = b.size();
+        Article[] articles = new Article[n];
+        // Closed once drawn: the next batch's capture, and the explanations' runs, reuse the memory.
+        try (Activations acts = model.capture(b.input(), CaptureRequest.allSpatial())) {
             Tensor out = acts.output();
-            try {
-                int items = out.shape().rank() <= 1 ? 1 : (int) out.shape().dim(0);
-                int classes = out.size() / Math.max(1, items);
-                LabelFiles.Labels names = LabelFiles.resolve(ref, null, classes);
-                labels = names.names();
-                h.append("<table class=\"predictions\"><tr><th>class</th><th>probability</th></tr>");
-                for (Prediction pr : Predictions.topK(out, 0, names.names(), Math.min(top, classes))) {
-                    h.append("<tr><td>").append(esc(pr.label())).append("</td><td>")
-                            .append(String.format(Locale.ROOT, "%.2f%%", 100.0 * pr.probability())).append("</td></tr>");
+            for (int i = 0; i < n; i++) {
+                Tensor in = item(b.input(), i);
+                Article a = new Article(b.files().get(i).getFileName().toString(), in, Preprocessor.toImage(in, b.preprocessing()));
+                articles[i] = a;
+                a.text("<article class=\"image\"><h3>").text(esc(a.name)).text("</h3>");
+                a.picture(a.seen, "what the model sees");
+                predictions(a, ref, out, i);
+                for (LayerOutput lo : acts.layers()) {
+                    if (!lo.isSpatial()) {
+                        continue;
+                    }
+                    a.text("<details class=\"maps\"><summary>").text(esc(lo.layer().name())).text(" ").text(String.valueOf(lo.values().shape().with(0, 1)))
+                            .text("</summary>");
+                    a.picture(GridRenderer.featureMaps(lo.featureMaps(i), GridStyle.featureMaps()), "feature maps of " + lo.layer().name());
+                    a.text("</details>\n");
                 }
-                h.append("</table>");
-            } catch (FilterScopeException e) {
-                h.append("<p>No class scores: ").append(esc(e.getMessage())).append("</p>");
-            }
-            for (LayerOutput lo : acts.layers()) {
-                if (!lo.isSpatial()) {
-                    continue;
-                }
-                h.append("<details class=\"maps\"><summary>").append(esc(lo.layer().name())).append(" ").append(lo.values().shape())
-                        .append("</summary>");
-                picture(h, GridRenderer.featureMaps(lo.featureMaps(0), GridStyle.featureMaps()), "feature maps of " + lo.layer().name());
-                h.append("</details>\n");
             }
         }
-        if (explainRequest.isPresent()) {
-            explanation(h, model, name, in, seen, labels);
+        for (Article a : articles) {
+            // Written in image order, each image's explanation after its maps, as a one-image batch writes them
+            // (so the size budget leaves out the same pictures whatever the batch).
+            a.writeTo(h);
+            if (explainRequest.isPresent()) {
+                explanation(h, model, a.name, a.input, a.seen, a.labels);
+            }
+            h.append("</article>\n");
         }
-        h.append("</article>\n");
-        return true;
+    }
+
+    /** Item {@code i} of a batch as a one-item batch (a copy: the batch may be lent memory). */
+    private static Tensor item(Tensor batch, int i) {
+        if (batch.shape().dim(0) == 1) {
+            return batch;
+        }
+        int per = batch.size() / (int) batch.shape().dim(0);
+        float[] one = new float[per];
+        batch.copyTo(i * per, one, 0, per);
+        return Tensor.wrap(batch.shape().with(0, 1), one);
+    }
+
+    private void predictions(Article a, ModelRef ref, Tensor out, int item) {
+        try {
+            int items = out.shape().rank() <= 1 ? 1 : (int) out.shape().dim(0);
+            int classes = out.size() / Math.max(1, items);
+            LabelFiles.Labels names = LabelFiles.resolve(ref, null, classes);
+            a.labels = names.names();
+            a.text("<table class=\"predictions\"><tr><th>class</th><th>probability</th></tr>");
+            for (Prediction pr : Predictions.topK(out, item, names.names(), Math.min(top, classes))) {
+                a.text("<tr><td>").text(esc(pr.label())).text("</td><td>")
+                        .text(String.format(Locale.ROOT, "%.2f%%", 100.0 * pr.probability())).text("</td></tr>");
+            }
+            a.text("</table>");
+        } catch (FilterScopeException e) {
+            a.text("<p>No class scores: ").text(esc(e.getMessage())).text("</p>");
+        }
+    }
+
+    /**
+     * One image's article while its batch is captured: text and encoded pictures in order. The
+     * pictures are weighed against the size budget only when written, in image order.
+     */
+    private final class Article {
+        final String name;
+        final Tensor input;
+        final BufferedImage seen;
+        List<String> labels = List.of();
+        private final List<Object> pieces = new ArrayList<>();
+        private StringBuilder text = new StringBuilder();
+
+        Article(String name, Tensor input, BufferedImage seen) {
+            this.name = name;
+            this.input = input;
+            this.seen = seen;
+        }
+
+        Article text(String s) {
+            text.append(s);
+            return this;
+        }
+
+        void picture(BufferedImage img, String alt) {
+            pieces.add(text);
+            pieces.add(new Encoded(Png.encode(img), img.getWidth(), img.getHeight(), alt));
+            text = new StringBuilder();
+        }
+
+        void writeTo(StringBuilder h) {
+            for (Object p : pieces) {
+                if (p instanceof Encoded e) {
+                    embed(h, e);
+                } else {
+                    h.append((CharSequence) p);
+                }
+            }
+            h.append(text);
+        }
+    }
+
+    /** A picture as PNG bytes, with the size it is drawn at and its alternative text. */
+    private record Encoded(byte[] png, int width, int height, String alt) {
     }
 
     /**
@@ -399,18 +474,21 @@ final class ReportCommand extends ModelCommand {
     }
 
     private void picture(StringBuilder h, BufferedImage img, String alt) {
-        byte[] png = Png.encode(img);
-        long size = (png.length + 2L) / 3 * 4;
+        embed(h, new Encoded(Png.encode(img), img.getWidth(), img.getHeight(), alt));
+    }
+
+    private void embed(StringBuilder h, Encoded pic) {
+        long size = (pic.png().length + 2L) / 3 * 4;
         if (size > budgetLeft) {
             omitted++;
-            h.append("<p class=\"omitted\">").append(esc(alt)).append(": left out (size budget)</p>");
+            h.append("<p class=\"omitted\">").append(esc(pic.alt())).append(": left out (size budget)</p>");
             return;
         }
         budgetLeft -= size;
         // Small pictures (a 28×28 input) are shown enlarged, pixels kept crisp by the style.
-        int scale = Math.max(1, 112 / Math.max(1, Math.max(img.getWidth(), img.getHeight())));
-        h.append("<img loading=\"lazy\" alt=\"").append(esc(alt)).append("\" width=\"").append(img.getWidth() * scale).append("\" height=\"")
-                .append(img.getHeight() * scale).append("\" src=\"data:image/png;base64,").append(Base64.getEncoder().encodeToString(png)).append("\">");
+        int scale = Math.max(1, 112 / Math.max(1, Math.max(pic.width(), pic.height())));
+        h.append("<img loading=\"lazy\" alt=\"").append(esc(pic.alt())).append("\" width=\"").append(pic.width() * scale).append("\" height=\"")
+                .append(pic.height() * scale).append("\" src=\"data:image/png;base64,").append(Base64.getEncoder().encodeToString(pic.png())).append("\">");
     }
 
     private static void row(StringBuilder h, String k, String v) {

@@ -141,6 +141,52 @@ class ReportsCommandsTest {
         Fixtures.assertEmptyOrMissing(out);
     }
 
+    /**
+     * A model whose input fixes the batch at 7 is reported in batches of 7 (10 images: one full batch
+     * and one of 3 padded), and each image's article (the picture, the predictions, every layer's maps,
+     * the explanation) is what the one-image-at-a-time report of its batch-free twin (the bundled model,
+     * ONNX Runtime's same graph) writes; an unreadable image in the first batch is skipped.
+     */
+    @Test
+    void reportOfAFixedBatchModelShowsEachImageAsItsBatchFreeTwinDoes(@TempDir Path tmp) throws IOException {
+        Path dir = tmp.resolve("images");
+        Files.createDirectories(dir);
+        for (int i = 0; i < 10; i++) {
+            String name = String.format("%05d.png", i);
+            Files.copy(images.resolve(name), dir.resolve(name));
+        }
+        Files.writeString(dir.resolve("00004x.png"), "not a PNG");
+        // The same file name for both, and no labels next to either, so the articles can be compared whole.
+        Path fixed = Files.createDirectories(tmp.resolve("fixed")).resolve("model.onnx");
+        Path free = Files.createDirectories(tmp.resolve("free")).resolve("model.onnx");
+        Files.copy(FIXTURES.resolve("fashion_cnn_batch7.onnx"), fixed);
+        Files.copy(BUNDLE.resolve("fashion_cnn.onnx"), free);
+        List<String> sections = new java.util.ArrayList<>();
+        for (Path model : List.of(fixed, free)) {
+            Path out = model.resolveSibling("out");
+            Cli.Result r = Cli.run("report", model, "--images", dir, "--max-images", 20, "--preset", "unit", "-o", out);
+            assertEquals(0, r.code(), r::toString);
+            assertEquals(1, r.errLines().size(), r::toString);
+            assertTrue(r.errLines().get(0).startsWith("skipped: ") && r.errLines().get(0).contains("00004x.png"), r::toString);
+            String html = Files.readString(out.resolve("report.html"));
+            int from = html.indexOf("<section id=\"images\">");
+            sections.add(html.substring(from, html.indexOf("</section>", from)));
+        }
+        String section = sections.get(0);
+        List<String> articles = List.of(section.split("<article class=\"image\">")).subList(1, 11);
+        assertEquals(10, section.split("<article class=\"image\">").length - 1);
+        for (int i = 0; i < 10; i++) {
+            String a = articles.get(i);
+            assertTrue(a.startsWith(String.format("<h3>%05d.png</h3>", i)), a.substring(0, Math.min(80, a.length())));
+            assertEquals(5, a.split("<tr><td>class ").length - 1, "five predictions in " + i);
+            for (String layer : new String[] {"/conv1/Conv", "/conv2/Conv", "/conv3/Conv"}) {
+                assertTrue(a.contains("alt=\"feature maps of " + layer + "\""), layer + " in image " + i);
+            }
+            assertTrue(a.contains("alt=\"explanation of " + String.format("%05d.png", i) + "\""), "explanation of image " + i);
+        }
+        assertEquals(sections.get(1), section, "the fixed-batch model's articles differ from its batch-free twin's");
+    }
+
     @Test
     void reportBadInputsExitTwoWithOneLineAndWriteNothing(@TempDir Path tmp) throws IOException {
         Path model = BUNDLE.resolve("fashion_cnn.onnx");

@@ -14,57 +14,94 @@ import io.filterscope.model.Model;
 import io.filterscope.preprocess.FreeSize;
 import io.filterscope.preprocess.ImageBatches;
 import io.filterscope.preprocess.Preprocessing;
-import io.filterscope.preprocess.Preprocessor;
 import io.filterscope.tensor.Tensor;
-import java.nio.FloatBuffer;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
 /**
- * Benchmark harness: dataset examples (every channel of one layer, top 9 by max) against a plain
- * ONNX Runtime loop over the same decoded, preprocessed images in batches of 32, in the same JVM.
- * Both are measured interleaved, round by round; the figure is the median of the per-round ratios.
- * Then the whole {@code ExampleSearch} from the files once (decoding included), with the heap it
- * needed: run it with a small {@code -Xmx} to show the heap does not grow with the folder.
+ * Benchmark harness: dataset examples (every channel of one layer, top 9 by max, batches of 32)
+ * against a plain ONNX Runtime loop over the same decoded, preprocessed images in the same batches,
+ * in the same JVM. Both are measured interleaved, round by round, the order alternating; the figure is
+ * the median of the per-round ratios of images per second.
  *
- * <pre>java -Xmx64m -cp ... io.filterscope.samples.bench.ExamplesThroughput MODEL.onnx LAYER IMAGE_DIR [ROUNDS]</pre>
+ * <p>First, the whole {@code ExampleSearch} from the files once (decoding included), with the heap
+ * it needed: the peak of the heap pools during the pass (an upper bound: the pools' peaks summed) and
+ * what is still in use after a collection. Run it with a small {@code -Xmx} and two folder sizes to
+ * show the heap does not grow with the folder.
+ *
+ * <pre>java -Xmx128m -cp ... io.filterscope.samples.bench.ExamplesThroughput MODEL.onnx LAYER IMAGE_DIR [ROUNDS [FILES [RATIO_IMAGES]]]</pre>
+ *
+ * FILES: the first FILES images of the folder for the pass from files (0 or none: all); RATIO_IMAGES:
+ * how many of them are decoded and kept for the comparison (0 or none: all FILES; a 224 × 224 image is
+ * 0.6 MB decoded, so keep it to a few hundred there); ROUNDS 0 skips the comparison.
  */
 public final class ExamplesThroughput {
+    static final int BATCH = 32;
+    static final int TOP = 9;
+
     private ExamplesThroughput() {
     }
 
     public static void main(String[] args) throws Exception {
         if (args.length < 3) {
-            System.err.println("usage: ExamplesThroughput MODEL.onnx LAYER IMAGE_DIR [ROUNDS]");
+            System.err.println("usage: ExamplesThroughput MODEL.onnx LAYER IMAGE_DIR [ROUNDS [FILES [RATIO_IMAGES]]]");
             System.exit(2);
         }
         Path file = Path.of(args[0]);
         String layer = args[1];
         ImageFolder folder = ImageFolder.of(Path.of(args[2]));
         int rounds = args.length > 3 ? Integer.parseInt(args[3]) : 3;
-        OrtEnvironment env = OrtEnvironment.getEnvironment();
-        try (OrtSession plain = env.createSession(file.toString(), new OrtSession.SessionOptions());
-             Model model = FilterScope.open(file)) {
+        int limit = args.length > 4 ? Integer.parseInt(args[4]) : 0;
+        List<Path> files = limit > 0 ? folder.files().subList(0, Math.min(limit, folder.files().size())) : folder.files();
+        int ratioImages = args.length > 5 && Integer.parseInt(args[5]) > 0 ? Math.min(Integer.parseInt(args[5]), files.size()) : files.size();
+        System.out.printf("load average %.1f; %d cores; -Xmx %d MiB%n", ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(),
+                Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() >> 20);
+        // The model first: FilterScope loads ONNX Runtime's native library on a thread with a large stack
+        // (loading it on the main thread crashes here), and getEnvironment() then returns that environment.
+        try (Model model = FilterScope.open(file);
+             OrtSession plain = OrtEnvironment.getEnvironment().createSession(file.toString(), new OrtSession.SessionOptions())) {
+            OrtEnvironment env = OrtEnvironment.getEnvironment();
             Preprocessing prep = Preprocessing.forModel(model.metadata(), Optional.empty());
             String inputName = model.metadata().input().name();
 
             // A first, memory-bounded pass from the files: decoding included, heap as the JVM was given.
+            System.gc();
+            List<MemoryPoolMXBean> heap = ManagementFactory.getMemoryPoolMXBeans().stream().filter(p -> p.getType() == MemoryType.HEAP).toList();
+            heap.forEach(MemoryPoolMXBean::resetPeakUsage);
+            long[] live = {0};
             long t0 = System.nanoTime();
-            ExampleSearch.Result full = ExampleSearch.run(model, folder.files(), folder::name, prep,
-                    ExampleSearch.Settings.of(layer, 9), ExampleSearch.Listener.none());
+            ExampleSearch.Result full = ExampleSearch.run(model, files, folder::name, prep,
+                    new ExampleSearch.Settings(layer, ScoreKind.MAX, TOP, BATCH, FreeSize.DEFAULT), new ExampleSearch.Listener() {
+                        @Override
+                        public void progress(int done, int total) {
+                            // What the last collection left (the live heap), after each batch: this is what would grow
+                            // with the folder if anything per image were kept.
+                            live[0] = Math.max(live[0], heap.stream().mapToLong(p -> p.getCollectionUsage() == null ? 0
+                                    : p.getCollectionUsage().getUsed()).sum());
+                        }
+                    });
             double fullSeconds = (System.nanoTime() - t0) / 1e9;
+            long peak = heap.stream().mapToLong(p -> p.getPeakUsage().getUsed()).sum();
+            System.gc();
             Runtime rt = Runtime.getRuntime();
-            System.out.printf("ExampleSearch from files: %d images in %.2f s = %.0f images/s; -Xmx %d MiB; heap in use now %d MiB%n",
-                    full.images(), fullSeconds, full.images() / fullSeconds, rt.maxMemory() >> 20, (rt.totalMemory() - rt.freeMemory()) >> 20);
+            System.out.printf("ExampleSearch from files: %d images, %d channels, in %.2f s = %.1f images/s; heap peak during the pass"
+                            + " <= %d MiB; largest live heap after a collection during the pass %.1f MiB; in use after it and a GC %d MiB%n",
+                    full.images(), full.top().channelCount(), fullSeconds, full.images() / fullSeconds, peak >> 20, live[0] / 1048576.0,
+                    (rt.totalMemory() - rt.freeMemory()) >> 20);
+            if (rounds <= 0) {
+                return;
+            }
 
             // Decode once, so both loops below run the same batches.
             List<Tensor> batches = new ArrayList<>();
             List<List<String>> names = new ArrayList<>();
-            ImageBatches.forEach(folder.files(), prep, FreeSize.DEFAULT, model.metadata(), 32, new ImageBatches.Listener() {
+            ImageBatches.forEach(files.subList(0, ratioImages), prep, FreeSize.DEFAULT, model.metadata(), BATCH, new ImageBatches.Listener() {
             }, b -> {
                 batches.add(b.input());
                 names.add(b.files().stream().map(folder::name).toList());
@@ -73,38 +110,54 @@ public final class ExamplesThroughput {
             CaptureRequest request = CaptureRequest.layers(layer);
             double[] ratios = new double[rounds];
             for (int r = -1; r < rounds; r++) {
-                long a = System.nanoTime();
-                for (Tensor t : batches) {
-                    long[] dims = t.shape().toArray();
-                    try (OnnxTensor in = OnnxTensor.createTensor(env, t.buffer(), dims);
-                         OrtSession.Result out = plain.run(Map.of(inputName, in))) {
-                        ((OnnxTensor) out.get(0)).getFloatBuffer();
+                boolean plainFirst = (r & 1) == 0;
+                long plainNanos = 0;
+                long examplesNanos = 0;
+                for (int turn = 0; turn < 2; turn++) {
+                    long a = System.nanoTime();
+                    if ((turn == 0) == plainFirst) {
+                        plainLoop(env, plain, inputName, batches);
+                        plainNanos = System.nanoTime() - a;
+                    } else {
+                        examplesLoop(model, request, layer, batches, names);
+                        examplesNanos = System.nanoTime() - a;
                     }
                 }
-                long b = System.nanoTime();
-                TopExamples.Collector c = null;
-                for (int i = 0; i < batches.size(); i++) {
-                    // Closed once scored, as ExampleSearch does: the next capture reuses the memory at
-                    // once, where an unclosed one would wait for the garbage collector.
-                    try (Activations acts = model.capture(batches.get(i), request)) {
-                        Tensor maps = acts.layers().get(0).values();
-                        if (c == null) {
-                            c = new TopExamples.Collector(layer, ScoreKind.MAX, 9, (int) maps.shape().dim(1));
-                        }
-                        c.add(names.get(i), maps);
-                    }
-                }
-                long e = System.nanoTime();
                 if (r >= 0) {
-                    double plainRate = images / ((b - a) / 1e9);
-                    double examplesRate = images / ((e - b) / 1e9);
+                    double plainRate = images / (plainNanos / 1e9);
+                    double examplesRate = images / (examplesNanos / 1e9);
                     ratios[r] = examplesRate / plainRate;
-                    System.out.printf("round %d: plain ORT %.0f images/s, examples %.0f images/s, ratio %.2f%n", r, plainRate, examplesRate,
-                            ratios[r]);
+                    System.out.printf("round %d (%s first): plain ORT %.1f images/s, examples %.1f images/s, ratio %.2f%n", r,
+                            plainFirst ? "plain" : "examples", plainRate, examplesRate, ratios[r]);
                 }
             }
-            Arrays.sort(ratios);
-            System.out.printf("median ratio examples / plain ORT over %d images: %.2f%n", images, ratios[rounds / 2]);
+            System.out.printf("median ratio examples / plain ORT over %d images, %d rounds: %.2f; load average now %.1f%n", images, rounds,
+                    Stats.median(ratios), ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+        }
+    }
+
+    /** The model's output only, copied out as a caller would. */
+    private static void plainLoop(OrtEnvironment env, OrtSession plain, String inputName, List<Tensor> batches) throws Exception {
+        for (Tensor t : batches) {
+            try (OnnxTensor in = OnnxTensor.createTensor(env, t.buffer(), t.shape().toArray());
+                 OrtSession.Result out = plain.run(Map.of(inputName, in))) {
+                ((OnnxTensor) out.get(0)).getFloatBuffer();
+            }
+        }
+    }
+
+    /** The layer captured and every channel's top examples kept, as {@code ExampleSearch} does per batch. */
+    private static void examplesLoop(Model model, CaptureRequest request, String layer, List<Tensor> batches, List<List<String>> names) {
+        TopExamples.Collector c = null;
+        for (int i = 0; i < batches.size(); i++) {
+            // Closed once scored, as ExampleSearch does: the next capture reuses the memory at once.
+            try (Activations acts = model.capture(batches.get(i), request)) {
+                Tensor maps = acts.layers().get(0).values();
+                if (c == null) {
+                    c = new TopExamples.Collector(layer, ScoreKind.MAX, TOP, (int) maps.shape().dim(1));
+                }
+                c.add(names.get(i), maps);
+            }
         }
     }
 }

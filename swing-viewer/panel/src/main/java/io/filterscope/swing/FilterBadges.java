@@ -17,25 +17,75 @@ import java.util.TreeMap;
 
 /**
  * The Filters tab's weight statistics (api {@link WeightStats}): each filter's tiles outlined when
- * the filter is dead (red) or has a near-duplicate (orange), the filter's L2 norm and its twin in
- * the tooltip, and a summary line over the grid.
+ * the filter is dead (red), never active over the chosen folder of images (purple; api
+ * {@link io.filterscope.stats.Activity}) or has a near-duplicate (orange), the filter's L2 norm and
+ * its twin in the tooltip, and a summary line over the grid.
  */
 final class FilterBadges {
     /** Outline colours: chosen to read on white and on a dark theme's background alike. */
     static final int DEAD = 0xE02020;
     static final int DUPLICATE = 0xF08C00;
+    static final int NEVER_ACTIVE = 0x9040E0;
 
     /** What a filter's tiles say beyond its weights. */
-    record Badge(boolean dead, int twin, double cosine) {
+    record Badge(boolean dead, boolean neverActive, int twin, double cosine) {
         /** No twin. */
         static final int NONE = -1;
+
+        /** A badge from the weights alone. */
+        Badge(boolean dead, int twin, double cosine) {
+            this(dead, false, twin, cosine);
+        }
 
         boolean duplicate() {
             return twin != NONE;
         }
     }
 
+    /**
+     * Which filters of a layer never fired over a folder of images.
+     *
+     * @param folder its name, as the summary tells it
+     * @param images how many images were run
+     * @param never  the filters whose post-activation map was at most 0 on every image
+     */
+    record FolderActivity(String folder, int images, List<Integer> never) {
+        FolderActivity {
+            never = List.copyOf(never);
+        }
+    }
+
     private FilterBadges() {
+    }
+
+    /** {@link #badges(LayerWeightStats)} with the filters never active over a folder badged too. */
+    static Map<Integer, Badge> badges(LayerWeightStats stats, FolderActivity activity) {
+        Map<Integer, Badge> out = badges(stats);
+        for (int f : activity.never()) {
+            Badge b = out.get(f);
+            out.put(f, b == null ? new Badge(false, true, Badge.NONE, Double.NaN) : new Badge(b.dead(), true, b.twin(), b.cosine()));
+        }
+        return out;
+    }
+
+    /** {@link #summary(LayerWeightStats, WeightStats.Settings)} with the filters never active over the folder. */
+    static String summary(LayerWeightStats stats, WeightStats.Settings settings, FolderActivity activity) {
+        String s = summary(stats, settings);
+        String legend = " · outlined: red dead, orange near-duplicate";
+        if (s.endsWith(legend)) {
+            s = s.substring(0, s.length() - legend.length());
+        }
+        StringBuilder b = new StringBuilder(s);
+        b.append(" · ").append(activity.never().size()).append(" never active over ")
+                .append(String.format(Locale.ROOT, "%,d", activity.images())).append(activity.images() == 1 ? " image" : " images")
+                .append(" of ").append(activity.folder());
+        if (!activity.never().isEmpty()) {
+            b.append(" ").append(list(activity.never()));
+        }
+        if (!stats.dead().isEmpty() || !stats.duplicates().isEmpty() || !activity.never().isEmpty()) {
+            b.append(" · outlined: red dead, purple never active, orange near-duplicate");
+        }
+        return b.toString();
     }
 
     /**
@@ -116,7 +166,7 @@ final class FilterBadges {
                 if (b == null) {
                     continue;
                 }
-                g.setColor(new Color(b.dead() ? DEAD : DUPLICATE));
+                g.setColor(new Color(b.dead() ? DEAD : b.neverActive() ? NEVER_ACTIVE : DUPLICATE));
                 // Just outside the tile where the gap allows, so no weight pixel is covered.
                 g.drawRect(t.x() - 1, t.y() - 1, t.width() + 1, t.height() + 1);
             }
@@ -126,10 +176,19 @@ final class FilterBadges {
         return new RenderedGrid(img, grid.tiles());
     }
 
-    /** A filter grid's numbers, with each filter's norm and badge in its tile's name. */
-    record Values(FilterBank bank, LayerWeightStats stats, Map<Integer, Badge> badges, String summary) implements ShownGrid.Values {
+    /**
+     * A filter grid's numbers, with each filter's norm and badge in its tile's name.
+     *
+     * @param images how many images the never-active badges are over (0: no folder)
+     */
+    record Values(FilterBank bank, LayerWeightStats stats, Map<Integer, Badge> badges, String summary, int images)
+            implements ShownGrid.Values {
         Values {
             badges = Map.copyOf(badges);
+        }
+
+        Values(FilterBank bank, LayerWeightStats stats, Map<Integer, Badge> badges, String summary) {
+            this(bank, stats, badges, summary, 0);
         }
 
         @Override
@@ -142,6 +201,9 @@ final class FilterBadges {
             Badge b = badges.get(f);
             if (b != null && b.dead()) {
                 s.append(" · dead (near-zero norm)");
+            }
+            if (b != null && b.neverActive()) {
+                s.append(" · never active over ").append(String.format(Locale.ROOT, "%,d", images)).append(images == 1 ? " image" : " images");
             }
             if (b != null && b.duplicate()) {
                 s.append(" · near-duplicate of filter ").append(b.twin()).append(" (cosine ")

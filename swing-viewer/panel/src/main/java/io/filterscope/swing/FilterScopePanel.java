@@ -136,7 +136,13 @@ public final class FilterScopePanel extends JPanel {
         status.cancel.addActionListener(e -> cancel());
         paper = paperOfLookAndFeel();
 
-        addSource(new FiltersSource());
+        FiltersSource filters = new FiltersSource();
+        filters.onChange(() -> {
+            if (front() == filters) {
+                refreshView();
+            }
+        });
+        addSource(filters);
         addSource(new FeatureMapsSource());
         addSource(new ModelSource());
         tabs.addChangeListener(e -> {

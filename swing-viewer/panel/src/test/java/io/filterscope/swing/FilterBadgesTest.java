@@ -2,6 +2,7 @@ package io.filterscope.swing;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -18,6 +19,7 @@ import io.filterscope.stats.WeightStats;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
@@ -141,6 +143,66 @@ class FilterBadgesTest {
             assertTrue(line.contains(String.format(Locale.ROOT, "near-duplicate pair%s (cosine ≥ 0.80)",
                     strict.duplicates().size() == 1 ? "" : "s")), line);
             assertFalse(strict.dead().isEmpty(), "conv2's weakest filter is under half the median norm");
+        }
+    }
+
+    /**
+     * With a folder chosen, the Filters tab's drawing runs it and outlines the filters never active
+     * over it: on a model built so that filters 1 and 2 cannot fire on non-negative inputs
+     * (samples/scripts/make_never_active_fixture.py; the command line's test checks its maxima
+     * against the pixels), the bundled sample images, preset unit.
+     */
+    @Test
+    void aFolderOutlinesTheFiltersNeverActiveOverIt() throws Exception {
+        Path images = BUNDLE.resolve("images");
+        try (Model model = FilterScope.open(BASE.resolve("../src/test/resources/examples/never_active.onnx").normalize())) {
+            FiltersSource source = new FiltersSource();
+            int[] changes = {0};
+            source.onChange(() -> changes[0]++);
+            source.setFolder(images);
+            assertEquals(1, changes[0]);
+            assertFalse(source.drawsAhead(), "with a folder, drawing ahead would run it for every layer");
+            Scene scene = new Scene(model, 1, null, model.layer("conv"), null, null,
+                    ViewSettings.defaults().withPreset(io.filterscope.preprocess.Preset.parse("unit")), List.of(), io.filterscope.render.Paper.WHITE);
+            ContentSource.Content.Drawing d = (ContentSource.Content.Drawing) source.content(scene);
+            List<Double> reported = new java.util.ArrayList<>();
+            ShownGrid shown = d.work().draw(new TabContent.Progress() {
+                @Override
+                public boolean cancelled() {
+                    return false;
+                }
+
+                @Override
+                public void report(double fraction) {
+                    reported.add(fraction);
+                }
+            });
+            assertEquals(1.0, reported.get(reported.size() - 1));
+            String summary = shown.values().summary();
+            assertTrue(summary.contains(" · 2 never active over 10 images of images (1, 2)"), summary);
+            assertTrue(summary.endsWith("outlined: red dead, purple never active, orange near-duplicate"), summary);
+            for (RenderedGrid.Tile t : shown.grid().tiles()) {
+                boolean never = t.channel() == 1 || t.channel() == 2;
+                assertEquals(never, shown.values().name(t).contains("never active over 10 images"), shown.values().name(t));
+                assertEquals(never, (shown.grid().image().getRGB(t.x() - 1, t.y() - 1) & 0xFFFFFF) == FilterBadges.NEVER_ACTIVE,
+                        "filter " + t.channel() + "'s outline");
+            }
+            // Cancelled after the first batch: the work stops and nothing is kept for the next time.
+            source.setFolder(BUNDLE);
+            ContentSource.Content.Drawing again = (ContentSource.Content.Drawing) source.content(scene);
+            assertThrows(java.util.concurrent.CancellationException.class, () -> again.work().draw(new TabContent.Progress() {
+                @Override
+                public boolean cancelled() {
+                    return true;
+                }
+
+                @Override
+                public void report(double fraction) {
+                }
+            }));
+            source.setFolder(null);
+            assertTrue(source.drawsAhead());
+            assertFalse(((ContentSource.Content.Drawing) source.content(scene)).what().contains("Running the images"));
         }
     }
 }
