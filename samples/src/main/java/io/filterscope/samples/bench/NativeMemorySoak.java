@@ -70,8 +70,8 @@ public final class NativeMemorySoak {
                         }
                         if (n % step == 0) {
                             var heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
-                            say("  %6d captures: RSS %5d MB, heap used %4d MB of %4d MB committed, JavaCPP native %s%n", n,
-                                    rssMb(), heap.getUsed() >> 20, heap.getCommitted() >> 20, javacppMb());
+                            say("  %6d captures: RSS %5d MB, heap used %4d MB of %4d MB committed, JavaCPP native %s%s%n", n,
+                                    rssMb(), heap.getUsed() >> 20, heap.getCommitted() >> 20, javacppMb(), jvmNative());
                         }
                     }
                 }));
@@ -132,6 +132,30 @@ public final class NativeMemorySoak {
             return (bytes >> 20) + " MB";
         } catch (ReflectiveOperationException | LinkageError e) {
             return "n/a";
+        }
+    }
+
+    /**
+     * With {@code -XX:NativeMemoryTracking=summary}: the memory the JVM itself has committed (heap,
+     * metaspace, code cache, threads, GC, direct buffers), so that RSS less this is what native
+     * libraries (ND4J, oneDNN, ONNX Runtime, JavaCPP) hold. Empty without tracking.
+     */
+    static String jvmNative() {
+        try {
+            var server = ManagementFactory.getPlatformMBeanServer();
+            var name = new javax.management.ObjectName("com.sun.management:type=DiagnosticCommand");
+            String out = (String) server.invoke(name, "vmNativeMemory", new Object[] {new String[] {"summary", "scale=MB"}},
+                    new String[] {String[].class.getName()});
+            var total = java.util.regex.Pattern.compile("Total: reserved=\\d+MB, committed=(\\d+)MB").matcher(out);
+            var heap = java.util.regex.Pattern.compile("Java Heap \\(reserved=\\d+MB, committed=(\\d+)MB").matcher(out);
+            if (!total.find() || !heap.find()) {
+                return "";
+            }
+            long jvm = Long.parseLong(total.group(1));
+            long rest = rssMb() - jvm;
+            return String.format(", JVM (NMT) %d MB of which heap %s MB; RSS less JVM %d MB", jvm, heap.group(1), rest);
+        } catch (Exception | LinkageError e) {
+            return "";
         }
     }
 
