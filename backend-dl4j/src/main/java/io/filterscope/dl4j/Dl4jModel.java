@@ -201,8 +201,16 @@ final class Dl4jModel implements Model {
         });
     }
 
-    /** Runs a pass on the model's {@link CaptureThread}; a model closed meanwhile says so. */
+    /**
+     * Runs a pass on the model's {@link CaptureThread}; a model closed meanwhile says so. A caller
+     * that holds the network's lock runs it itself: a training listener inside DL4J's {@code fit},
+     * which is synchronised on the network, would otherwise wait for a thread that waits for it.
+     * Its workspaces then stay with that thread until it ends.
+     */
     private <T> T onCaptureThread(java.util.function.Supplier<T> pass) {
+        if (Thread.holdsLock(net.raw())) {
+            return pass.get();
+        }
         try {
             return captureThread.call(pass);
         } catch (java.util.concurrent.RejectedExecutionException e) {

@@ -93,6 +93,40 @@ class CaptureMemoryTest {
         }
     }
 
+    /**
+     * A training listener captures inside DL4J's {@code fit}, which holds the network's lock: the
+     * capture runs on the training thread (handing it to the capture thread, which needs the lock,
+     * would wait forever), and gives what a capture after training gives for the same weights.
+     */
+    @Test
+    void aListenerInsideFitCapturesOnTheTrainingThread() {
+        var net = TestNets.chain(org.deeplearning4j.nn.conf.CNN2DFormat.NCHW, org.nd4j.linalg.api.buffer.DataType.FLOAT, false);
+        try (Model model = Dl4jBackend.wrap(net, "training", TestNets.CHANNELS, TestNets.SIZE, TestNets.SIZE)) {
+            Tensor x = Tensor.wrap(io.filterscope.tensor.Shape.of(1, TestNets.CHANNELS, TestNets.SIZE, TestNets.SIZE),
+                    new float[TestNets.CHANNELS * TestNets.SIZE * TestNets.SIZE]);
+            List<List<float[]>> seen = new ArrayList<>();
+            List<Boolean> heldTheLock = new ArrayList<>();
+            net.setListeners(new org.deeplearning4j.optimize.api.BaseTrainingListener() {
+                @Override
+                public void iterationDone(org.deeplearning4j.nn.api.Model m, int iteration, int epoch) {
+                    heldTheLock.add(Thread.holdsLock(net));
+                    seen.add(values(model.capture(x, CaptureRequest.allSpatial())));
+                }
+            });
+            var features = org.nd4j.linalg.factory.Nd4j.rand(org.nd4j.linalg.api.buffer.DataType.FLOAT, 2, TestNets.CHANNELS, TestNets.SIZE, TestNets.SIZE);
+            var labels = org.nd4j.linalg.factory.Nd4j.zeros(org.nd4j.linalg.api.buffer.DataType.FLOAT, 2, TestNets.CLASSES);
+            labels.putScalar(0, 0, 1);
+            labels.putScalar(1, 1, 1);
+            net.fit(new org.nd4j.linalg.dataset.adapter.SingletonDataSetIterator(new org.nd4j.linalg.dataset.DataSet(features, labels)));
+            assertEquals(List.of(true), heldTheLock, "DL4J's fit holds the network's lock while listeners run");
+            net.setListeners();
+            List<float[]> after = values(model.capture(x, CaptureRequest.allSpatial()));
+            for (int i = 0; i < after.size(); i++) {
+                assertArrayEquals(after.get(i), seen.get(0).get(i), "output " + i + " captured inside fit");
+            }
+        }
+    }
+
     private static List<float[]> values(Activations a) {
         List<float[]> out = new ArrayList<>();
         for (LayerOutput l : a.layers()) {
