@@ -116,10 +116,34 @@ public final class Dl4jBackend implements ModelBackend {
         }
     }
 
-    private static FilterScopeException nativeLibrary(Path file, Throwable e) {
-        return new FilterScopeException(ErrorKind.NATIVE_LIBRARY, file.getFileName() + ": ND4J's native library could not be loaded on "
-                + System.getProperty("os.name") + "/" + System.getProperty("os.arch") + " (" + Dl4jModel.firstLine(e.getMessage())
-                + "); build with -Djavacpp.platform set to this machine's platform", e);
+    /**
+     * One line naming what did not load, for which platform, and how to get it. ND4J wraps the
+     * cause ("ND4J is probably missing dependencies") around JavaCPP's, which names the library.
+     */
+    static FilterScopeException nativeLibrary(Path file, Throwable e) {
+        String machine = System.getProperty("os.name") + "/" + System.getProperty("os.arch");
+        String forced = System.getProperty("org.bytedeco.javacpp.platform");
+        String platform = forced;
+        if (platform == null) {
+            try {
+                platform = org.bytedeco.javacpp.Loader.getPlatform();
+            } catch (LinkageError | RuntimeException unknown) {
+                platform = "this machine's";
+            }
+        }
+        String missing = null;
+        for (Throwable c = e; c != null; c = c.getCause()) {
+            if (c instanceof LinkageError && c.getMessage() != null) {
+                missing = c.getMessage();
+            }
+        }
+        String how = forced != null
+                ? "org.bytedeco.javacpp.platform is set to " + forced + ", which is not this machine (" + machine
+                        + "): remove -Dorg.bytedeco.javacpp.platform, or set it to this machine's platform"
+                : "put ND4J's native jars for " + platform + " on the class path (org.nd4j:nd4j-native and org.bytedeco:openblas with classifier "
+                        + platform + "; FilterScope's build includes them with -Djavacpp.platform=" + platform + ")";
+        return new FilterScopeException(ErrorKind.NATIVE_LIBRARY, file.getFileName() + ": ND4J's native library could not be loaded for platform "
+                + platform + " on " + machine + " (" + Dl4jModel.firstLine(missing != null ? missing : e.getMessage()) + "); " + how, e);
     }
 
     /**

@@ -35,6 +35,7 @@ import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.ActivationLayer;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.graph.vertex.impl.ElementWiseVertex;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.INDArrayIndex;
@@ -44,7 +45,8 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * A DL4J network, opened from a file or wrapped in memory. Weights are read from the live network
  * on every call. One forward pass serves a capture; gradients take one forward and one backward
  * pass (see {@link Passes}). Calls are synchronised on the DL4J network, which keeps per-call state
- * in its layers.
+ * in its layers. Captures and {@link #runFrom} run on the model's {@link CaptureThread}, whichever
+ * thread asks, so that their native memory is reused and freed deterministically.
  *
  * <p>Capture modes: DL4J layers apply their activation function inside the layer. Which step
  * stands for a layer post-activation (the default) is the api's {@link CapturePolicy}: the layer's
@@ -65,6 +67,8 @@ final class Dl4jModel implements Model {
     private final Map<String, Integer> stepIndex = new java.util.HashMap<>();
     private final Passes passes;
     private final Runnable onClose;
+    /** Runs captures and {@link #runFrom} passes, whose arrays live in its workspaces. */
+    private final CaptureThread captureThread;
     private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
     Dl4jModel(Network net, InputSpec input, Path file, long fileSize, String format, String producer, String formatVersion,
@@ -83,6 +87,7 @@ final class Dl4jModel implements Model {
         this.policy = capturePolicy(net);
         this.layers = buildLayers();
         this.passes = new Passes(net, name);
+        this.captureThread = new CaptureThread(name);
         InputType outType = types.get(net.steps().get(net.outputStep()).name());
         TensorSpec in = new TensorSpec("input", input.shape(), dimNames(input.shape().rank(), input.layout()), elementType());
         TensorSpec out = new TensorSpec(net.steps().get(net.outputStep()).name(), batchShape(outType, true), List.of(), elementType());
@@ -166,30 +171,57 @@ final class Dl4jModel implements Model {
 
     @Override
     public Activations capture(Tensor x, CaptureRequest request) {
-        INDArray in = toInput(x);
+        checkInput(x);
         Map<LayerInfo, Integer> selected = select(request);
         CaptureBudget.check(metadata.file(), selected.keySet(), x.shape());
         Set<Integer> pre = new LinkedHashSet<>();
         if (request.mode() == CaptureMode.PRE_ACTIVATION) {
             pre.addAll(selected.values());
         }
-        Passes.Forward f;
-        synchronized (net.raw()) {
-            f = passes.forward(in, pre, selected.values().stream().mapToInt(Integer::intValue).max().orElse(0));
-            passes.clear();
+        int upTo = selected.values().stream().mapToInt(Integer::intValue).max().orElse(0);
+        return onCaptureThread(() -> {
+            // Every array of the pass is made in the capture workspace and copied to the heap
+            // before it closes; the next capture reuses its memory.
+            try (MemoryWorkspace scope = passes.captureScope()) {
+                INDArray in = toInput(x);
+                Passes.Forward f;
+                synchronized (net.raw()) {
+                    f = passes.forward(in, pre, upTo);
+                    passes.clear();
+                }
+                List<LayerOutput> outs = new ArrayList<>();
+                for (Map.Entry<LayerInfo, Integer> e : selected.entrySet()) {
+                    int step = e.getValue();
+                    INDArray a = request.mode() == CaptureMode.PRE_ACTIVATION ? f.preActivation(step) : f.activation(step);
+                    outs.add(new LayerOutput(e.getKey(), net.steps().get(step).name(), toTensor(a, step)));
+                }
+                INDArray out = f.activation(net.outputStep());
+                return new Activations(outs, Filters.toTensor(out, Shape.of(out.shape())));
+            }
+        });
+    }
+
+    /**
+     * Runs a pass on the model's {@link CaptureThread}; a model closed meanwhile says so. A caller
+     * that holds the network's lock runs it itself: a training listener inside DL4J's {@code fit},
+     * which is synchronised on the network, would otherwise wait for a thread that waits for it.
+     * Its workspaces then stay with that thread until it ends.
+     */
+    private <T> T onCaptureThread(java.util.function.Supplier<T> pass) {
+        if (Thread.holdsLock(net.raw())) {
+            return pass.get();
         }
         try {
-            List<LayerOutput> outs = new ArrayList<>();
-            for (Map.Entry<LayerInfo, Integer> e : selected.entrySet()) {
-                int step = e.getValue();
-                INDArray a = request.mode() == CaptureMode.PRE_ACTIVATION ? f.preActivation(step) : f.activation(step);
-                outs.add(new LayerOutput(e.getKey(), net.steps().get(step).name(), toTensor(a, step)));
-            }
-            return new Activations(outs, Filters.toTensor(f.activation(net.outputStep()), Shape.of(f.activation(net.outputStep()).shape())));
-        } finally {
-            // Everything is copied to the heap: free the pass's native arrays now, not at the next GC.
-            f.release();
+            return captureThread.call(pass);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            checkOpen();
+            throw e;
         }
+    }
+
+    /** The workspaces of the model's capture thread, for tests. */
+    CaptureThread captureThread() {
+        return captureThread;
     }
 
     /** The step captured for each selected layer, as the api's {@link CapturePolicy} decides. */
@@ -326,41 +358,41 @@ final class Dl4jModel implements Model {
             throw new FilterScopeException(ErrorKind.INPUT_SHAPE, fileName() + ": layer '" + l.name() + "' outputs "
                     + (want == null ? "an unknown shape" : want) + ", got " + got + "; give a batch of the layer's output as capture returns it");
         }
-        INDArray floats = Nd4j.create(layerOutput.toArray(), got.toArray(), 'c');
-        // Images arrive N × C × H × W; a channels-last layer wants its own layout back.
-        if (got.rank() == 4 && t instanceof InputType.InputTypeConvolutional c && c.getFormat() == CNN2DFormat.NHWC) {
-            INDArray nhwc = floats.permute(0, 2, 3, 1).dup('c');
-            Arrays4Release.close(floats);
-            floats = nhwc;
-        }
-        INDArray value = floats.castTo(net.dataType());
-        if (value != floats) {
-            Arrays4Release.close(floats);
-        }
-        Passes.Forward f;
-        synchronized (net.raw()) {
-            try {
-                f = passes.forwardFrom(step, value, l.name());
-            } finally {
-                passes.clear();
+        return onCaptureThread(() -> {
+            try (MemoryWorkspace scope = passes.captureScope()) {
+                INDArray value = Nd4j.create(layerOutput.toArray(), got.toArray(), 'c');
+                // Images arrive N × C × H × W; a channels-last layer wants its own layout back.
+                if (got.rank() == 4 && t instanceof InputType.InputTypeConvolutional c && c.getFormat() == CNN2DFormat.NHWC) {
+                    value = value.permute(0, 2, 3, 1).dup('c');
+                }
+                value = value.castTo(net.dataType());
+                Passes.Forward f;
+                synchronized (net.raw()) {
+                    try {
+                        f = passes.forwardFrom(step, value, l.name());
+                    } finally {
+                        passes.clear();
+                    }
+                }
+                INDArray out = f.activation(net.outputStep());
+                return Filters.toTensor(out, Shape.of(out.shape()));
             }
-        }
-        try {
-            INDArray out = f.activation(net.outputStep());
-            return Filters.toTensor(out, Shape.of(out.shape()));
-        } finally {
-            f.release();
-        }
+        });
     }
 
-    /** The input as the network's array, after checking its shape. */
-    private INDArray toInput(Tensor x) {
+    /** Checks the input's shape against the model's. */
+    private void checkInput(Tensor x) {
         checkOpen();
         Shape want = input.shape();
         if (!want.accepts(x.shape()) || x.shape().dim(0) < 1) {
             throw new FilterScopeException(ErrorKind.INPUT_SHAPE, fileName() + ": input must be " + input.describe() + " (" + describeLayout()
                     + "), got " + x.shape() + "; give an image or .npy of that shape");
         }
+    }
+
+    /** The input as the network's array, after checking its shape. */
+    private INDArray toInput(Tensor x) {
+        checkInput(x);
         INDArray floats = Nd4j.create(x.toArray(), x.shape().toArray(), 'c');
         INDArray in = floats.castTo(net.dataType());
         if (in != floats) {
@@ -416,6 +448,9 @@ final class Dl4jModel implements Model {
     @Override
     public void close() {
         if (closed.compareAndSet(false, true)) {
+            // The capture thread ends first: a pass still running uses the network, and its
+            // workspaces are freed as it ends.
+            captureThread.close();
             onClose.run();
         }
     }

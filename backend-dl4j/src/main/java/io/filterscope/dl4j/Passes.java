@@ -50,21 +50,47 @@ final class Passes {
     /** Gradients: every array detached, as DL4J's backprop code expects of a manager without workspaces. */
     private final LayerWorkspaceMgr mgr = LayerWorkspaceMgr.noWorkspaces();
     /**
-     * Captures: outputs detached (they are kept, then closed by {@link Forward#release}), each
-     * layer's scratch memory in a per-thread workspace that the next pass reuses, so native memory
-     * stays flat without the garbage collector. Its configuration is DL4J's own for layer working
-     * memory: sized by the first pass, grown when a larger input needs more.
+     * Captures: every array a pass makes lives in workspaces of the thread that runs it (the
+     * model's {@link CaptureThread}), reused pass after pass, so native memory stays flat without
+     * the garbage collector: the input and the layers' outputs in one that is open for the whole
+     * capture (see {@link #captureScope()}), each layer's scratch memory in another. Their
+     * configuration is DL4J's own for inference (its {@code ComputationGraph.output}): sized by
+     * the first pass, grown when a larger input needs more. One manager per model: DL4J's helpers
+     * keep state in it.
      */
-    private static final LayerWorkspaceMgr CAPTURE_MGR = LayerWorkspaceMgr.builder().defaultNoWorkspace()
-            .with(ArrayType.FF_WORKING_MEM, "FILTERSCOPE_FF_WORKING_MEM", WorkspaceConfiguration.builder().initialSize(0)
-                    .overallocationLimit(0.05).policyLearning(LearningPolicy.FIRST_LOOP).policyReset(ResetPolicy.BLOCK_LEFT)
-                    .policySpill(SpillPolicy.REALLOCATE).policyAllocation(AllocationPolicy.OVERALLOCATE).build())
-            .build();
+    private final LayerWorkspaceMgr captureMgr;
+
+    private static final WorkspaceConfiguration CAPTURE_WORKSPACE = WorkspaceConfiguration.builder().initialSize(0)
+            .overallocationLimit(0.05).policyLearning(LearningPolicy.FIRST_LOOP).policyReset(ResetPolicy.BLOCK_LEFT)
+            .policySpill(SpillPolicy.REALLOCATE).policyAllocation(AllocationPolicy.OVERALLOCATE).build();
+
+    /** The workspaces a capture's arrays live in, named for {@link CaptureThread#usage()}. */
+    static final String ACTIVATIONS_WORKSPACE = "FILTERSCOPE_CAPTURE_ACTIVATIONS";
+    static final String WORKING_WORKSPACE = "FILTERSCOPE_FF_WORKING_MEM";
 
     Passes(Network net, String name) {
         this.net = net;
         this.steps = net.steps();
         this.name = name;
+        // defaultNoWorkspace() comes last: it scopes out every type not configured yet, and a later
+        // with(...) does not undo that (the per-thread working memory of the previous version was
+        // never used because of it).
+        this.captureMgr = LayerWorkspaceMgr.builder()
+                .with(ArrayType.INPUT, ACTIVATIONS_WORKSPACE, CAPTURE_WORKSPACE)
+                .with(ArrayType.ACTIVATIONS, ACTIVATIONS_WORKSPACE, CAPTURE_WORKSPACE)
+                .with(ArrayType.FF_WORKING_MEM, WORKING_WORKSPACE, CAPTURE_WORKSPACE)
+                .with(ArrayType.RNN_FF_LOOP_WORKING_MEM, WORKING_WORKSPACE, CAPTURE_WORKSPACE)
+                .defaultNoWorkspace()
+                .build();
+    }
+
+    /**
+     * Opens the workspace a capture's arrays are made in, on the calling thread. Everything wanted
+     * from {@link #forward} or {@link #forwardFrom} (and the input, when made inside) must be
+     * copied to the heap before it is closed: closing it makes its memory the next capture's.
+     */
+    MemoryWorkspace captureScope() {
+        return captureMgr.notifyScopeEntered(ArrayType.ACTIVATIONS);
     }
 
     /** The outputs of one forward pass, per step. */
@@ -116,7 +142,7 @@ final class Passes {
      * @param upTo          the last step whose output is wanted
      */
     Forward forward(INDArray input, Set<Integer> preActivation, int upTo) {
-        return forward(input, preActivation, upTo, CAPTURE_MGR);
+        return forward(input, preActivation, upTo, captureMgr);
     }
 
     private Forward forward(INDArray input, Set<Integer> preActivation, int upTo, LayerWorkspaceMgr mgr) {
@@ -188,7 +214,7 @@ final class Passes {
             }
             Step s = steps.get(i);
             try {
-                acts[i] = s.forward(f.inputsOf(s), CAPTURE_MGR);
+                acts[i] = s.forward(f.inputsOf(s), captureMgr);
             } catch (RuntimeException e) {
                 throw new FilterScopeException(ErrorKind.INFERENCE_FAILED, name + ": layer '" + s.name() + "' (" + s.op() + ") failed on layer '"
                         + layer + "' output " + java.util.Arrays.toString(value.shape()) + " (" + Dl4jModel.firstLine(e.getMessage()) + ")", e);

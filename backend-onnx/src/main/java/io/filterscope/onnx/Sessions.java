@@ -75,10 +75,38 @@ final class Sessions implements AutoCloseable {
         try {
             return ENVIRONMENT.get();
         } catch (LinkageError e) {
-            throw new FilterScopeException(ErrorKind.NATIVE_LIBRARY, file.getFileName() + ": ONNX Runtime's native library could not be loaded on "
-                    + System.getProperty("os.name") + "/" + System.getProperty("os.arch") + " (" + Messages.firstLine(e.getMessage())
-                    + "); use a platform ONNX Runtime ships for (Linux, macOS, Windows; x64 or arm64)", e);
+            throw nativeLibrary(file, e);
         }
+    }
+
+    /**
+     * One line naming what did not load and how to get it. ONNX Runtime wraps the cause that names
+     * the library ("Native library 'onnxruntime' not found at …", "invalid ELF header") in others
+     * without a message.
+     */
+    static FilterScopeException nativeLibrary(Path file, Throwable e) {
+        String detail = null;
+        for (Throwable c = e; c != null; c = c.getCause()) {
+            if (c.getMessage() != null && !c.getMessage().isBlank()) {
+                detail = c.getMessage();
+            }
+        }
+        String folder = System.getProperty("onnxruntime.native.path");
+        String how = folder != null
+                ? "onnxruntime.native.path is set to " + folder + ": point it at a folder holding ONNX Runtime's libraries for this machine ("
+                        + System.mapLibraryName("onnxruntime") + " and " + System.mapLibraryName("onnxruntime4j_jni")
+                        + " of version " + ortVersion() + "), or remove it to use those inside the onnxruntime jar"
+                : "use a platform ONNX Runtime ships for (Linux, macOS, Windows; x64 or arm64), with com.microsoft.onnxruntime:onnxruntime "
+                        + ortVersion() + " on the class path";
+        return new FilterScopeException(ErrorKind.NATIVE_LIBRARY, file.getFileName() + ": ONNX Runtime's native library could not be loaded on "
+                + System.getProperty("os.name") + "/" + System.getProperty("os.arch") + " (" + Messages.firstLine(detail) + "); " + how, e);
+    }
+
+    /** The version of the ONNX Runtime jar on the class path, from its manifest: a class literal does not load native code. */
+    private static String ortVersion() {
+        Package p = OrtEnvironment.class.getPackage();
+        String v = p == null ? null : p.getImplementationVersion();
+        return v == null ? "(the version in this build)" : v;
     }
 
     private static final com.google.common.base.Supplier<OrtEnvironment> ENVIRONMENT =

@@ -122,7 +122,28 @@ class TypedErrorsTest {
                 .redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertEquals(0, p.waitFor(), out);
-        assertTrue(out.contains("kind NATIVE_LIBRARY: fashion_cnn.onnx: ONNX Runtime's native library could not be loaded"), out);
+        assertTrue(out.contains("kind NATIVE_LIBRARY: fashion_cnn.onnx: ONNX Runtime's native library could not be loaded on "
+                + System.getProperty("os.name") + "/" + System.getProperty("os.arch") + " (Native library 'onnxruntime' not found at "
+                + empty.resolve(System.mapLibraryName("onnxruntime")) + "); onnxruntime.native.path is set to " + empty
+                + ": point it at a folder holding ONNX Runtime's libraries for this machine"), out);
+    }
+
+    /** onnxruntime.native.path pointing at files that are not libraries: the one that failed is named. */
+    @Test
+    void aWrongNativeLibraryIsNamed() throws IOException, InterruptedException {
+        Path wrong = Files.createDirectory(dir.resolve("wrong-natives"));
+        byte[] notElf = "this is not a shared library".repeat(100).getBytes(StandardCharsets.UTF_8);
+        Path lib = Files.write(wrong.resolve(System.mapLibraryName("onnxruntime")), notElf);
+        Files.write(wrong.resolve(System.mapLibraryName("onnxruntime4j_jni")), notElf);
+        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+        Process p = new ProcessBuilder(java.toString(), "-Donnxruntime.native.path=" + wrong, "-cp", System.getProperty("java.class.path"),
+                TypedErrorsTest.class.getName(), BUNDLED.toString())
+                .redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, p.waitFor(), out);
+        String line = out.lines().filter(l -> l.startsWith("kind ")).findFirst().orElse(out);
+        assertTrue(line.startsWith("kind NATIVE_LIBRARY: fashion_cnn.onnx: ONNX Runtime's native library could not be loaded on "), line);
+        assertTrue(line.contains(lib.toString()) && line.contains("onnxruntime.native.path is set to " + wrong), line);
     }
 
     private static FilterScopeException expect(ErrorKind kind, Executable call) {

@@ -52,6 +52,7 @@ public final class NativeMemorySoak {
             Tensor input = Preprocessor.load(image, Preprocessing.forModel(model.metadata(), Optional.empty()));
             List<float[]> reference = values(model.capture(input, CaptureRequest.allSpatial()));
             say("opened, one capture: RSS %d MB%n", rssMb());
+            nmt("baseline");
             AtomicInteger done = new AtomicInteger();
             AtomicInteger mismatches = new AtomicInteger();
             int step = Math.max(1, captures / 10);
@@ -70,8 +71,8 @@ public final class NativeMemorySoak {
                         }
                         if (n % step == 0) {
                             var heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
-                            say("  %6d captures: RSS %5d MB, heap used %4d MB of %4d MB committed, JavaCPP native %s%n", n,
-                                    rssMb(), heap.getUsed() >> 20, heap.getCommitted() >> 20, javacppMb());
+                            say("  %6d captures: RSS %5d MB, heap used %4d MB of %4d MB committed, JavaCPP native %s%s%n", n,
+                                    rssMb(), heap.getUsed() >> 20, heap.getCommitted() >> 20, javacppMb(), jvmNative());
                         }
                     }
                 }));
@@ -82,13 +83,16 @@ public final class NativeMemorySoak {
             pool.shutdown();
             say("%d captures in %.1f s, %d results differing from the single-threaded one; RSS %d MB%n", captures,
                     (System.nanoTime() - start) / 1e9, mismatches.get(), rssMb());
+            // What the JVM's own memory did since the first capture, by category (with tracking on).
+            nmt("summary.diff").lines().filter(l -> l.matches("^-\\s+.*committed=\\d+MB [+-]\\d+MB.*") || l.startsWith("Total"))
+                    .forEach(l -> say("  NMT %s%n", l.trim()));
         }
         if (cycles > 0) {
             long before = rssMb();
             for (int i = 1; i <= cycles; i++) {
                 try (Model model = FilterScope.open(file)) {
                     Tensor input = Preprocessor.load(image, Preprocessing.forModel(model.metadata(), Optional.empty()));
-                    model.capture(input, CaptureRequest.allSpatial());
+                    model.capture(input, CaptureRequest.allSpatial()).close();
                 }
                 if (i % Math.max(1, cycles / 5) == 0) {
                     say("  %5d open/capture/close cycles: RSS %d MB%n", i, rssMb());
@@ -104,7 +108,18 @@ public final class NativeMemorySoak {
         System.out.flush();
     }
 
-    private static List<float[]> values(Activations a) {
+    /**
+     * The values copied out, the activations closed: closing gives their memory back now (the ONNX
+     * backend's output buffers return to its pool), as an application that captures in a loop
+     * should; left to the garbage collector it comes back only when a collection finds them.
+     */
+    private static List<float[]> values(Activations captured) {
+        try (Activations a = captured) {
+            return copy(a);
+        }
+    }
+
+    private static List<float[]> copy(Activations a) {
         List<float[]> out = new ArrayList<>();
         for (LayerOutput l : a.layers()) {
             out.add(l.values().toArray());
@@ -132,6 +147,42 @@ public final class NativeMemorySoak {
             return (bytes >> 20) + " MB";
         } catch (ReflectiveOperationException | LinkageError e) {
             return "n/a";
+        }
+    }
+
+    /**
+     * With {@code -XX:NativeMemoryTracking=summary}: the memory the JVM itself has committed (heap,
+     * metaspace, code cache, threads, GC, direct buffers), so that RSS less this is what native
+     * libraries (ND4J, oneDNN, ONNX Runtime, JavaCPP) hold. Empty without tracking.
+     */
+    static String jvmNative() {
+        try {
+            var server = ManagementFactory.getPlatformMBeanServer();
+            var name = new javax.management.ObjectName("com.sun.management:type=DiagnosticCommand");
+            String out = (String) server.invoke(name, "vmNativeMemory", new Object[] {new String[] {"summary", "scale=MB"}},
+                    new String[] {String[].class.getName()});
+            var total = java.util.regex.Pattern.compile("Total: reserved=\\d+MB, committed=(\\d+)MB").matcher(out);
+            var heap = java.util.regex.Pattern.compile("Java Heap \\(reserved=\\d+MB, committed=(\\d+)MB").matcher(out);
+            if (!total.find() || !heap.find()) {
+                return "";
+            }
+            long jvm = Long.parseLong(total.group(1));
+            long rest = rssMb() - jvm;
+            return String.format(", JVM (NMT) %d MB of which heap %s MB; RSS less JVM %d MB", jvm, heap.group(1), rest);
+        } catch (Exception | LinkageError e) {
+            return "";
+        }
+    }
+
+    /** Runs a native-memory-tracking command ("baseline", "summary.diff"); empty without tracking. */
+    static String nmt(String command) {
+        try {
+            var server = ManagementFactory.getPlatformMBeanServer();
+            var name = new javax.management.ObjectName("com.sun.management:type=DiagnosticCommand");
+            return (String) server.invoke(name, "vmNativeMemory", new Object[] {new String[] {command, "scale=MB"}},
+                    new String[] {String[].class.getName()});
+        } catch (Exception | LinkageError e) {
+            return "";
         }
     }
 
