@@ -1,5 +1,6 @@
 package io.filterscope.swing;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.awt.Graphics2D;
@@ -60,4 +61,21 @@ class InputPreviewTest {
         });
     }
 
+    @Test
+    void theCaptionsSayWhatEachPictureIsAndItsSize() {
+        Screens.onEdt(() -> {
+            InputPreview preview = new InputPreview();
+            assertArrayEquals(new String[] {"No image", " "}, preview.caption(true));
+            assertArrayEquals(new String[] {"What the model sees", " "}, preview.caption(false));
+            int height = preview.getPreferredSize().height;
+            preview.setInput(gray28());
+            preview.setSeen(new BufferedImage(32, 24, BufferedImage.TYPE_INT_RGB), "unit <model default>");
+            assertArrayEquals(new String[] {"Input", "28×28"}, preview.caption(true));
+            // Plain text: nothing is read as HTML.
+            assertArrayEquals(new String[] {"What the model sees", "32×24, unit <model default>"}, preview.caption(false));
+            assertEquals(height, preview.getPreferredSize().height, "the captions keep their height, so nothing below moves");
+            preview.setSeen(null, "");
+            assertArrayEquals(new String[] {"What the model sees", " "}, preview.caption(false));
+        });
+    }
 }
