@@ -22,7 +22,7 @@ final class GridTab extends JPanel {
     final JScrollPane scroll = new JScrollPane(view);
     private static final String LINE = "line";
     /** Longest message shown as plain text; longer ones and those of several lines are HTML, which wraps. */
-    static final int PLAIN_LINE = 80;
+    static final int PLAIN_LINE = 60;
 
     /**
      * A message of several lines, as HTML. It keeps its text (and Swing's parsed view of it) while

@@ -26,8 +26,10 @@ final class InputPreview extends JPanel {
 
     private final Picture input = new Picture();
     private final Picture seen = new Picture();
-    private final Caption inputCaption = new Caption("No image");
-    private final Caption seenCaption = new Caption("What the model sees");
+    // HTML, which wraps a long preset name under the picture. Setting the same text again (every
+    // capture of an image of the same size) parses nothing: the label ignores an equal text.
+    private final JLabel inputCaption = caption("<html><center>No image<br> </center></html>");
+    private final JLabel seenCaption = caption("<html><center>What the model sees<br> </center></html>");
 
     InputPreview() {
         super(new GridLayout(1, 2, 8, 0));
@@ -37,7 +39,7 @@ final class InputPreview extends JPanel {
         setMaximumSize(new Dimension(Integer.MAX_VALUE, getPreferredSize().height));
     }
 
-    private static JPanel captioned(JComponent picture, JComponent caption) {
+    private static JPanel captioned(JComponent picture, JLabel caption) {
         JPanel p = new JPanel(new BorderLayout(0, 2));
         p.setOpaque(false);
         p.add(picture, BorderLayout.CENTER);
@@ -45,49 +47,22 @@ final class InputPreview extends JPanel {
         return p;
     }
 
+    private static JLabel caption(String text) {
+        JLabel l = new JLabel(text, SwingConstants.CENTER);
+        l.setFont(UIManager.getFont("small.font") != null ? UIManager.getFont("small.font") : l.getFont());
+        return l;
+    }
+
     void setInput(BufferedImage img) {
         input.set(img);
-        inputCaption.set(img == null ? "No image" : "Input", img == null ? "" : img.getWidth() + "×" + img.getHeight());
+        inputCaption.setText(img == null ? "<html><center>No image<br> </center></html>"
+                : "<html><center>Input<br>" + img.getWidth() + "×" + img.getHeight() + "</center></html>");
     }
 
     void setSeen(BufferedImage img, String how) {
         seen.set(img);
-        seenCaption.set("What the model sees", img == null ? "" : img.getWidth() + "×" + img.getHeight() + ", " + how);
-    }
-
-    /** The caption under a picture, for tests: its two lines. */
-    String[] caption(boolean ofInput) {
-        Caption c = ofInput ? inputCaption : seenCaption;
-        return new String[] {c.title.getText(), c.detail.getText()};
-    }
-
-    /**
-     * Two centred lines in the small font: what the picture is, and its size. Plain labels rather
-     * than one HTML label, so a new image (every capture brings one) costs no HTML parsing on the
-     * event dispatch thread; the second line keeps its height while empty, so nothing moves.
-     */
-    private static final class Caption extends JPanel {
-        final JLabel title = label();
-        final JLabel detail = label();
-
-        Caption(String text) {
-            super(new GridLayout(2, 1, 0, 0));
-            setOpaque(false);
-            add(title);
-            add(detail);
-            set(text, "");
-        }
-
-        void set(String first, String second) {
-            title.setText(first);
-            detail.setText(second.isEmpty() ? " " : second);
-        }
-
-        private static JLabel label() {
-            JLabel l = new JLabel(" ", SwingConstants.CENTER);
-            l.setFont(UIManager.getFont("small.font") != null ? UIManager.getFont("small.font") : l.getFont());
-            return l;
-        }
+        seenCaption.setText(img == null ? "<html><center>What the model sees<br> </center></html>"
+                : "<html><center>What the model sees<br>" + img.getWidth() + "×" + img.getHeight() + ", " + GridView.escape(how) + "</center></html>");
     }
 
     BufferedImage seen() {
