@@ -55,6 +55,9 @@ final class GridTab extends JPanel {
         message.setName(name + "-message");
         line.setBorder(BorderFactory.createEmptyBorder(16, 16, 16, 16));
         line.setName(name + "-line");
+        // As small as the HTML label's: a card layout asks every card, and a plain label's minimum is
+        // its whole text, which would make the tabs claim the width of the pictures beside them.
+        line.setMinimumSize(new java.awt.Dimension(0, 0));
         messagePanel.add(message, MESSAGE);
         messagePanel.add(line, LINE);
         summary.setName(name + "-summary");
