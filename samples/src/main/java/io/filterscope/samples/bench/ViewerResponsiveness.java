@@ -32,7 +32,8 @@ import javax.swing.SwingUtilities;
  *       Alternates the widest layer (ResNet-18's layer4: 512 channels) with the one before it, so every
  *       switch renders; on the Feature maps tab and on the Filters tab.</li>
  *   <li><b>EDT responsiveness during a capture</b>: a probe posts an event every 10 ms and records how
- *       late each runs while the panel captures every layer of a new input image, several times.</li>
+ *       late each runs while the panel captures every layer of a new input image, several times, with
+ *       the widest layer's feature maps in front (each capture draws its grid).</li>
  * </ol>
  *
  * <pre>xvfb-run -a java -cp ... io.filterscope.samples.bench.ViewerResponsiveness MODEL.onnx [SWITCHES] [CAPTURES] [THREADS]</pre>
@@ -113,6 +114,10 @@ public final class ViewerResponsiveness {
 
             SwingUtilities.invokeAndWait(() -> panel.showTab(ViewTab.FEATURE_MAPS));
             panel.whenIdle().get(5, TimeUnit.MINUTES);
+            // Captures with the widest layer's maps in front, as a person watching them would have it:
+            // each capture draws its 512-tile grid. (The Filters switches left a conv layer selected,
+            // whose maps are shown at its ReLU, so the tab showed only a message until 2026-11-26.)
+            switchTo(panel, widest);
             // The same probe with nothing else to do first: what the machine itself costs.
             double[] idle = probe(() -> Thread.sleep(2000));
             System.out.printf("  EDT latency idle (2 s, %d probes every 10 ms): median %.1f ms, p99 %.1f ms, max %.1f ms%n",
@@ -128,8 +133,9 @@ public final class ViewerResponsiveness {
             });
             double seconds = (System.nanoTime() - t0) / 1e9;
             List<String> busy = sampler.stop();
-            System.out.printf("  EDT latency during %d captures (%.1f s, %d probes every 10 ms): median %.1f ms, p99 %.1f ms, max %.1f ms%n",
-                    captures, seconds, l.length, l[l.length / 2], p99(l), l[l.length - 1]);
+            System.out.printf("  EDT latency during %d captures showing %s (%.1f s, %d probes every 10 ms, load average %.1f after): median %.1f ms, p99 %.1f ms, max %.1f ms%n",
+                    captures, widest.name(), seconds, l.length,
+                    java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(), l[l.length / 2], p99(l), l[l.length - 1]);
             System.out.println("  where the EDT was busy (innermost FilterScope frame of 5 ms stack samples, most frequent first):");
             busy.forEach(b -> System.out.println("    " + b));
             SwingUtilities.invokeAndWait(() -> {

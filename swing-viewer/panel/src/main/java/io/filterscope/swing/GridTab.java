@@ -20,7 +20,20 @@ final class GridTab extends JPanel {
 
     final GridView view = new GridView();
     final JScrollPane scroll = new JScrollPane(view);
+    private static final String LINE = "line";
+    /** Longest message shown as plain text; longer ones and those of several lines are HTML, which wraps. */
+    static final int PLAIN_LINE = 60;
+
+    /**
+     * A message of several lines, as HTML. It keeps its text (and Swing's parsed view of it) while
+     * {@link #line} shows a short one, so a message that comes back after each capture, such as why
+     * a layer has no feature maps, is not parsed again each time.
+     */
     private final JLabel message = new JLabel("", SwingConstants.CENTER);
+    /** A short message of one line ("Running the model…"), as plain text: nothing to parse. */
+    private final JLabel line = new JLabel("", SwingConstants.CENTER);
+    private final CardLayout messageCards = new CardLayout();
+    private final JPanel messagePanel = new JPanel(messageCards);
     /** The picture's {@link ShownGrid.Values#summary()} line above it; hidden when it has none. */
     final JLabel summary = new JLabel("");
     private final CardLayout cards = new CardLayout();
@@ -40,8 +53,13 @@ final class GridTab extends JPanel {
         scroll.setBorder(BorderFactory.createEmptyBorder());
         message.setBorder(BorderFactory.createEmptyBorder(16, 16, 16, 16));
         message.setName(name + "-message");
-        JPanel messagePanel = new JPanel(new BorderLayout());
-        messagePanel.add(message, BorderLayout.CENTER);
+        line.setBorder(BorderFactory.createEmptyBorder(16, 16, 16, 16));
+        line.setName(name + "-line");
+        // As small as the HTML label's: a card layout asks every card, and a plain label's minimum is
+        // its whole text, which would make the tabs claim the width of the pictures beside them.
+        line.setMinimumSize(new java.awt.Dimension(0, 0));
+        messagePanel.add(message, MESSAGE);
+        messagePanel.add(line, LINE);
         summary.setName(name + "-summary");
         summary.setBorder(BorderFactory.createEmptyBorder(2, 6, 2, 6));
         summary.setVisible(false);
@@ -74,9 +92,19 @@ final class GridTab extends JPanel {
 
     /** Shows a message in place of the grid; HTML is escaped, line breaks kept. */
     void say(String text) {
-        message.setText("<html><div style='text-align:center'>" + GridView.escape(text).replace("\n", "<br>") + "</div></html>");
+        if (isLine(text)) {
+            line.setText(text.isEmpty() ? " " : text);
+            messageCards.show(messagePanel, LINE);
+        } else {
+            message.setText("<html><div style='text-align:center'>" + GridView.escape(text).replace("\n", "<br>") + "</div></html>");
+            messageCards.show(messagePanel, MESSAGE);
+        }
         cards.show(this, MESSAGE);
         showingGrid = false;
+    }
+
+    private static boolean isLine(String text) {
+        return text.length() <= PLAIN_LINE && text.indexOf('\n') < 0;
     }
 
     /** The grid on screen, if the tab shows one rather than a message. */
@@ -85,6 +113,10 @@ final class GridTab extends JPanel {
     }
 
     String messageText() {
-        return showingGrid ? "" : message.getText().replaceAll("<[^>]*>", " ").replaceAll("\\s+", " ").trim();
+        if (showingGrid) {
+            return "";
+        }
+        String shown = line.isVisible() ? line.getText() : message.getText().replaceAll("<[^>]*>", " ");
+        return shown.replaceAll("\\s+", " ").trim();
     }
 }

@@ -9,11 +9,15 @@ import java.awt.GridLayout;
 import java.awt.RenderingHints;
 import java.awt.geom.AffineTransform;
 import java.awt.image.BufferedImage;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import javax.swing.BorderFactory;
 import javax.swing.JComponent;
 import javax.swing.JLabel;
 import javax.swing.JPanel;
 import javax.swing.SwingConstants;
+import javax.swing.SwingUtilities;
 import javax.swing.UIManager;
 
 /** The input image next to "what the model sees": the preprocessed tensor turned back into an image. */
@@ -22,6 +26,8 @@ final class InputPreview extends JPanel {
 
     private final Picture input = new Picture();
     private final Picture seen = new Picture();
+    // HTML, which wraps a long preset name under the picture. Setting the same text again (every
+    // capture of an image of the same size) parses nothing: the label ignores an equal text.
     private final JLabel inputCaption = caption("<html><center>No image<br> </center></html>");
     private final JLabel seenCaption = caption("<html><center>What the model sees<br> </center></html>");
 
@@ -67,10 +73,23 @@ final class InputPreview extends JPanel {
      * An image fitted into a square box. The fitted copy is made once per image and size, at device
      * pixels, so a repaint (the status line animates while the model runs) is a plain copy rather
      * than a rescale of a possibly large photo; small inputs are enlarged nearest-neighbour, crisp.
+     * A large photo is fitted on a thread of its own, not while painting: the frame shows until then.
      */
-    private static final class Picture extends JComponent {
+    static final class Picture extends JComponent {
+        /** Images up to this many pixels are fitted while painting (a millisecond or less); a photo in the background. */
+        static final long FIT_WHILE_PAINTING = 512L * 512;
+        /** One thread, gone when idle: fitting a large photo on the event dispatch thread took tens of milliseconds. */
+        private static final ThreadPoolExecutor FITTER = new ThreadPoolExecutor(0, 1, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
+            Thread t = new Thread(r, "filterscope-input-preview");
+            t.setDaemon(true);
+            return t;
+        });
+
         BufferedImage img;
         private BufferedImage fitted;
+        /** The image and size a background fit was asked for, so each is asked for once. */
+        private BufferedImage asked;
+        private Dimension askedSize;
 
         Picture() {
             setPreferredSize(new Dimension(BOX, BOX));
@@ -79,6 +98,8 @@ final class InputPreview extends JPanel {
         void set(BufferedImage i) {
             img = i;
             fitted = null;
+            asked = null;
+            askedSize = null;
             repaint();
         }
 
@@ -102,7 +123,13 @@ final class InputPreview extends JPanel {
                 int w = Math.max(1, (int) Math.round(img.getWidth() * s));
                 int h = Math.max(1, (int) Math.round(img.getHeight() * s));
                 if (fitted == null || fitted.getWidth() != w || fitted.getHeight() != h) {
-                    fitted = fit(img, w, h);
+                    fitted = null;
+                    if ((long) img.getWidth() * img.getHeight() <= FIT_WHILE_PAINTING) {
+                        fitted = fit(img, w, h);
+                    } else {
+                        fitInBackground(img, w, h);
+                        return; // the frame for now; the picture when it is fitted
+                    }
                 }
                 if (sx != 1 || sy != 1) {
                     g2.setTransform(AffineTransform.getTranslateInstance(Math.round(t.getTranslateX()), Math.round(t.getTranslateY())));
@@ -111,6 +138,29 @@ final class InputPreview extends JPanel {
             } finally {
                 g2.dispose();
             }
+        }
+
+        private void fitInBackground(BufferedImage src, int w, int h) {
+            Dimension size = new Dimension(w, h);
+            if (src == asked && size.equals(askedSize)) {
+                return;
+            }
+            asked = src;
+            askedSize = size;
+            FITTER.execute(() -> {
+                BufferedImage f = fit(src, w, h);
+                SwingUtilities.invokeLater(() -> {
+                    if (img == src) {
+                        fitted = f;
+                        repaint();
+                    }
+                });
+            });
+        }
+
+        /** For tests: whether the picture is ready to paint (no image, or its fitted copy). */
+        boolean fitted() {
+            return img == null || fitted != null;
         }
 
         private static BufferedImage fit(BufferedImage src, int w, int h) {

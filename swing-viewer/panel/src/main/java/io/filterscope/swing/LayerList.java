@@ -4,6 +4,12 @@ import io.filterscope.model.LayerInfo;
 import java.awt.BorderLayout;
 import java.awt.Color;
 import java.awt.Component;
+import java.awt.Dimension;
+import java.awt.FontMetrics;
+import java.awt.Graphics;
+import java.awt.Graphics2D;
+import java.awt.Insets;
+import java.awt.RenderingHints;
 import java.awt.event.KeyAdapter;
 import java.awt.event.KeyEvent;
 import java.util.List;
@@ -11,9 +17,10 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.function.Consumer;
 import javax.swing.BorderFactory;
-import javax.swing.DefaultListCellRenderer;
 import javax.swing.DefaultListModel;
+import javax.swing.JComponent;
 import javax.swing.JList;
+import javax.swing.ListCellRenderer;
 import javax.swing.JPanel;
 import javax.swing.JScrollPane;
 import javax.swing.JTextField;
@@ -21,6 +28,7 @@ import javax.swing.ListSelectionModel;
 import javax.swing.UIManager;
 import javax.swing.event.DocumentEvent;
 import javax.swing.event.DocumentListener;
+import javax.swing.plaf.basic.BasicGraphicsUtils;
 
 /**
  * The layers of a model with a kind icon, output shape and, for conv layers, filter shape; a text
@@ -96,8 +104,8 @@ final class LayerList extends JPanel {
     }
 
     /**
-     * Gives every row the size of the widest one, measured once: otherwise the list lays out every
-     * row's HTML to size it, which takes long for models with thousands of layers.
+     * Gives every row the size of the widest one, measured once: otherwise the list measures every
+     * row to size it, which takes long for models with thousands of layers.
      */
     private void sizeCells() {
         if (all.isEmpty()) {
@@ -204,20 +212,120 @@ final class LayerList extends JPanel {
         return sb.toString();
     }
 
-    private static final class Renderer extends DefaultListCellRenderer {
+    /**
+     * A row: the kind icon, the layer's name and below it, dimmed, its {@link #details}. Painted as two
+     * plain strings rather than an HTML label: the list paints its rows again whenever anything near
+     * it repaints, and laying out HTML for every row (a parser, a style sheet and a view tree per row
+     * and paint) kept the event dispatch thread busy while the model ran. Looks as the HTML row did:
+     * the list's font for both lines, the selection's colours, the theme's dimmed text colour below.
+     */
+    static final class Renderer extends JComponent implements ListCellRenderer<LayerInfo> {
+        private static final int GAP = 6;
+        private static final Insets PAD = new Insets(3, 4, 3, 4);
+        private LayerInfo layer;
+        private Color dim;
+
+        Renderer() {
+            setOpaque(true);
+        }
+
         @Override
-        public Component getListCellRendererComponent(JList<?> list, Object value, int index, boolean selected, boolean focus) {
-            super.getListCellRendererComponent(list, value, index, selected, focus);
-            LayerInfo l = (LayerInfo) value;
-            Color dim = selected ? list.getSelectionForeground() : UIManager.getColor("Label.disabledForeground");
-            String hex = dim == null ? "808080" : String.format("%06x", dim.getRGB() & 0xffffff);
-            setText("<html>" + GridView.escape(l.name()) + "<br><font color='#" + hex + "'>" + GridView.escape(details(l))
-                    + "</font></html>");
-            setIcon(KindIcon.of(l.kind()));
-            setIconTextGap(6);
-            setToolTipText(l.name() + " (" + l.kind().name().toLowerCase(Locale.ROOT).replace('_', ' ') + ")");
-            setBorder(BorderFactory.createEmptyBorder(3, 4, 3, 4));
+        public Component getListCellRendererComponent(JList<? extends LayerInfo> list, LayerInfo value, int index, boolean selected,
+                                                      boolean focus) {
+            layer = value;
+            setFont(list.getFont());
+            setComponentOrientation(list.getComponentOrientation());
+            setBackground(selected ? list.getSelectionBackground() : list.getBackground());
+            setForeground(selected ? list.getSelectionForeground() : list.getForeground());
+            Color disabled = UIManager.getColor("Label.disabledForeground");
+            dim = selected ? list.getSelectionForeground() : disabled != null ? disabled : new Color(0x808080);
+            // Text antialiased as the list's own (a component without a UI delegate has no hints of its own).
+            putClientProperty(RenderingHints.KEY_TEXT_ANTIALIASING, list.getClientProperty(RenderingHints.KEY_TEXT_ANTIALIASING));
+            putClientProperty(RenderingHints.KEY_TEXT_LCD_CONTRAST, list.getClientProperty(RenderingHints.KEY_TEXT_LCD_CONTRAST));
+            setToolTipText(value == null ? null : value.name() + " (" + value.kind().name().toLowerCase(Locale.ROOT).replace('_', ' ') + ")");
             return this;
+        }
+
+        /** The text of the two lines, for tests. */
+        String[] lines() {
+            return layer == null ? new String[] {"", ""} : new String[] {layer.name(), details(layer)};
+        }
+
+        private int textWidth(FontMetrics fm, String[] text) {
+            return (int) Math.ceil(Math.max(BasicGraphicsUtils.getStringWidth(this, fm, text[0]), BasicGraphicsUtils.getStringWidth(this, fm, text[1])));
+        }
+
+        @Override
+        public Dimension getPreferredSize() {
+            if (isPreferredSizeSet() || getFont() == null) {
+                return super.getPreferredSize();
+            }
+            FontMetrics fm = getFontMetrics(getFont());
+            String[] text = lines();
+            int textWidth = textWidth(fm, text);
+            int width = PAD.left + KindIcon.SIZE + GAP + textWidth + PAD.right;
+            int height = PAD.top + Math.max(KindIcon.SIZE, 2 * fm.getHeight()) + PAD.bottom;
+            return new Dimension(width, height);
+        }
+
+        @Override
+        protected void paintComponent(Graphics g) {
+            if (isOpaque()) {
+                g.setColor(getBackground());
+                g.fillRect(0, 0, getWidth(), getHeight());
+            }
+            if (layer == null) {
+                return;
+            }
+            Graphics2D g2 = (Graphics2D) g.create();
+            try {
+                FontMetrics fm = g2.getFontMetrics(getFont());
+                int lines = 2 * fm.getHeight();
+                int inner = getHeight() - PAD.top - PAD.bottom;
+                boolean ltr = getComponentOrientation().isLeftToRight();
+                String[] text = lines();
+                int textWidth = textWidth(fm, text);
+                int iconX = ltr ? PAD.left : getWidth() - PAD.right - KindIcon.SIZE;
+                KindIcon.of(layer.kind()).paintIcon(this, g2, iconX, PAD.top + (inner - KindIcon.SIZE) / 2);
+                int textX = ltr ? PAD.left + KindIcon.SIZE + GAP : iconX - GAP - textWidth;
+                int top = PAD.top + (inner - lines) / 2;
+                g2.setFont(getFont());
+                g2.setColor(getForeground());
+                BasicGraphicsUtils.drawString(this, g2, text[0], textX, top + fm.getAscent());
+                g2.setColor(dim);
+                BasicGraphicsUtils.drawString(this, g2, text[1], textX, top + fm.getHeight() + fm.getAscent());
+            } finally {
+                g2.dispose();
+            }
+        }
+
+        // As DefaultListCellRenderer: a rubber stamp needs none of these, and they cost on every row painted.
+        @Override
+        public void invalidate() {
+        }
+
+        @Override
+        public void validate() {
+        }
+
+        @Override
+        public void revalidate() {
+        }
+
+        @Override
+        public void repaint(long tm, int x, int y, int width, int height) {
+        }
+
+        @Override
+        public void repaint(java.awt.Rectangle r) {
+        }
+
+        @Override
+        public void repaint() {
+        }
+
+        @Override
+        protected void firePropertyChange(String propertyName, Object oldValue, Object newValue) {
         }
     }
 }

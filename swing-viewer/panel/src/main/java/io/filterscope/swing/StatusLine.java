@@ -1,6 +1,7 @@
 package io.filterscope.swing;
 
 import java.awt.BorderLayout;
+import java.awt.Dimension;
 import java.awt.FlowLayout;
 import javax.swing.BorderFactory;
 import javax.swing.JButton;
@@ -26,6 +27,22 @@ final class StatusLine extends JPanel {
         add(message, BorderLayout.CENTER);
         add(right, BorderLayout.EAST);
         setBusy(false);
+    }
+
+    /**
+     * As tall while idle as while busy: the line would otherwise grow when the bar and the button
+     * appear, and every capture would lay out and repaint the whole panel above it twice (the layer
+     * list, the grid, the pictures), keeping the event dispatch thread busy for what is only a status.
+     */
+    @Override
+    public Dimension getPreferredSize() {
+        Dimension d = super.getPreferredSize();
+        if (isPreferredSizeSet()) {
+            return d;
+        }
+        java.awt.Insets in = getInsets();
+        int busy = Math.max(progress.getPreferredSize().height, cancel.getPreferredSize().height);
+        return new Dimension(d.width, Math.max(d.height, in.top + in.bottom + busy));
     }
 
     void setBusy(boolean busy) {

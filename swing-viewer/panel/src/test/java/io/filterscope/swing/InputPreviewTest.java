@@ -60,4 +60,45 @@ class InputPreviewTest {
         });
     }
 
+    @Test
+    void aNewImageOfTheSameSizeLeavesTheCaptionsParsedHtmlAsItWas() {
+        Screens.onEdt(() -> {
+            InputPreview preview = new InputPreview();
+            javax.swing.JLabel caption = (javax.swing.JLabel) ((java.awt.Container) preview.getComponent(0)).getComponent(1);
+            preview.setInput(gray28());
+            assertEquals("<html><center>Input<br>28×28</center></html>", caption.getText());
+            Object view = caption.getClientProperty(javax.swing.plaf.basic.BasicHTML.propertyKey);
+            org.junit.jupiter.api.Assertions.assertNotNull(view, "the caption is HTML");
+            // Each capture brings a new image, mostly of the same size: nothing to parse again.
+            preview.setInput(new BufferedImage(28, 28, BufferedImage.TYPE_INT_RGB));
+            org.junit.jupiter.api.Assertions.assertSame(view, caption.getClientProperty(javax.swing.plaf.basic.BasicHTML.propertyKey));
+        });
+    }
+
+    @Test
+    void aLargePhotoIsFittedOffTheEventThreadAndThenShown() {
+        // Left half red, right half blue: what the fitted picture must show on either side.
+        BufferedImage photo = new BufferedImage(1600, 1200, BufferedImage.TYPE_INT_RGB);
+        for (int y = 0; y < photo.getHeight(); y++) {
+            for (int x = 0; x < photo.getWidth(); x++) {
+                photo.setRGB(x, y, x < photo.getWidth() / 2 ? 0xff0000 : 0x0000ff);
+            }
+        }
+        InputPreview.Picture picture = Screens.call(() -> {
+            InputPreview preview = new InputPreview();
+            preview.setInput(photo);
+            preview.setSize(preview.getPreferredSize());
+            preview.doLayout();
+            ((java.awt.Container) preview.getComponent(0)).doLayout();
+            InputPreview.Picture p = (InputPreview.Picture) ((java.awt.Container) preview.getComponent(0)).getComponent(0);
+            paint(p, 1); // asks for the fitted copy
+            return p;
+        });
+        Screens.waitHeadless(picture::fitted, "the photo fitted in the background");
+        BufferedImage shot = Screens.call(() -> paint(picture, 1));
+        int w = picture.getWidth();
+        int h = picture.getHeight();
+        assertEquals(0xff0000, shot.getRGB(w / 4, h / 2) & 0xffffff, "left half");
+        assertEquals(0x0000ff, shot.getRGB(3 * w / 4, h / 2) & 0xffffff, "right half");
+    }
 }
