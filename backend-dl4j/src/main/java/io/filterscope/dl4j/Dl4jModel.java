@@ -312,6 +312,19 @@ final class Dl4jModel implements Model {
     /** The steps after the layer's (post-activation) step, fed its output: see {@link Passes#forwardFrom}. */
     @Override
     public Tensor runFrom(String layerName, Tensor layerOutput) {
+        return runFrom(layerName, layerOutput, null, false);
+    }
+
+    /**
+     * As {@link #runFrom(String, Tensor)}, with the steps a skip connection carries around the layer
+     * computed from {@code input} ({@link Passes#forwardFrom}); where none does, the input is not used.
+     */
+    @Override
+    public Tensor runFrom(String layerName, Tensor layerOutput, Tensor input) {
+        return runFrom(layerName, layerOutput, input, true);
+    }
+
+    private Tensor runFrom(String layerName, Tensor layerOutput, Tensor x, boolean withInput) {
         checkOpen();
         LayerInfo l = layer(layerName);
         int step = postActivationStep(l);
@@ -337,10 +350,19 @@ final class Dl4jModel implements Model {
         if (value != floats) {
             Arrays4Release.close(floats);
         }
+        INDArray in = null;
+        if (withInput) {
+            if (x.shape().rank() == 0 || (x.shape().dim(0) != 1 && x.shape().dim(0) != got.dim(0))) {
+                Arrays4Release.close(value);
+                throw new FilterScopeException(ErrorKind.INPUT_SHAPE, fileName() + ": the input must be a batch of 1 or " + got.dim(0)
+                        + " (the layer output's), got " + x.shape() + "; give the input the layer's output was made from");
+            }
+            in = toInput(x);
+        }
         Passes.Forward f;
         synchronized (net.raw()) {
             try {
-                f = passes.forwardFrom(step, value, l.name());
+                f = passes.forwardFrom(step, value, l.name(), in);
             } finally {
                 passes.clear();
             }
