@@ -55,7 +55,9 @@ final class TailGraph {
      * on the input (constants) are not among them: the tail computes those itself.
      */
     static List<String> crossing(OnnxGraph graph, String cut) {
-        return walk(graph, cut, true).crossing();
+        // No list: a tensor with neither producer nor input; build refuses, naming the join.
+        List<String> crossing = walk(graph, cut, true).crossing();
+        return crossing == null ? List.of() : crossing;
     }
 
     /** The tail's nodes and the tensors crossing into it, from the output back to the cut. */
