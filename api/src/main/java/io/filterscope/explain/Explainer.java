@@ -298,7 +298,8 @@ public final class Explainer {
     /**
      * Ramaswamy and Desai 2020, as pytorch-grad-cam's AblationCAM: wₖ = (y − yₖ) / y, where yₖ is the
      * class's output (the logit, or the probability of a model ending in softmax) with channel k of
-     * the layer's output zeroed and the rest of the network run from there ({@link Model#runFrom}),
+     * the layer's output zeroed and the rest of the network run from there ({@link Model#runFrom}; the
+     * tensors a skip connection carries around a layer inside a residual block stay the input's),
      * and y the output without ablation; the map is ReLU(Σ wₖ Aₖ).
      * Zeroing follows the paper (pytorch-grad-cam puts a very negative value instead where the
      * layer's output can be negative). Copies with one channel ablated each run in batches.
@@ -327,7 +328,7 @@ public final class Explainer {
             }
         }
         float[] ablatedScore = new float[c];
-        Batcher batcher = new Batcher(a.length, (data, n) -> model.runFrom(layer.name(), Tensor.wrap(s.with(0, n), Arrays.copyOf(data, n * a.length))),
+        Batcher batcher = new Batcher(a.length, (data, n) -> model.runFrom(layer.name(), Tensor.wrap(s.with(0, n), Arrays.copyOf(data, n * a.length)), input),
                 batchSize(request), progress, channels.size());
         for (int ch : channels) {
             float[] ablated = a.clone();

@@ -10,8 +10,9 @@ public enum Capability {
     GRADIENTS,
     /**
      * The rest of the network can be run from a layer's output ({@link Model#runFrom}), as the
-     * forward-only Ablation-CAM needs. A model that claims it may still refuse a layer whose output
-     * does not determine the model's output alone (a skip connection around it).
+     * forward-only Ablation-CAM needs. A layer whose output does not determine the model's output
+     * alone (a skip connection around it, inside a residual block) needs the input as well
+     * ({@link Model#runFrom(String, io.filterscope.tensor.Tensor, io.filterscope.tensor.Tensor)}).
      */
     RUN_FROM_LAYER
 }

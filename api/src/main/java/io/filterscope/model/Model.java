@@ -78,7 +78,8 @@ public interface Model extends AutoCloseable {
      *
      * @throws io.filterscope.FilterScopeException of kind {@link io.filterscope.ErrorKind#UNSUPPORTED}
      *         when this backend cannot, or when the output depends on more than that layer's output
-     *         (a branch around it joins later: the message suggests a later layer); of kind
+     *         (a branch around it joins later, as inside a residual block: the message suggests
+     *         {@link #runFrom(String, Tensor, Tensor)} or a later layer); of kind
      *         {@link io.filterscope.ErrorKind#INPUT_SHAPE} when {@code layerOutput} does not have the
      *         layer's shape; of kind {@link io.filterscope.ErrorKind#UNKNOWN_LAYER} for a layer the
      *         model lacks
@@ -86,6 +87,22 @@ public interface Model extends AutoCloseable {
     default Tensor runFrom(String layer, Tensor layerOutput) {
         throw new io.filterscope.FilterScopeException(io.filterscope.ErrorKind.UNSUPPORTED, metadata().file().getFileName() + ": the "
                 + metadata().format() + " backend cannot run the network from a layer's output; use scorecam, which also needs no gradients");
+    }
+
+    /**
+     * As {@link #runFrom(String, Tensor)} for a layer that tensors computed before it may go around
+     * (a skip connection over a layer inside a residual block): those are the ones {@code input}
+     * makes, so only the layer's output is replaced by {@code layerOutput}. {@code input} is the
+     * example the ablations are made from, a batch of 1 shared by every row of {@code layerOutput},
+     * or a batch as large as {@code layerOutput}'s. Where nothing goes around the layer, the input is
+     * not used. The default ignores {@code input}, for backends whose {@code runFrom} refuses such layers.
+     *
+     * @throws io.filterscope.FilterScopeException as {@link #runFrom(String, Tensor)}, and of kind
+     *         {@link io.filterscope.ErrorKind#INPUT_SHAPE} when {@code input} is not a batch the model
+     *         accepts of 1 or of {@code layerOutput}'s size
+     */
+    default Tensor runFrom(String layer, Tensor layerOutput, Tensor input) {
+        return runFrom(layer, layerOutput);
     }
 
     /**

@@ -344,6 +344,19 @@ final class Dl4jModel implements Model {
     /** The steps after the layer's (post-activation) step, fed its output: see {@link Passes#forwardFrom}. */
     @Override
     public Tensor runFrom(String layerName, Tensor layerOutput) {
+        return runFrom(layerName, layerOutput, null, false);
+    }
+
+    /**
+     * As {@link #runFrom(String, Tensor)}, with the steps a skip connection carries around the layer
+     * computed from {@code input} ({@link Passes#forwardFrom}); where none does, the input is not used.
+     */
+    @Override
+    public Tensor runFrom(String layerName, Tensor layerOutput, Tensor input) {
+        return runFrom(layerName, layerOutput, input, true);
+    }
+
+    private Tensor runFrom(String layerName, Tensor layerOutput, Tensor x, boolean withInput) {
         checkOpen();
         LayerInfo l = layer(layerName);
         int step = postActivationStep(l);
@@ -358,6 +371,13 @@ final class Dl4jModel implements Model {
             throw new FilterScopeException(ErrorKind.INPUT_SHAPE, fileName() + ": layer '" + l.name() + "' outputs "
                     + (want == null ? "an unknown shape" : want) + ", got " + got + "; give a batch of the layer's output as capture returns it");
         }
+        if (withInput) {
+            if (x.shape().rank() == 0 || (x.shape().dim(0) != 1 && x.shape().dim(0) != got.dim(0))) {
+                throw new FilterScopeException(ErrorKind.INPUT_SHAPE, fileName() + ": the input must be a batch of 1 or " + got.dim(0)
+                        + " (the layer output's), got " + x.shape() + "; give the input the layer's output was made from");
+            }
+            checkInput(x);
+        }
         return onCaptureThread(() -> {
             try (MemoryWorkspace scope = passes.captureScope()) {
                 INDArray value = Nd4j.create(layerOutput.toArray(), got.toArray(), 'c');
@@ -366,10 +386,11 @@ final class Dl4jModel implements Model {
                     value = value.permute(0, 2, 3, 1).dup('c');
                 }
                 value = value.castTo(net.dataType());
+                INDArray in = withInput ? toInput(x) : null;
                 Passes.Forward f;
                 synchronized (net.raw()) {
                     try {
-                        f = passes.forwardFrom(step, value, l.name());
+                        f = passes.forwardFrom(step, value, l.name(), in);
                     } finally {
                         passes.clear();
                     }

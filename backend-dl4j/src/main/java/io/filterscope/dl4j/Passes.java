@@ -175,39 +175,74 @@ final class Passes {
 
     /**
      * Runs the steps the network output needs from step {@code cut}'s output, given as
-     * {@code value}: what {@code Model.runFrom} computes. Steps before the cut are not run.
+     * {@code value}: what {@code Model.runFrom} computes. Steps before the cut are not run, except
+     * where the steps after it also read steps before it or the network input by a path around it (a
+     * skip connection over a layer inside a residual block): given {@code input}, those are computed
+     * by a pass over it, as far as the last of them, and repeated over {@code value}'s batch when
+     * {@code input} is a batch of one.
      *
      * @param layer the layer the cut stands for, for messages
+     * @param input the input {@code value} was made from, or null
      * @throws FilterScopeException of kind {@link ErrorKind#UNSUPPORTED} when the output also needs the
-     *         network input by a path around the cut (a skip connection)
+     *         network input by a path around the cut and {@code input} is null
      */
-    Forward forwardFrom(int cut, INDArray value, String layer) {
+    Forward forwardFrom(int cut, INDArray value, String layer, INDArray input) {
         int out = net.outputStep();
+        boolean[] fromCut = new boolean[steps.size()];
+        fromCut[cut] = true;
+        for (int i = cut + 1; i < steps.size(); i++) {
+            for (int from : steps.get(i).inputs()) {
+                fromCut[i] |= from != Step.NETWORK_INPUT && fromCut[from];
+            }
+        }
         boolean[] needed = new boolean[steps.size()];
-        boolean aroundTheCut = false;
+        // Steps before the cut (or beside it) that needed steps read; NETWORK_INPUT counts as -1 here.
+        java.util.SortedSet<Integer> crossing = new java.util.TreeSet<>();
         java.util.Deque<Integer> todo = new java.util.ArrayDeque<>(List.of(out));
         while (!todo.isEmpty()) {
             int i = todo.pop();
             if (i == cut || needed[i]) {
                 continue;
             }
+            if (!fromCut[i]) {
+                crossing.add(i);
+                continue;
+            }
             needed[i] = true;
             for (int from : steps.get(i).inputs()) {
                 if (from == Step.NETWORK_INPUT) {
-                    aroundTheCut = true;
+                    crossing.add(Step.NETWORK_INPUT);
                 } else {
                     todo.push(from);
                 }
             }
         }
-        if (aroundTheCut) {
+        if (!crossing.isEmpty() && input == null) {
             throw new FilterScopeException(ErrorKind.UNSUPPORTED, name + ": the output does not depend on layer '" + layer
-                    + "' alone (a branch from the input around it joins " + join(cut) + "), so the network cannot be run from it;"
-                    + " choose a later layer, such as one after the join");
+                    + "' alone (a branch from the input around it joins " + join(cut) + "), so the network cannot be run from its"
+                    + " output alone; give the input too (runFrom(layer, layerOutput, input)) or choose a later layer, such as one after the join");
         }
+        long rows = value.size(0);
         INDArray[] acts = new INDArray[steps.size()];
+        INDArray fedInput = null;
+        if (!crossing.isEmpty()) {
+            Forward head = forwardTo(input, Set.of(), crossing.last() == Step.NETWORK_INPUT ? 0 : crossing.last(), captureMgr);
+            try {
+                for (int i : crossing) {
+                    INDArray a = i == Step.NETWORK_INPUT ? input : head.activation(i);
+                    INDArray batch = a.size(0) == rows ? a.dup() : a.repeat(0, rows);
+                    if (i == Step.NETWORK_INPUT) {
+                        fedInput = batch;
+                    } else {
+                        acts[i] = batch;
+                    }
+                }
+            } finally {
+                head.release();
+            }
+        }
         acts[cut] = value;
-        Forward f = new Forward(null, acts, new INDArray[steps.size()]);
+        Forward f = new Forward(fedInput, acts, new INDArray[steps.size()]);
         for (int i = cut + 1; i <= out; i++) {
             if (!needed[i]) {
                 continue;

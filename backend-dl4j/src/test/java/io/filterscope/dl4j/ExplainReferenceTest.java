@@ -72,20 +72,58 @@ class ExplainReferenceTest extends ExplainReferenceCheck {
 
     /**
      * A ComputationGraph in NHWC ({@link TestNets#graph}): Ablation-CAM at the merge of two branches runs
-     * the rest of the graph from there; at a layer whose branch joins the input's later it is refused.
+     * the rest of the graph from there; at a layer whose branch joins the input's later it runs too, the
+     * branch computed from the input. Running from such a layer without the input is refused.
      */
     @Test
-    void ablationCamOnAGraphRunsAfterAJoinAndRefusesALayerBeforeIt() throws IOException {
+    void ablationCamOnAGraphRunsAfterAJoinAndBeforeIt() throws IOException {
         Path zip = TestNets.save(TestNets.graph(CNN2DFormat.NHWC, DataType.FLOAT), dir.resolve("graph.zip"));
         try (Model graph = io.filterscope.FilterScope.open(zip, OpenOptions.defaults().withInputShape(TestNets.CHANNELS, TestNets.SIZE, TestNets.SIZE))) {
             Tensor x = ContractFixture.seededInput(5, 1, TestNets.SIZE, TestNets.SIZE, TestNets.CHANNELS);
             Explanation e = new Explainer(graph).explain(x, ExplainRequest.of(Method.ABLATION_CAM).atLayer("merge").withBatchSize(3));
             assertEquals("merge", e.layer().orElseThrow());
-            FilterScopeException before = assertThrows(FilterScopeException.class,
-                    () -> new Explainer(graph).explain(x, ExplainRequest.of(Method.ABLATION_CAM).atLayer("pool")));
-            assertEquals(ErrorKind.UNSUPPORTED, before.kind());
+            Explanation before = new Explainer(graph).explain(x, ExplainRequest.of(Method.ABLATION_CAM).atLayer("pool").withBatchSize(3));
+            assertEquals("pool", before.layer().orElseThrow());
+            Tensor a = graph.capture(x, io.filterscope.model.CaptureRequest.layers("pool")).layer("pool").orElseThrow().values();
+            assertClose(graph.run(x).toArray(), graph.runFrom("pool", a, x).toArray(), "run from pool with the input");
+            FilterScopeException alone = assertThrows(FilterScopeException.class, () -> graph.runFrom("pool", a));
+            assertEquals(ErrorKind.UNSUPPORTED, alone.kind());
             assertEquals("graph.zip: the output does not depend on layer 'pool' alone (a branch from the input around it joins at 'merge'),"
-                    + " so the network cannot be run from it; choose a later layer, such as one after the join", before.getMessage());
+                    + " so the network cannot be run from its output alone; give the input too (runFrom(layer, layerOutput, input))"
+                    + " or choose a later layer, such as one after the join", alone.getMessage());
+        }
+    }
+
+    /**
+     * Keras func_branches (make_residual_ablation_fixtures.py): relu_cap's output is added to a 1×1 conv of
+     * the input and concatenated with c1, the conv before it; Ablation-CAM there matches Keras, and running
+     * from relu_cap's unchanged output, in a batch of three, gives the model's output three times.
+     */
+    @Test
+    void ablationCamInsideABranchedKerasGraphMatchesKeras() {
+        Path res = Path.of("src/test/resources");
+        try (Model m = io.filterscope.FilterScope.open(res.resolve("keras3/func_branches/model.keras"))) {
+            Tensor x = Npy.read(res.resolve("keras3/func_branches/input.npy"));
+            Explanation e = new Explainer(m).explain(x, ExplainRequest.of(Method.ABLATION_CAM).atLayer("relu_cap").withBatchSize(3));
+            assertEquals(0, e.outputIndex());
+            Heatmaps.assertMatches(Npy.read(REF.resolve("residual/ablationcam_relu_cap.npy")), e.heatmap().values(), "ablationcam at relu_cap");
+            Tensor a = m.capture(x, io.filterscope.model.CaptureRequest.layers("relu_cap")).layer("relu_cap").orElseThrow().values();
+            float[] three = new float[3 * a.size()];
+            for (int r = 0; r < 3; r++) {
+                System.arraycopy(a.toArray(), 0, three, r * a.size(), a.size());
+            }
+            float[] y = m.run(x).toArray();
+            float[] rows = m.runFrom("relu_cap", Tensor.wrap(a.shape().with(0, 3), three), x).toArray();
+            for (int r = 0; r < 3; r++) {
+                assertClose(y, java.util.Arrays.copyOfRange(rows, r * y.length, (r + 1) * y.length), "row " + r);
+            }
+        }
+    }
+
+    private static void assertClose(float[] expected, float[] actual, String what) {
+        assertEquals(expected.length, actual.length, what);
+        for (int i = 0; i < expected.length; i++) {
+            assertEquals(expected[i], actual[i], 1e-5 * Math.max(1, Math.abs(expected[i])), what + " [" + i + "]");
         }
     }
 }

@@ -76,6 +76,7 @@ final class OnnxModel implements Model {
      */
     private record GradientKey(List<Long> inputShape, boolean logit, Optional<String> at, boolean withInput, Set<String> layerTensors) {
     }
+    private static final int FLOAT = 1;
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(OnnxModel.class);
     /** Recycled output memory for captures. */
     private final OutputPool outputs;
@@ -263,16 +264,12 @@ final class OnnxModel implements Model {
             LayerInfo l = layer(name);
             tensorOf.put(l, graph.policy.postActivation(l.outputTensor()));
         }
-        List<Long> shapeKey = java.util.Arrays.stream(input.shape().toArray()).boxed().toList();
-        Set<String> layerTensors = new java.util.TreeSet<>(tensorOf.values());
         long batch = input.shape().dim(0);
-        GradientKey key;
-        Backprop.Plan plan;
+        GradientKey key = keyFor(input.shape(), request);
+        Backprop.Plan plan = plan(key);
         float[] seed;
         long[] seedShape;
         if (request.target() instanceof GradientRequest.OutputUnit unit) {
-            key = new GradientKey(shapeKey, unit.score() == GradientRequest.Score.LOGIT, Optional.empty(), request.withInput(), layerTensors);
-            plan = plan(key);
             long classes = plan.scoreShape()[1];
             if (unit.index() >= classes) {
                 throw new FilterScopeException(ErrorKind.INVALID_ARGUMENT, file.getFileName() + ": output index " + unit.index()
@@ -285,12 +282,8 @@ final class OnnxModel implements Model {
             }
         } else {
             GradientRequest.ChannelMean channel = (GradientRequest.ChannelMean) request.target();
-            LayerInfo l = layer(channel.layer());
-            String tensor = graph.policy.postActivation(l.outputTensor());
-            key = new GradientKey(shapeKey, true, Optional.of(tensor), request.withInput(), layerTensors);
-            plan = plan(key);
             seedShape = plan.scoreShape();
-            seed = channelSeed(l, tensor, seedShape, channel.channel());
+            seed = channelSeed(layer(channel.layer()), key.at().orElseThrow(), seedShape, channel.channel());
         }
         // toTensor copies each value out of ONNX Runtime's memory, so the tensors outlive the result.
         try (Sessions.Lease lease = sessions.acquire(key, plan::model);
@@ -325,6 +318,47 @@ final class OnnxModel implements Model {
         }
     }
 
+    /** The plan cache's key for a request on an input of this shape (the layers named must exist). */
+    private GradientKey keyFor(Shape inputShape, GradientRequest request) {
+        Set<String> layerTensors = new java.util.TreeSet<>();
+        for (String name : request.layers()) {
+            layerTensors.add(graph.policy.postActivation(layer(name).outputTensor()));
+        }
+        List<Long> shapeKey = java.util.Arrays.stream(inputShape.toArray()).boxed().toList();
+        if (request.target() instanceof GradientRequest.OutputUnit unit) {
+            return new GradientKey(shapeKey, unit.score() == GradientRequest.Score.LOGIT, Optional.empty(), request.withInput(), layerTensors);
+        }
+        GradientRequest.ChannelMean channel = (GradientRequest.ChannelMean) request.target();
+        return new GradientKey(shapeKey, true, Optional.of(graph.policy.postActivation(layer(channel.layer()).outputTensor())),
+                request.withInput(), layerTensors);
+    }
+
+    /**
+     * The graph {@link #gradients} runs for an input of {@code inputShape} and {@code request}
+     * (forward and backward nodes, before ONNX Runtime sees it), for {@link GradientGraphs}.
+     */
+    GradientGraphs.Graph gradientGraph(Shape inputShape, GradientRequest request) {
+        checkOpen();
+        if (noGradients.isPresent()) {
+            throw new FilterScopeException(ErrorKind.UNSUPPORTED, file.getFileName() + ": gradients need " + noGradients.get());
+        }
+        GradientKey key = keyFor(inputShape, request);
+        Backprop.Plan plan = plan(key);
+        Map<String, String> layers = new java.util.LinkedHashMap<>();
+        for (String name : request.layers()) {
+            String t = graph.policy.postActivation(layer(name).outputTensor());
+            layers.put(name, t);
+        }
+        Map<String, String> layerGradients = new java.util.LinkedHashMap<>();
+        layers.forEach((name, t) -> {
+            if (plan.layerGradients().containsKey(t)) {
+                layerGradients.put(name, plan.layerGradients().get(t));
+            }
+        });
+        return new GradientGraphs.Graph(plan.model().toByteArray(), metadata.input().name(), Backprop.SEED, plan.scoreShape(), plan.output(),
+                plan.inputGradient(), layers, layerGradients);
+    }
+
     private Backprop.Plan plan(GradientKey key) {
         synchronized (plans) {
             Backprop.Plan plan = plans.get(key);
@@ -348,9 +382,23 @@ final class OnnxModel implements Model {
         }
     }
 
-    /** The cache key of a tail session: the tensor it starts from ({@link TailGraph}). */
-    private record TailKey(String cut) {
+    /** The cache key of a tail session: the tensor it starts from and whether the tensors crossing beside it are inputs ({@link TailGraph}). */
+    private record TailKey(String cut, boolean withCrossing) {
     }
+
+    /**
+     * The tensors crossing a cut beside it, as the last input given to {@link #runFrom(String, Tensor, Tensor)}
+     * made them: Ablation-CAM runs the tail once per batch of ablations, all on one input.
+     */
+    private record CrossingValues(String cut, Shape inputShape, float[] input, Map<String, Tensor> values) {
+        boolean isFor(String c, Tensor x) {
+            return cut.equals(c) && inputShape.equals(x.shape()) && java.util.Arrays.equals(input, x.toArray());
+        }
+    }
+
+    /** The tensors crossing each cut beside it ({@link TailGraph#crossing}), found once per cut. */
+    private final Map<String, List<String>> crossingByCut = new java.util.concurrent.ConcurrentHashMap<>();
+    private volatile CrossingValues lastCrossing;
 
     /**
      * Runs the tail of the graph from the layer's tensor (the one {@link #capture} gives for it) in a
@@ -361,6 +409,98 @@ final class OnnxModel implements Model {
     public Tensor runFrom(String layerName, Tensor layerOutput) {
         checkOpen();
         LayerInfo l = layer(layerName);
+        return runTail(l, checkedLayerOutput(l, layerOutput), List.of(), Map.of());
+    }
+
+    /**
+     * As {@link #runFrom(String, Tensor)}, and where tensors computed before the layer go around it
+     * (a skip connection inside a residual block), the model is run once on {@code input} to get them
+     * ({@link TailGraph#crossing}); they are fed to the tail beside the layer's output, so only that
+     * output is replaced. The last input's crossing tensors are kept for the next call.
+     */
+    @Override
+    public Tensor runFrom(String layerName, Tensor layerOutput, Tensor input) {
+        checkOpen();
+        LayerInfo l = layer(layerName);
+        Tensor value = checkedLayerOutput(l, layerOutput);
+        String cut = graph.policy.postActivation(l.outputTensor());
+        List<String> crossing = crossingByCut.computeIfAbsent(cut, c -> TailGraph.crossing(graph, c));
+        if (crossing.isEmpty()) {
+            return runTail(l, value, crossing, Map.of());
+        }
+        TensorSpec in = metadata.input();
+        long rows = layerOutput.shape().dim(0);
+        if (!in.shape().accepts(input.shape()) || input.shape().rank() == 0 || (input.shape().dim(0) != 1 && input.shape().dim(0) != rows)) {
+            throw new FilterScopeException(ErrorKind.INPUT_SHAPE, file.getFileName() + ": input '" + in.name() + "' must be " + in.describeShape()
+                    + " with a batch of 1 or " + rows + " (the layer output's), got " + input.shape()
+                    + "; give the input the layer's output was made from");
+        }
+        for (String t : crossing) {
+            int type = graph.elementTypes.getOrDefault(t, FLOAT);
+            if (type != FLOAT) {
+                throw new FilterScopeException(ErrorKind.UNSUPPORTED, file.getFileName() + ": tensor '" + TensorData.ExternalData.printable(t)
+                        + "' of element type " + type + " goes around layer '" + TensorData.ExternalData.printable(l.name())
+                        + "'; the network can be run from a layer only when float32 tensors alone go around it; choose a later layer");
+            }
+        }
+        CrossingValues known = lastCrossing;
+        if (known == null || !known.isFor(cut, input)) {
+            known = new CrossingValues(cut, input.shape(), input.toArray().clone(), crossingValues(l, crossing, input));
+            lastCrossing = known;
+        }
+        Map<String, Tensor> fed = new HashMap<>();
+        for (Map.Entry<String, Tensor> e : known.values().entrySet()) {
+            fed.put(e.getKey(), repeated(e.getValue(), rows));
+        }
+        return runTail(l, value, crossing, fed);
+    }
+
+    /** The crossing tensors' values for {@code input}, from one run of the whole model. */
+    private Map<String, Tensor> crossingValues(LayerInfo l, List<String> crossing, Tensor input) {
+        String in = metadata.input().name();
+        Map<String, Tensor> values = new HashMap<>();
+        List<String> computed = crossing.stream().filter(t -> !t.equals(in)).toList();
+        if (crossing.contains(in)) {
+            values.put(in, Tensor.wrap(input.shape(), input.toArray().clone()));
+        }
+        if (computed.isEmpty()) {
+            return values;
+        }
+        try (Sessions.Lease lease = sessions.acquire(computed);
+             DirectInput direct = directCopy(input);
+             OnnxTensor x = OnnxTensor.createTensor(sessions.environment(), direct.floats(), input.shape().toArray());
+             OrtSession.Result result = lease.session().run(Map.of(in, x), new LinkedHashSet<>(computed))) {
+            for (String t : computed) {
+                Tensor v = toTensor(result, t);
+                if (v.shape().rank() == 0 || v.shape().dim(0) != input.shape().dim(0)) {
+                    throw new FilterScopeException(ErrorKind.UNSUPPORTED, file.getFileName() + ": tensor '" + TensorData.ExternalData.printable(t)
+                            + "' goes around layer '" + TensorData.ExternalData.printable(l.name()) + "' with shape " + v.shape()
+                            + ", not batch first; choose a later layer");
+                }
+                values.put(t, Tensor.wrap(v.shape(), v.toArray().clone()));
+            }
+            return values;
+        } catch (OrtException e) {
+            throw new FilterScopeException(Messages.runFailure(e), file.getFileName() + ": running the model for the tensors around layer '"
+                    + TensorData.ExternalData.printable(l.name()) + "' failed for input " + input.shape() + " (" + Messages.firstLine(e.getMessage()) + ")", e);
+        }
+    }
+
+    /** {@code t} (a batch of 1 or of {@code rows}) as a batch of {@code rows}: a single row repeated. */
+    private static Tensor repeated(Tensor t, long rows) {
+        if (t.shape().dim(0) == rows) {
+            return t;
+        }
+        float[] one = t.toArray();
+        float[] all = new float[Math.multiplyExact(one.length, Math.toIntExact(rows))];
+        for (int r = 0; r < rows; r++) {
+            System.arraycopy(one, 0, all, r * one.length, one.length);
+        }
+        return Tensor.wrap(t.shape().with(0, rows), all);
+    }
+
+    /** {@code layerOutput}, checked against the layer's shape, in the tensor's own layout. */
+    private Tensor checkedLayerOutput(LayerInfo l, Tensor layerOutput) {
         String cut = graph.policy.postActivation(l.outputTensor());
         Shape own = shapes.get(cut);
         Shape nchw = own == null ? null : toNchw(own, cut);
@@ -375,19 +515,37 @@ final class OnnxModel implements Model {
                     + "; give a batch of the layer's output as capture returns it");
         }
         // Images arrive N × C × H × W; the graph wants the tensor in its own layout.
-        Tensor value = got.rank() == 4 && layoutOf(cut) == Layout.NHWC ? layerOutput.transpose(0, 2, 3, 1) : layerOutput;
+        return got.rank() == 4 && layoutOf(cut) == Layout.NHWC ? layerOutput.transpose(0, 2, 3, 1) : layerOutput;
+    }
+
+    /** Runs the tail from the layer's tensor ({@code value}, own layout), fed {@code crossingValues} beside it. */
+    private Tensor runTail(LayerInfo l, Tensor value, List<String> crossing, Map<String, Tensor> crossingValues) {
+        String cut = graph.policy.postActivation(l.outputTensor());
+        Shape own = shapes.get(cut);
         String outputName = graph.graph.getOutput(0).getName();
         if (cut.equals(outputName)) {
             return Tensor.wrap(value.shape(), value.toArray());
         }
-        try (Sessions.Lease lease = sessions.acquire(new TailKey(cut), () -> TailGraph.build(graph, cut, own, file, l.name()));
-             DirectInput direct = directCopy(value);
-             OnnxTensor x = OnnxTensor.createTensor(sessions.environment(), direct.floats(), value.shape().toArray());
-             OrtSession.Result result = lease.session().run(Map.of(cut, x))) {
-            return toTensor(result, outputName);
+        Map<String, OnnxTensor> feeds = new HashMap<>();
+        List<DirectInput> copies = new ArrayList<>();
+        try (Sessions.Lease lease = sessions.acquire(new TailKey(cut, !crossing.isEmpty()), () -> TailGraph.build(graph, cut, own, crossing, file, l.name()))) {
+            DirectInput direct = directCopy(value);
+            copies.add(direct);
+            feeds.put(cut, OnnxTensor.createTensor(sessions.environment(), direct.floats(), value.shape().toArray()));
+            for (Map.Entry<String, Tensor> e : crossingValues.entrySet()) {
+                DirectInput beside = directCopy(e.getValue());
+                copies.add(beside);
+                feeds.put(e.getKey(), OnnxTensor.createTensor(sessions.environment(), beside.floats(), e.getValue().shape().toArray()));
+            }
+            try (OrtSession.Result result = lease.session().run(feeds)) {
+                return toTensor(result, outputName);
+            }
         } catch (OrtException e) {
             throw new FilterScopeException(Messages.runFailure(e), file.getFileName() + ": running the network from layer '"
-                    + TensorData.ExternalData.printable(l.name()) + "' failed for " + got + " (" + Messages.firstLine(e.getMessage()) + ")", e);
+                    + TensorData.ExternalData.printable(l.name()) + "' failed for " + value.shape() + " (" + Messages.firstLine(e.getMessage()) + ")", e);
+        } finally {
+            feeds.values().forEach(OnnxTensor::close);
+            copies.forEach(DirectInput::close);
         }
     }
 

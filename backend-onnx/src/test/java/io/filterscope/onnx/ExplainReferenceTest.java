@@ -28,7 +28,7 @@ import org.junit.jupiter.api.Test;
  * The explain package on the bundled PyTorch model exported to ONNX: every reference map
  * (src/test/python/make_explain_fixtures.py, resources/explain/; PyTorch float64 from the papers) through
  * the shared {@link ExplainReferenceCheck}, and this backend's own cases: refusals, progress and
- * cancelling, an NHWC model, a residual model's default layer, a layer with a skip connection around it.
+ * cancelling, an NHWC model, a residual model's default layer, layers with a skip connection around them.
  */
 class ExplainReferenceTest extends ExplainReferenceCheck {
     static final Path REF = Path.of("src/test/resources/explain");
@@ -128,17 +128,63 @@ class ExplainReferenceTest extends ExplainReferenceCheck {
     }
 
     @Test
-    void ablationCamRunsPastAResidualJoinAndRefusesALayerInsideABlock() {
+    void ablationCamRunsPastAResidualJoinAndInsideABlock() {
         try (Model residual = FilterScope.open(Path.of("src/test/resources/contract/residual.onnx"))) {
             Tensor x = io.filterscope.contract.ContractFixture.seededInput(7, residual.metadata().input().shape().with(0, 1).toArray());
             Explanation e = new Explainer(residual).explain(x, ExplainRequest.of(Method.ABLATION_CAM));
             assertEquals(new Explainer(residual).defaultLayer().name(), e.layer().orElseThrow());
-            // conv1's output reaches the output only with the stem's, which goes around it to the first Add.
-            FilterScopeException inside = assertThrows(FilterScopeException.class,
-                    () -> new Explainer(residual).explain(x, ExplainRequest.of(Method.ABLATION_CAM).atLayer("conv1")));
-            assertEquals(ErrorKind.UNSUPPORTED, inside.kind());
+            // conv1's output reaches the output only with the stem's, which goes around it to the first Add:
+            // with the input, the stem's output is computed from it; without, the layer is refused.
+            Explanation inside = new Explainer(residual).explain(x, ExplainRequest.of(Method.ABLATION_CAM).atLayer("conv1"));
+            assertEquals("conv1", inside.layer().orElseThrow());
+            Tensor a = residual.capture(x, io.filterscope.model.CaptureRequest.layers("conv1")).layer("conv1").orElseThrow().values();
+            FilterScopeException alone = assertThrows(FilterScopeException.class, () -> residual.runFrom("conv1", a));
+            assertEquals(ErrorKind.UNSUPPORTED, alone.kind());
             assertEquals("residual.onnx: the output does not depend on layer 'conv1' alone (a branch from the input around it"
-                    + " joins at 'add1'), so the network cannot be run from it; choose a later layer, such as one after the join", inside.getMessage());
+                    + " joins at 'add1'), so the network cannot be run from its output alone; give the input too"
+                    + " (runFrom(layer, layerOutput, input)) or choose a later layer, such as one after the join", alone.getMessage());
+        }
+    }
+
+    /**
+     * Inside residual blocks of a PyTorch ResNet (make_residual_ablation_fixtures.py): in the first block the
+     * block's input goes around the layer, in the downsampling one a strided 1×1 conv of it. Ablation-CAM
+     * matches PyTorch float64 there, and running from the layer's unchanged output, one row or several,
+     * gives the model's output.
+     */
+    @Test
+    void ablationCamInsideResidualBlocksMatchesPyTorch() {
+        Path dir = REF.resolve("residual");
+        try (Model resnet = FilterScope.open(dir.resolve("model.onnx"))) {
+            Tensor x = Npy.read(dir.resolve("input.npy"));
+            Tensor logits = resnet.run(x);
+            for (String[] c : new String[][] {{"/layer1/conv1/Conv", "ablationcam_layer1.npy"}, {"/layer2/conv1/Conv", "ablationcam_layer2.npy"}}) {
+                Explanation e = new Explainer(resnet).explain(x, ExplainRequest.of(Method.ABLATION_CAM).atLayer(c[0]).withBatchSize(5));
+                assertEquals(1, e.outputIndex());
+                Heatmaps.assertMatches(Npy.read(dir.resolve(c[1])), e.heatmap().values(), "ablationcam at " + c[0]);
+
+                Tensor a = resnet.capture(x, io.filterscope.model.CaptureRequest.layers(c[0])).layer(c[0]).orElseThrow().values();
+                assertClose(logits.toArray(), resnet.runFrom(c[0], a, x).toArray(), c[0]);
+                float[] three = new float[3 * a.size()];
+                for (int r = 0; r < 3; r++) {
+                    System.arraycopy(a.toArray(), 0, three, r * a.size(), a.size());
+                }
+                Tensor rows = resnet.runFrom(c[0], Tensor.wrap(a.shape().with(0, 3), three), x);
+                assertEquals(3, rows.shape().dim(0));
+                for (int r = 0; r < 3; r++) {
+                    assertClose(logits.toArray(), java.util.Arrays.copyOfRange(rows.toArray(), r * 5, (r + 1) * 5), c[0] + " row " + r);
+                }
+                FilterScopeException batch = assertThrows(FilterScopeException.class,
+                        () -> resnet.runFrom(c[0], Tensor.wrap(a.shape().with(0, 3), three), Tensor.wrap(x.shape().with(0, 2), new float[2 * x.size()])));
+                assertEquals(ErrorKind.INPUT_SHAPE, batch.kind());
+            }
+        }
+    }
+
+    private static void assertClose(float[] expected, float[] actual, String what) {
+        assertEquals(expected.length, actual.length, what);
+        for (int i = 0; i < expected.length; i++) {
+            assertEquals(expected[i], actual[i], 1e-5 * Math.max(1, Math.abs(expected[i])), what + " [" + i + "]");
         }
     }
 }

@@ -315,7 +315,8 @@ public abstract class BackendContract {
     /**
      * With {@link Capability#RUN_FROM_LAYER}: running the network from any layer's captured output
      * gives the model's output, or is refused as {@link ErrorKind#UNSUPPORTED} (a branch around the
-     * layer), and the layer feeding the output never is; a wrong shape is {@link ErrorKind#INPUT_SHAPE}.
+     * layer), and the layer feeding the output never is; given the input too, every layer gives it; a
+     * wrong shape is {@link ErrorKind#INPUT_SHAPE}.
      * Without it: refused as {@link ErrorKind#UNSUPPORTED}.
      */
     @Test
@@ -344,6 +345,11 @@ public abstract class BackendContract {
             }
         }
         assertTrue(ran > 0, "the network runs from some layer");
+        // Given the input as well, every layer runs, a branch around it too (computed from the input).
+        for (LayerOutput o : all.layers()) {
+            Tensor at = Tensor.wrap(o.values().shape(), o.values().toArray());
+            assertClose(out, model.runFrom(o.layer().name(), at, x), 1e-4, "run from " + o.layer().name() + " with the input");
+        }
         LayerOutput last = all.layers().get(all.layers().size() - 1);
         long[] dims = last.values().shape().toArray();
         dims[dims.length - 1] += 1;
