@@ -150,7 +150,12 @@ public final class FilterScopePanel extends JPanel {
             refreshView();
         });
 
-        JPanel right = new JPanel();
+        JPanel right = new JPanel() {
+            @Override
+            public java.awt.Dimension getMinimumSize() {
+                return new java.awt.Dimension(getPreferredSize().width, super.getMinimumSize().height);
+            }
+        };
         right.setLayout(new BoxLayout(right, BoxLayout.Y_AXIS));
         right.setBorder(BorderFactory.createEmptyBorder(4, 0, 4, 4));
         preview.setAlignmentX(LEFT_ALIGNMENT);
@@ -164,6 +169,11 @@ public final class FilterScopePanel extends JPanel {
         right.add(Box.createVerticalGlue());
 
         layerList.onSelect(this::select);
+        // The split pane first gives the tabs their preferred width, which six tab titles make wider
+        // than the window leaves: the pictures and predictions column was squeezed to a sliver. The
+        // tabs scroll instead, and the column keeps the width its contents want.
+        tabs.setTabLayoutPolicy(JTabbedPane.SCROLL_TAB_LAYOUT);
+        tabs.setMinimumSize(new java.awt.Dimension(0, 0));
         JSplitPane centre = new JSplitPane(JSplitPane.HORIZONTAL_SPLIT, tabs, right);
         centre.setResizeWeight(1);
         centre.setBorder(null);
