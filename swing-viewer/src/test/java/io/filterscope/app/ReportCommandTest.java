@@ -228,7 +228,7 @@ class ReportCommandTest {
         assertTrue(filterPictures >= 2, filters);
         assertTrue(filterBytes <= (long) (mb * (1 << 20)) / ReportCommand.FILTER_SHARE, filterBytes + " bytes of filters");
         // The wide bank says what of it is drawn, and how to draw the whole.
-        assertTrue(filters.contains("<summary>/conv3/Conv [64, 32, 3, 3]</summary><p class=\"drawn\">Drawn: input channels 0-15 of 32"
+        assertTrue(filters.contains("<summary>/conv3/Conv 64×32×3×3</summary><p class=\"drawn\">Drawn: input channels 0-15 of 32"
                 + " (colours scaled to the weights drawn). The whole grid: <code>filterscope filters " + model
                 + " --layer /conv3/Conv -o DIR</code></p>"), filters);
         assertTrue(html.contains("pictures left out: the size budget of 0.5 MB was reached"), html);
