@@ -29,6 +29,7 @@ import io.filterscope.render.GridRenderer;
 import io.filterscope.render.GridStyle;
 import io.filterscope.render.Png;
 import io.filterscope.spi.OpenOptions;
+import io.filterscope.tensor.Shape;
 import io.filterscope.tensor.Tensor;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
@@ -54,7 +55,11 @@ import picocli.CommandLine.Option;
  * feature maps per image, the top-k predictions, an explanation of each image's top-1 class and a
  * reproducibility block. Sections are
  * {@code <details>} elements, closed except the summary, and pictures load lazily, so a browser
- * decodes only what is opened; a size budget bounds the file.
+ * decodes only what is opened; a size budget bounds the file. The budget is shared so that a large
+ * model's filters cannot crowd out what the report is for: the filter grids may take a quarter of it
+ * and each image an equal share of the rest (its input, predictions and explanation first, then its
+ * feature maps), and a wide filter bank is drawn in part (its first filters and input channels, the
+ * report saying which and how to draw the whole).
  */
 @Command(name = "report", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = {"Write one self-contained HTML report (works offline, opens in any browser): the model summary, the filters"
@@ -88,8 +93,10 @@ final class ReportCommand extends ModelCommand {
     String preset;
 
     @Option(names = "--budget-mb", paramLabel = "MB", defaultValue = "50",
-            description = "Largest size of the embedded pictures; pictures past it are left out with a note. Default: ${DEFAULT-VALUE}.")
-    int budgetMb;
+            description = "Largest size of the embedded pictures: the filter grids may take a quarter of it, each image an equal share of the"
+                + " rest (its input and explanation before its feature maps); pictures past a share are left out with a note."
+                + " Default: ${DEFAULT-VALUE}.")
+    double budgetMb;
 
     @Option(names = "--explain", paramLabel = "METHOD", defaultValue = "auto",
             description = {"How each image's top class is explained: auto (gradcam when the model has gradients, else scorecam on the "
@@ -113,7 +120,29 @@ final class ReportCommand extends ModelCommand {
     static final Colormap EXPLAIN_COLORMAP = Colormap.INFERNO;
     static final float EXPLAIN_ALPHA = 0.5f;
 
-    private long budgetLeft;
+    /**
+     * The filter grids may take this fraction of the budget (1/FILTER_SHARE); what they leave is
+     * the images'. Without it a ResNet-50's filters alone filled 50 MB and no image's maps were shown.
+     */
+    static final int FILTER_SHARE = 4;
+    /** A filter grid in the report shows at most this many filters (output channels)... */
+    static final int DRAWN_FILTERS = 64;
+    /** ...and, where each input channel has its own tile, at most this many input channels. */
+    static final int DRAWN_INPUTS = 16;
+    /**
+     * The tiles of a grid drawn in part are at least this many pixels across: a report shows every
+     * layer, and a 1 × 1 weight needs no 48-pixel tile (GridRenderer's automatic size).
+     */
+    static final int DRAWN_TILE = 16;
+
+    /** A report is one string in memory, which Java bounds at 2 GiB. */
+    static final int MAX_BUDGET_MB = 1024;
+
+    /** What the filter grids may still take. */
+    private Allowance filterAllowance;
+    /** What the images may still take, shared among those not yet written. */
+    private long imagesBudget;
+    private int imagesLeft;
     private int omitted;
     /** The request every image is explained with; empty with {@code --explain none}. */
     private Optional<ExplainRequest> explainRequest = Optional.empty();
@@ -122,8 +151,12 @@ final class ReportCommand extends ModelCommand {
 
     @Override
     public Integer call() {
-        if (top < 1 || maxImages < 1 || budgetMb < 1) {
-            throw new FilterScopeException(ErrorKind.INVALID_ARGUMENT, "--top, --max-images and --budget-mb must be 1 or more");
+        if (top < 1 || maxImages < 1) {
+            throw new FilterScopeException(ErrorKind.INVALID_ARGUMENT, "--top and --max-images must be 1 or more");
+        }
+        if (!(budgetMb > 0 && budgetMb <= MAX_BUDGET_MB)) {
+            throw new FilterScopeException(ErrorKind.INVALID_ARGUMENT, "--budget-mb must be more than 0 and at most " + MAX_BUDGET_MB
+                    + " (megabytes; fractions such as 0.5 are allowed)");
         }
         Optional<Preset> chosen = preset == null ? Optional.empty() : Optional.of(Preset.parse(preset));
         OutputPlan.checkWritable(output);
@@ -145,7 +178,9 @@ final class ReportCommand extends ModelCommand {
         if (images.size() > maxImages) {
             images = images.subList(0, maxImages);
         }
-        budgetLeft = (long) budgetMb << 20;
+        long budget = (long) (budgetMb * (1 << 20));
+        filterAllowance = new Allowance(budget / FILTER_SHARE);
+        imagesLeft = images.size();
         String sha = sha256(ref.file());
         String version = new Main.Version().getVersion()[0];
         StringBuilder h = new StringBuilder(1 << 16);
@@ -161,7 +196,8 @@ final class ReportCommand extends ModelCommand {
             h.append("<h1>FilterScope report: ").append(esc(ref.display())).append("</h1>\n");
             explainRequest = explainRequest(model, explain);
             summary(h, model, meta, sha);
-            filters(h, model);
+            filters(h, model, ref);
+            imagesBudget = budget - filterAllowance.used();
             h.append("<section id=\"images\"><h2>Images</h2>\n");
             int shown = images(h, model, ref, prep, images);
             h.append("</section>\n");
@@ -171,8 +207,9 @@ final class ReportCommand extends ModelCommand {
             }
         }
         if (omitted > 0) {
-            h.append("<p class=\"omitted\">").append(omitted).append(" pictures left out: the size budget of ").append(budgetMb)
-                    .append(" MB was reached (raise it with --budget-mb).</p>\n");
+            h.append("<p class=\"omitted\">").append(omitted).append(" pictures left out: the size budget of ").append(mb(budgetMb))
+                    .append(" MB was reached (the filters may take a quarter of it, each image an equal share of the rest;"
+                            + " raise it with --budget-mb).</p>\n");
         }
         h.append("</body></html>\n");
         plan.add(FILE, h.toString().getBytes(StandardCharsets.UTF_8));
@@ -219,18 +256,95 @@ final class ReportCommand extends ModelCommand {
         h.append("</table></details></section>\n");
     }
 
-    private void filters(StringBuilder h, Model model) {
+    private void filters(StringBuilder h, Model model, ModelRef ref) {
         h.append("<section id=\"filters\"><h2>Filters</h2>\n");
         for (LayerInfo l : model.layers()) {
             if (!l.kind().hasFilters()) {
                 continue;
             }
             FilterBank bank = model.filters(l.name());
+            DrawnFilters drawn = DrawnFilters.of(bank);
             h.append("<details class=\"filters\"><summary>").append(esc(l.name())).append(" ").append(bank.shape()).append("</summary>");
-            picture(h, GridRenderer.filters(bank, GridStyle.filters()), "filters of " + l.name());
+            if (drawn.isPart()) {
+                h.append("<p class=\"drawn\">Drawn: ").append(esc(drawn.describe(bank)))
+                        .append(". The whole grid: <code>filterscope filters ").append(ref.bundled() ? "" : esc(shellWord(ref.display())) + " ").append("--layer ")
+                        .append(esc(shellWord(l.name()))).append(" -o DIR</code></p>");
+            }
+            GridStyle style = drawn.isPart() ? GridStyle.filters().withTileScale(drawn.tileScale()) : GridStyle.filters();
+            picture(h, GridRenderer.filters(drawn.bank(), style), "filters of " + l.name(), filterAllowance);
             h.append("</details>\n");
         }
         h.append("</section>\n");
+    }
+
+    private static String mb(double v) {
+        return v == Math.rint(v) ? Long.toString((long) v) : Double.toString(v);
+    }
+
+    /** {@code s} as one word of a POSIX shell command line. */
+    static String shellWord(String s) {
+        return s.matches("[A-Za-z0-9_./:=+-]+") ? s : "'" + s.replace("'", "'\\''") + "'";
+    }
+
+    /**
+     * The part of a filter bank a report draws: all of it when it has at most {@link #DRAWN_FILTERS}
+     * filters and (where input channels have tiles of their own) {@link #DRAWN_INPUTS} input
+     * channels, else the first that many of each. A 1024 × 256 × 1 × 1 bank drawn whole is a
+     * 64-megapixel picture (a 4 MB PNG), slow to draw and to encode and no use at a glance.
+     *
+     * @param bank    the filters drawn
+     * @param filters how many of the bank's filters {@code bank} holds
+     * @param inputs  how many input channels per filter it holds
+     * @param part    whether that is less than the whole bank
+     */
+    record DrawnFilters(FilterBank bank, int filters, int inputs, boolean part) {
+
+        static DrawnFilters of(FilterBank full) {
+            int out = full.outChannels();
+            int depth = full.inChannelsPerGroup();
+            // GridRenderer draws one tile per filter for these: an RGB first layer, a depthwise layer.
+            boolean tilePerFilter = depth == 1 || (depth == 3 && full.groups() == 1);
+            int keepOut = Math.min(out, DRAWN_FILTERS);
+            int keepIn = tilePerFilter ? depth : Math.min(depth, DRAWN_INPUTS);
+            if (keepOut == out && keepIn == depth) {
+                return new DrawnFilters(full, out, depth, false);
+            }
+            int plane = full.kernelHeight() * full.kernelWidth();
+            float[] w = new float[keepOut * keepIn * plane];
+            for (int o = 0; o < keepOut; o++) {
+                full.weights().copyTo(o * depth * plane, w, o * keepIn * plane, keepIn * plane);
+            }
+            Optional<Tensor> bias = full.bias().map(b -> {
+                float[] v = new float[keepOut];
+                b.copyTo(0, v, 0, keepOut);
+                return Tensor.wrap(Shape.of(keepOut), v);
+            });
+            FilterBank part = new FilterBank(full.layer(), Tensor.wrap(Shape.of(keepOut, keepIn, full.kernelHeight(), full.kernelWidth()), w),
+                    bias, full.stride(), full.padding(), full.dilation(), full.groups(), full.transposed(), full.weightTensor());
+            return new DrawnFilters(part, keepOut, keepIn, true);
+        }
+
+        boolean isPart() {
+            return part;
+        }
+
+        /** Pixels per weight: tiles of about {@link #DRAWN_TILE} pixels. */
+        int tileScale() {
+            int k = Math.max(bank.kernelHeight(), bank.kernelWidth());
+            return Math.max(1, (DRAWN_TILE + k - 1) / k);
+        }
+
+        /** What was drawn of {@code full}, in words. */
+        String describe(FilterBank full) {
+            List<String> s = new ArrayList<>();
+            if (filters < full.outChannels()) {
+                s.add("filters 0-" + (filters - 1) + " of " + full.outChannels());
+            }
+            if (inputs < full.inChannelsPerGroup()) {
+                s.add("input channels 0-" + (inputs - 1) + " of " + full.inChannelsPerGroup());
+            }
+            return String.join(", ", s) + " (colours scaled to the weights drawn)";
+        }
     }
 
     /**
@@ -246,6 +360,7 @@ final class ReportCommand extends ModelCommand {
             @Override
             public void skipped(Path file, String reason) {
                 err().println("skipped: " + Main.oneLine(reason));
+                imagesLeft--;
             }
         }, b -> batch(h, model, ref, b));
     }
@@ -262,7 +377,7 @@ final class ReportCommand extends ModelCommand {
                 Article a = new Article(b.files().get(i).getFileName().toString(), in, Preprocessor.toImage(in, b.preprocessing()));
                 articles[i] = a;
                 a.text("<article class=\"image\"><h3>").text(esc(a.name)).text("</h3>");
-                a.picture(a.seen, "what the model sees");
+                a.firstPicture(a.seen, "what the model sees");
                 predictions(a, ref, out, i);
                 for (LayerOutput lo : acts.layers()) {
                     if (!lo.isSpatial()) {
@@ -278,11 +393,15 @@ final class ReportCommand extends ModelCommand {
         for (Article a : articles) {
             // Written in image order, each image's explanation after its maps, as a one-image batch writes them
             // (so the size budget leaves out the same pictures whatever the batch).
-            a.writeTo(h);
             if (explainRequest.isPresent()) {
-                explanation(h, model, a.name, a.input, a.seen, a.labels);
+                explanation(a, model);
             }
-            h.append("</article>\n");
+            a.text("</article>\n");
+            // Each image gets an equal share of what is left; what one leaves unused goes to those after it.
+            Allowance share = new Allowance(imagesBudget / Math.max(1, imagesLeft));
+            a.writeTo(h, share);
+            imagesBudget -= share.used();
+            imagesLeft--;
         }
     }
 
@@ -316,7 +435,9 @@ final class ReportCommand extends ModelCommand {
 
     /**
      * One image's article while its batch is captured: text and encoded pictures in order. The
-     * pictures are weighed against the size budget only when written, in image order.
+     * pictures are weighed against the image's share of the budget only when written, in image
+     * order: first those that say what the model made of the image (what it saw, the explanation),
+     * then the feature maps in layer order.
      */
     private final class Article {
         final String name;
@@ -337,16 +458,33 @@ final class ReportCommand extends ModelCommand {
             return this;
         }
 
+        /** A feature-map grid: shown if the image's share has room once its first pictures are in. */
         void picture(BufferedImage img, String alt) {
+            add(img, alt, false);
+        }
+
+        /** A picture shown before any feature map: what the model saw, the explanation. */
+        void firstPicture(BufferedImage img, String alt) {
+            add(img, alt, true);
+        }
+
+        private void add(BufferedImage img, String alt, boolean first) {
             pieces.add(text);
-            pieces.add(new Encoded(Png.encode(img), img.getWidth(), img.getHeight(), alt));
+            pieces.add(new Placed(Encoded.of(img, alt), first));
             text = new StringBuilder();
         }
 
-        void writeTo(StringBuilder h) {
+        void writeTo(StringBuilder h, Allowance share) {
+            for (boolean first : new boolean[] {true, false}) {
+                for (Object p : pieces) {
+                    if (p instanceof Placed pl && pl.first == first) {
+                        pl.shown = share.take(pl.pic.dataUrlSize());
+                    }
+                }
+            }
             for (Object p : pieces) {
-                if (p instanceof Encoded e) {
-                    embed(h, e);
+                if (p instanceof Placed pl) {
+                    embed(h, pl.pic, pl.shown);
                 } else {
                     h.append((CharSequence) p);
                 }
@@ -355,8 +493,51 @@ final class ReportCommand extends ModelCommand {
         }
     }
 
+    /** A picture in an article, whether it comes first for the budget and whether it is shown. */
+    private static final class Placed {
+        final Encoded pic;
+        final boolean first;
+        boolean shown;
+
+        Placed(Encoded pic, boolean first) {
+            this.pic = pic;
+            this.first = first;
+        }
+    }
+
     /** A picture as PNG bytes, with the size it is drawn at and its alternative text. */
     private record Encoded(byte[] png, int width, int height, String alt) {
+        static Encoded of(BufferedImage img, String alt) {
+            return new Encoded(Png.encode(img), img.getWidth(), img.getHeight(), alt);
+        }
+
+        /** Its size in the file, as base64. */
+        long dataUrlSize() {
+            return (png.length + 2L) / 3 * 4;
+        }
+    }
+
+    /** A part of the size budget: what it may still take, and what it took. */
+    private static final class Allowance {
+        private final long limit;
+        private long used;
+
+        Allowance(long limit) {
+            this.limit = limit;
+        }
+
+        /** Takes {@code size} bytes if they fit. */
+        boolean take(long size) {
+            if (size > limit - used) {
+                return false;
+            }
+            used += size;
+            return true;
+        }
+
+        long used() {
+            return used;
+        }
     }
 
     /**
@@ -391,23 +572,23 @@ final class ReportCommand extends ModelCommand {
         return Optional.of(m.isCam() ? r.atLayer(new Explainer(model).defaultLayer().name()) : r);
     }
 
-    private void explanation(StringBuilder h, Model model, String name, Tensor in, BufferedImage seen, List<String> labels) {
+    private void explanation(Article a, Model model) {
         ExplainRequest r = explainRequest.orElseThrow();
         Explanation e;
         try {
-            e = new Explainer(model).explain(in, r);
+            e = new Explainer(model).explain(a.input, r);
         } catch (FilterScopeException ex) {
             // One image the method cannot explain (say, a model output that is not a class score) does not sink the report.
-            h.append("<p class=\"explanation\">No explanation: ").append(esc(Main.oneLine(ex.getMessage()))).append("</p>");
-            explained.add(new String[] {name, "none (" + Main.oneLine(ex.getMessage()) + ")"});
+            a.text("<p class=\"explanation\">No explanation: ").text(esc(Main.oneLine(ex.getMessage()))).text("</p>");
+            explained.add(new String[] {a.name, "none (" + Main.oneLine(ex.getMessage()) + ")"});
             return;
         }
-        String label = e.outputIndex() < labels.size() ? labels.get(e.outputIndex()) : "class " + e.outputIndex();
+        String label = e.outputIndex() < a.labels.size() ? a.labels.get(e.outputIndex()) : "class " + e.outputIndex();
         String what = describe(e, label);
-        h.append("<details class=\"explanation\" open><summary>Explanation: ").append(esc(what)).append("</summary>");
-        picture(h, e.heatmap().overlay(seen, EXPLAIN_COLORMAP, EXPLAIN_ALPHA), "explanation of " + name);
-        h.append("</details>\n");
-        explained.add(new String[] {name, what});
+        a.text("<details class=\"explanation\" open><summary>Explanation: ").text(esc(what)).text("</summary>");
+        a.firstPicture(e.heatmap().overlay(a.seen, EXPLAIN_COLORMAP, EXPLAIN_ALPHA), "explanation of " + a.name);
+        a.text("</details>\n");
+        explained.add(new String[] {a.name, what});
     }
 
     private static String describe(Explanation e, String label) {
@@ -473,18 +654,17 @@ final class ReportCommand extends ModelCommand {
         h.append("</table></section>\n");
     }
 
-    private void picture(StringBuilder h, BufferedImage img, String alt) {
-        embed(h, new Encoded(Png.encode(img), img.getWidth(), img.getHeight(), alt));
+    private void picture(StringBuilder h, BufferedImage img, String alt, Allowance allowance) {
+        Encoded pic = Encoded.of(img, alt);
+        embed(h, pic, allowance.take(pic.dataUrlSize()));
     }
 
-    private void embed(StringBuilder h, Encoded pic) {
-        long size = (pic.png().length + 2L) / 3 * 4;
-        if (size > budgetLeft) {
+    private void embed(StringBuilder h, Encoded pic, boolean shown) {
+        if (!shown) {
             omitted++;
             h.append("<p class=\"omitted\">").append(esc(pic.alt())).append(": left out (size budget)</p>");
             return;
         }
-        budgetLeft -= size;
         // Small pictures (a 28×28 input) are shown enlarged, pixels kept crisp by the style.
         int scale = Math.max(1, 112 / Math.max(1, Math.max(pic.width(), pic.height())));
         h.append("<img loading=\"lazy\" alt=\"").append(esc(pic.alt())).append("\" width=\"").append(pic.width() * scale).append("\" height=\"")

@@ -3,6 +3,7 @@ package io.filterscope.app;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -13,6 +14,7 @@ import io.filterscope.explain.Explanation;
 import io.filterscope.explain.Method;
 import io.filterscope.model.Capability;
 import io.filterscope.model.CaptureRequest;
+import io.filterscope.model.FilterBank;
 import io.filterscope.model.Model;
 import io.filterscope.preprocess.Preprocessing;
 import io.filterscope.preprocess.Preprocessor;
@@ -170,6 +172,107 @@ class ReportCommandTest {
         String html = Files.readString(none.resolve("report.html"));
         assertFalse(html.contains("class=\"explanation\""));
         assertTrue(html.contains("<th>explanations</th><td>none (--explain none)</td>"));
+    }
+
+    /**
+     * A small budget is shared: the filter grids may take a quarter of it, and each image an equal
+     * share of the rest, so every image keeps what the model saw, its predictions, its explanation and
+     * every feature map, while the wide /conv3/Conv bank (64 × 32 × 3 × 3) is drawn in part or left
+     * out. (Spent in document order, as the budget was before, the filters took 0.5 MB and every
+     * feature map was left out.)
+     */
+    @Test
+    void smallBudgetKeepsEveryImagesMapsAndShrinksTheFilters(@TempDir Path tmp) throws Exception {
+        Path model = BUNDLE.resolve("fashion_cnn.onnx");
+        Path boot = BUNDLE.resolve("images/9-ankle-boot.png");
+        Path trouser = BUNDLE.resolve("images/1-trouser.png");
+        Path out = tmp.resolve("out");
+        double mb = 0.5;
+        Cli.Result r = Cli.run("report", model, "--image", boot, "--image", trouser, "--budget-mb", mb, "-o", out);
+        assertEquals(0, r.code(), r::toString);
+        String html = Files.readString(out.resolve("report.html"));
+
+        List<String> spatial;
+        try (Model m = FilterScope.open(model)) {
+            spatial = m.capture(Preprocessor.load(boot, Preprocessing.forModel(m.metadata(), Optional.empty())), CaptureRequest.allSpatial())
+                    .layers().stream().map(lo -> lo.layer().name()).toList();
+        }
+        assertEquals(6, spatial.size(), spatial::toString);
+        String[] articles = html.split("<article class=\"image\">");
+        assertEquals(3, articles.length, "two image articles");
+        String[][] expected = {{"9-ankle-boot.png", "Ankle boot"}, {"1-trouser.png", "Trouser"}};
+        for (int i = 0; i < 2; i++) {
+            String a = articles[i + 1].substring(0, articles[i + 1].indexOf("</article>"));
+            assertTrue(a.startsWith("<h3>" + expected[i][0] + "</h3>"), a);
+            assertTrue(a.contains("<table class=\"predictions\"><tr><th>class</th><th>probability</th></tr><tr><td>" + expected[i][1]
+                    + "</td>"), "the top class of " + expected[i][0]);
+            List<String> shown = new java.util.ArrayList<>(List.of("what the model sees", "explanation of " + expected[i][0]));
+            spatial.forEach(l -> shown.add("feature maps of " + l));
+            for (String alt : shown) {
+                assertTrue(Pattern.compile("<img [^>]*alt=\"" + Pattern.quote(alt) + "\"[^>]*src=\"data:image/png;base64,[A-Za-z0-9+/=]{100,}")
+                        .matcher(a).find(), alt + " not shown for " + expected[i][0]);
+            }
+            assertFalse(a.contains("left out (size budget)"), a);
+        }
+
+        String filters = html.substring(html.indexOf("<section id=\"filters\">"), html.indexOf("<section id=\"images\">"));
+        long filterBytes = 0;
+        Matcher img = Pattern.compile("<img [^>]*src=\"data:image/png;base64,([^\"]+)\"").matcher(filters);
+        int filterPictures = 0;
+        while (img.find()) {
+            filterBytes += img.group(1).length();
+            filterPictures++;
+        }
+        int leftOut = filters.split("left out \\(size budget\\)", -1).length - 1;
+        assertEquals(3, filterPictures + leftOut, filters);
+        assertTrue(filterPictures >= 2, filters);
+        assertTrue(filterBytes <= (long) (mb * (1 << 20)) / ReportCommand.FILTER_SHARE, filterBytes + " bytes of filters");
+        // The wide bank says what of it is drawn, and how to draw the whole.
+        assertTrue(filters.contains("<summary>/conv3/Conv 64×32×3×3</summary><p class=\"drawn\">Drawn: input channels 0-15 of 32"
+                + " (colours scaled to the weights drawn). The whole grid: <code>filterscope filters " + model
+                + " --layer /conv3/Conv -o DIR</code></p>"), filters);
+        assertTrue(html.contains("pictures left out: the size budget of 0.5 MB was reached"), html);
+        assertTrue(r.out().contains("pictures over the size budget left out"), r::toString);
+    }
+
+    /** A wide bank is drawn from its first 64 filters and first 16 input channels, the weights as they are in the bank. */
+    @Test
+    void wideFilterBankIsDrawnFromItsFirstFiltersAndInputChannels() {
+        java.util.Random random = new java.util.Random(14);
+        float[] w = new float[100 * 40 * 3 * 3];
+        for (int i = 0; i < w.length; i++) {
+            w[i] = (float) random.nextGaussian();
+        }
+        float[] b = new float[100];
+        for (int i = 0; i < b.length; i++) {
+            b[i] = i;
+        }
+        FilterBank full = new FilterBank("wide", Tensor.wrap(io.filterscope.tensor.Shape.of(100, 40, 3, 3), w),
+                Optional.of(Tensor.wrap(io.filterscope.tensor.Shape.of(100), b)), new int[] {1, 1}, new int[] {1, 1, 1, 1}, new int[] {1, 1}, 1, false);
+        ReportCommand.DrawnFilters d = ReportCommand.DrawnFilters.of(full);
+        assertTrue(d.isPart());
+        assertEquals(io.filterscope.tensor.Shape.of(64, 16, 3, 3), d.bank().weights().shape());
+        float[] drawn = d.bank().weights().toArray();
+        for (int o = 0; o < 64; o++) {
+            for (int i = 0; i < 16; i++) {
+                for (int k = 0; k < 9; k++) {
+                    assertEquals(w[(o * 40 + i) * 9 + k], drawn[(o * 16 + i) * 9 + k], "filter " + o + ", input " + i);
+                }
+            }
+        }
+        assertEquals(63f, d.bank().bias().orElseThrow().toArray()[63]);
+        assertEquals("filters 0-63 of 100, input channels 0-15 of 40 (colours scaled to the weights drawn)", d.describe(full));
+
+        // An RGB first layer and a depthwise layer draw one tile per filter: only their filter count is cut.
+        FilterBank rgb = new FilterBank("rgb", Tensor.zeros(io.filterscope.tensor.Shape.of(64, 3, 7, 7)), Optional.empty(),
+                new int[] {2, 2}, new int[] {3, 3, 3, 3}, new int[] {1, 1}, 1, false);
+        assertFalse(ReportCommand.DrawnFilters.of(rgb).isPart());
+        assertSame(rgb, ReportCommand.DrawnFilters.of(rgb).bank());
+        FilterBank depthwise = new FilterBank("dw", Tensor.zeros(io.filterscope.tensor.Shape.of(96, 1, 3, 3)), Optional.empty(),
+                new int[] {1, 1}, new int[] {1, 1, 1, 1}, new int[] {1, 1}, 96, false);
+        ReportCommand.DrawnFilters dw = ReportCommand.DrawnFilters.of(depthwise);
+        assertEquals(io.filterscope.tensor.Shape.of(64, 1, 3, 3), dw.bank().weights().shape());
+        assertEquals("filters 0-63 of 96 (colours scaled to the weights drawn)", dw.describe(depthwise));
     }
 
     /** A gradient method asked of a model without gradients is refused in one line, and nothing is written. */

@@ -81,8 +81,10 @@ public final class ReportBench {
 
     private static void describe(String explain, Path html) throws IOException {
         String text = Files.readString(html);
-        System.out.printf("--explain %s: report.html %.1f MB, %d pictures (%d lazy), %d sections (%d open)%n", explain, Files.size(html) / 1e6,
-                count(text, "<img "), count(text, "<img loading=\"lazy\""), count(text, "<details"), count(text, "<details open")
+        System.out.printf("--explain %s: report.html %.1f MB, %d pictures (%d lazy, %d feature-map grids, %d filter grids, %d drawn in part),"
+                + " %d left out over the budget, %d sections (%d open)%n", explain, Files.size(html) / 1e6,
+                count(text, "<img "), count(text, "<img loading=\"lazy\""), count(text, "alt=\"feature maps of "), count(text, "alt=\"filters of "),
+                count(text, "<p class=\"drawn\">"), count(text, "left out (size budget)"), count(text, "<details"), count(text, "<details open")
                         + count(text, "<details class=\"explanation\" open"));
     }
 
