@@ -34,7 +34,7 @@ class MissingPiecesCommandsTest {
         assertEquals(2, r.code(), r::toString);
         assertEquals("", r.out(), r::toString);
         String line = r.oneLine();
-        assertTrue(line.startsWith(keras + ": no installed backend reads this file; installed: onnx ("), line);
+        assertTrue(line.startsWith("net.keras: no installed backend reads this file; installed: onnx ("), line);
         assertTrue(line.contains("add io.filterscope:filterscope-backend-dl4j to the class path"), line);
     }
 
