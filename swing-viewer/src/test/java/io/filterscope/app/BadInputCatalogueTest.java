@@ -64,6 +64,10 @@ class BadInputCatalogueTest {
                         "notes.keras: neither a DL4J model zip nor an HDF5/Keras file"),
                 row("stored input shape of the wrong type", d -> HostileFiles.bundledDl4jWithoutItsShape(d.resolve("badshape.zip"),
                         "objects/filterscope.inputShape", HostileFiles.serialize("1x28x28")), "badshape.zip: the stored input shape is unusable: objects/filterscope.inputShape holds a String, not a long[]"),
+                // The command line gives a Keras 2 .h5 to DL4J's Keras 2 import, never to the Keras 3 reader.
+                row("Keras 2 .h5 (DL4J's Keras import, not the Keras 3 reader)",
+                        d -> Files.copy(DL4J_RESOURCES.resolve("keras3/bad/keras2.h5"), d.resolve("keras2.h5")),
+                        "keras2.h5: DL4J's Keras import cannot read this keras 2.13.1 model (", "convert it to ONNX (tf2onnx) and open that instead"),
                 row("weights-only .h5", d -> {
                     Path file = d.resolve("fashion.weights.h5");
                     try (var zip = new java.util.zip.ZipFile(FASHION.resolve("fashion_cnn_keras.keras").toFile());
