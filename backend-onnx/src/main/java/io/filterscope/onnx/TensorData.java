@@ -123,38 +123,13 @@ final class TensorData {
         return null;
     }
 
-    private long number(Tensor t, StringStringEntry e) {
-        try {
-            return Long.parseLong(e.getValue().trim());
-        } catch (NumberFormatException ex) {
-            throw new FilterScopeException(ErrorKind.NOT_A_MODEL, modelFile + ": the external data " + e.getKey() + " of '" + ExternalData.printable(t.getName())
-                    + "' is '" + ExternalData.printable(e.getValue()) + "', not a number; export the model again", ex);
-        }
-    }
-
     private ByteBuffer external(Tensor t) {
-        String location = null;
-        long offset = 0;
-        long length = -1;
-        for (StringStringEntry e : t.getExternalDataList()) {
-            switch (e.getKey()) {
-                case "location" -> location = e.getValue();
-                case "offset" -> offset = number(t, e);
-                case "length" -> length = number(t, e);
-                default -> { }
-            }
-        }
-        if (location == null) {
-            throw new FilterScopeException(ErrorKind.NOT_A_MODEL, modelFile + ": tensor '" + ExternalData.printable(t.getName()) + "' is marked external but names no location; export the model again");
-        }
+        String location = ExternalData.location(modelFile, t);
         Path data = ExternalData.resolve(modelFile, location, t.getName());
         try (FileChannel ch = FileChannel.open(data, StandardOpenOption.READ)) {
-            long len = length >= 0 ? length : ch.size() - offset;
-            // Compared without adding: offset and length come from the file and may be made to overflow.
-            if (offset < 0 || len < 0 || offset > ch.size() || len > ch.size() - offset) {
-                throw new FilterScopeException(ErrorKind.NOT_A_MODEL, modelFile + ": external data for '" + ExternalData.printable(t.getName()) + "' runs past the end of "
-                        + data.getFileName() + "; copy the complete file next to the model");
-            }
+            long[] slice = ExternalData.slice(modelFile, t, data, ch.size());
+            long offset = slice[0];
+            long len = slice[1];
             if (len > Integer.MAX_VALUE - 8) {
                 throw new FilterScopeException(ErrorKind.NOT_A_MODEL, modelFile + ": tensor '" + ExternalData.printable(t.getName()) + "' holds " + len
                         + " bytes; FilterScope decodes weights of at most 2 GB per tensor");
@@ -190,6 +165,46 @@ final class TensorData {
     /** Where external data may live: inside the model's folder, never outside. */
     static final class ExternalData {
         private ExternalData() {
+        }
+
+        /** The tensor's external data location; refused when it names none. */
+        static String location(Path modelFile, Tensor t) {
+            return t.getExternalDataList().stream().filter(e -> e.getKey().equals("location")).reduce((a, b) -> b)
+                    .map(StringStringEntry::getValue)
+                    .orElseThrow(() -> new FilterScopeException(ErrorKind.NOT_A_MODEL, modelFile + ": tensor '" + printable(t.getName())
+                            + "' is marked external but names no location; export the model again"));
+        }
+
+        /**
+         * {@code [offset, length]} of the tensor's bytes in {@code data}, a file of {@code size} bytes,
+         * checked against its size. Compared without adding: offset and length come from the file and
+         * may be made to overflow (ONNX Runtime, handed them, fails with its own internal message).
+         */
+        static long[] slice(Path modelFile, Tensor t, Path data, long size) {
+            long offset = 0;
+            long length = -1;
+            for (StringStringEntry e : t.getExternalDataList()) {
+                switch (e.getKey()) {
+                    case "offset" -> offset = number(modelFile, t, e);
+                    case "length" -> length = number(modelFile, t, e);
+                    default -> { }
+                }
+            }
+            long len = length >= 0 ? length : size - offset;
+            if (offset < 0 || len < 0 || offset > size || len > size - offset) {
+                throw new FilterScopeException(ErrorKind.NOT_A_MODEL, modelFile + ": external data for '" + printable(t.getName()) + "' runs past the end of "
+                        + data.getFileName() + "; copy the complete file next to the model");
+            }
+            return new long[] {offset, len};
+        }
+
+        private static long number(Path modelFile, Tensor t, StringStringEntry e) {
+            try {
+                return Long.parseLong(e.getValue().trim());
+            } catch (NumberFormatException ex) {
+                throw new FilterScopeException(ErrorKind.NOT_A_MODEL, modelFile + ": the external data " + e.getKey() + " of '" + printable(t.getName())
+                        + "' is '" + printable(e.getValue()) + "', not a number; export the model again", ex);
+            }
         }
 
         static Path resolve(Path modelFile, String location, String tensor) {
@@ -233,8 +248,19 @@ final class TensorData {
             while (!todo.isEmpty()) {
                 com.google.protobuf.Message m = todo.pop();
                 if (m instanceof Tensor t && t.getDataLocation() == Tensor.DataLocation.EXTERNAL) {
-                    t.getExternalDataList().stream().filter(e -> e.getKey().equals("location"))
-                            .forEach(e -> resolve(modelFile, e.getValue(), t.getName()));
+                    for (StringStringEntry e : t.getExternalDataList()) {
+                        if (e.getKey().equals("location")) {
+                            Path data = resolve(modelFile, e.getValue(), t.getName());
+                            try {
+                                // Before ONNX Runtime reads them: its own refusal of an overflowing offset is an internal error text.
+                                slice(modelFile, t, data, Files.size(data));
+                            } catch (IOException x) {
+                                throw new FilterScopeException(ErrorKind.UNREADABLE_FILE, modelFile + ": cannot read external data "
+                                        + printable(e.getValue()) + " for '" + printable(t.getName()) + "' (" + x.getMessage()
+                                        + "); keep the data file next to the model", x);
+                            }
+                        }
+                    }
                 }
                 for (var field : m.getAllFields().entrySet()) {
                     if (field.getKey().getJavaType() != com.google.protobuf.Descriptors.FieldDescriptor.JavaType.MESSAGE) {

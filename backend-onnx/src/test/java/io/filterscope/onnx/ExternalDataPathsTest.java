@@ -105,6 +105,10 @@ class ExternalDataPathsTest {
                 }
             });
             assertTrue(e.getMessage().startsWith(model + ": ") && !e.getMessage().contains("\n"), String.join("=", edit) + ": " + e.getMessage());
+            // FilterScope's own words, at open: ONNX Runtime's refusal of an overflowing offset is its internal error text.
+            assertTrue(e.getMessage().contains("runs past the end of weights.bin; copy the complete file next to the model")
+                    || e.getMessage().contains("', not a number; export the model again"), String.join("=", edit) + ": " + e.getMessage());
+            assertThrows(FilterScopeException.class, () -> FilterScope.open(model).close(), "refused when the model is opened");
         }
     }
 

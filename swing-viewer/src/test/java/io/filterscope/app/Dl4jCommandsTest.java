@@ -168,58 +168,15 @@ class Dl4jCommandsTest {
 
     /** The bundled DL4J model without its stored input shape, plus {@code entry} holding {@code bytes} when given. */
     private Path bundledDl4j(String name, String entry, byte[] bytes) throws IOException {
-        Path zip = tmp.resolve(name);
-        try (var in = new java.util.zip.ZipFile(FASHION.resolve("fashion_cnn_dl4j.zip").toFile());
-             var z = new java.util.zip.ZipOutputStream(Files.newOutputStream(zip))) {
-            for (var e : java.util.Collections.list(in.entries())) {
-                if (!e.getName().startsWith("objects/") && !e.getName().startsWith("filterscope/")) {
-                    z.putNextEntry(new java.util.zip.ZipEntry(e.getName()));
-                    z.write(in.getInputStream(e).readAllBytes());
-                }
-            }
-            if (entry != null) {
-                z.putNextEntry(new java.util.zip.ZipEntry(entry));
-                z.write(bytes);
-            }
-        }
-        return zip;
+        return HostileFiles.bundledDl4jWithoutItsShape(tmp.resolve(name), entry, bytes);
     }
 
     private Path addEntry(Path zip, String entry, byte[] bytes) throws IOException {
-        Path copy = tmp.resolve("more-" + zip.getFileName());
-        try (var in = new java.util.zip.ZipFile(zip.toFile());
-             var z = new java.util.zip.ZipOutputStream(Files.newOutputStream(copy))) {
-            for (var e : java.util.Collections.list(in.entries())) {
-                z.putNextEntry(new java.util.zip.ZipEntry(e.getName()));
-                z.write(in.getInputStream(e).readAllBytes());
-            }
-            z.putNextEntry(new java.util.zip.ZipEntry(entry));
-            z.write(bytes);
-        }
-        return copy;
+        return HostileFiles.withEntry(zip, tmp.resolve("more-" + zip.getFileName()), entry, bytes);
     }
 
-    /** The classic "SerialDOS": 100 levels of HashSets two wide; a few KB that take 2^100 steps to read. */
     private static byte[] hashSetBomb() throws IOException {
-        java.util.Set<Object> root = new java.util.HashSet<>();
-        java.util.Set<Object> s1 = root;
-        java.util.Set<Object> s2 = new java.util.HashSet<>();
-        for (int i = 0; i < 100; i++) {
-            java.util.Set<Object> t1 = new java.util.HashSet<>();
-            java.util.Set<Object> t2 = new java.util.HashSet<>();
-            t1.add("foo");
-            s1.add(t1);
-            s1.add(t2);
-            s2.add(t1);
-            s2.add(t2);
-            s1 = t1;
-            s2 = t2;
-        }
-        var bytes = new java.io.ByteArrayOutputStream();
-        try (var out = new java.io.ObjectOutputStream(bytes)) {
-            out.writeObject(root);
-        }
-        return bytes.toByteArray();
+        return HostileFiles.hashSetBomb();
     }
 
     private static String topClass(String out) {
