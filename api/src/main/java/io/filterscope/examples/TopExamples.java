@@ -126,30 +126,44 @@ public record TopExamples(String layer, ScoreKind score, int k, List<List<Exampl
             n = images.size();
             Preconditions.checkArgument(channels == heaps.size(), "%s channels, expected %s", channels, heaps.size());
             int hw = h * w;
-            float[] row = new float[hw];
-            for (int item = 0; item < n; item++) {
+            // One copy per item (a lent batch checks its loan per copy), then each channel's map read in place.
+            float[] item = new float[channels * hw];
+            for (int i = 0; i < n; i++) {
+                maps.copyTo(i * channels * hw, item, 0, item.length);
                 for (int c = 0; c < channels; c++) {
-                    // A map at a time: buffer() of a lent batch would copy all of it first.
-                    maps.copyTo((item * channels + c) * hw, row, 0, hw);
-                    offer(c, score(images.get(item), row, w));
+                    offer(c, images.get(i), item, c * hw, hw, w);
                 }
             }
         }
 
-        private Example score(String image, float[] row, int w) {
+        /**
+         * Scores one map ({@code hw} values of {@code values} from {@code at}) and keeps it if it beats
+         * the channel's worst kept example; a map that cannot, the common case once the heaps are full,
+         * makes no object.
+         */
+        private void offer(int c, String image, float[] values, int at, int hw, int w) {
             int best = 0;
             float max = Float.NEGATIVE_INFINITY;
             double sum = 0;
-            for (int i = 0; i < row.length; i++) {
-                float v = row[i];
+            for (int i = 0; i < hw; i++) {
+                float v = values[at + i];
                 sum += v;
                 if (v > max) {
                     max = v;
                     best = i;
                 }
             }
-            float s = score == ScoreKind.MAX ? (row.length == 0 ? Float.NaN : max) : (float) (sum / row.length);
-            return new Example(image, s, row.length == 0 ? 0 : best / w, row.length == 0 ? 0 : best % w);
+            float s = score == ScoreKind.MAX ? (hw == 0 ? Float.NaN : max) : (float) (sum / hw);
+            PriorityQueue<Example> heap = heaps.get(c);
+            if (heap.size() >= k) {
+                float worst = heap.peek().score();
+                double sv = Float.isNaN(s) ? Double.NEGATIVE_INFINITY : s;
+                double wv = Float.isNaN(worst) ? Double.NEGATIVE_INFINITY : worst;
+                if (sv < wv) {
+                    return;   // strictly worse: BEST_FIRST would rank it after the worst kept
+                }
+            }
+            offer(c, new Example(image, s, hw == 0 ? 0 : best / w, hw == 0 ? 0 : best % w));
         }
 
         private void offer(int c, Example e) {
