@@ -50,7 +50,9 @@ enum FileKind {
             if (has(zip, "configuration.json") && has(zip, "coefficients.bin")) {
                 return DL4J_ZIP;
             }
-            if (has(zip, "config.json")) {
+            // A Keras archive missing its config still has its other entries: sent to the Keras reader,
+            // it is told that config.json is missing instead of being refused as a foreign zip.
+            if (has(zip, "config.json") || has(zip, "model.weights.h5") || has(zip, "metadata.json")) {
                 return KERAS_ZIP;
             }
             return OTHER_ZIP;

@@ -32,8 +32,13 @@ record KerasConfig(Path file, String kerasVersion, JsonNode config, boolean nati
 
     private static KerasConfig readZip(Path file, String name) {
         try (ZipFile zip = new ZipFile(file.toFile())) {
+            var entry = zip.getEntry("config.json");
+            if (entry == null) {
+                throw new FilterScopeException(ErrorKind.NOT_A_MODEL, name + ": has no config.json, so the network it holds is not"
+                        + " described; save the model again with model.save(\"model.keras\")");
+            }
             JsonNode config;
-            try (InputStream in = zip.getInputStream(zip.getEntry("config.json"))) {
+            try (InputStream in = zip.getInputStream(entry)) {
                 config = JSON.readTree(in);
             }
             String version = "3";
@@ -44,6 +49,8 @@ record KerasConfig(Path file, String kerasVersion, JsonNode config, boolean nati
                 }
             }
             return new KerasConfig(file, version, config, true);
+        } catch (FilterScopeException e) {
+            throw e;
         } catch (IOException | RuntimeException e) {
             throw new FilterScopeException(ErrorKind.NOT_A_MODEL, name + ": not a readable Keras .keras file (" + Dl4jModel.firstLine(e.getMessage())
                     + "); save the model again with model.save", e);

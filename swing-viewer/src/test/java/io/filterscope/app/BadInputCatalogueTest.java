@@ -85,7 +85,7 @@ class BadInputCatalogueTest {
                 row(".keras without weights", d -> HostileFiles.without(FASHION.resolve("fashion_cnn_keras.keras"), d.resolve("no_weights.keras"),
                         "model.weights.h5"), "no_weights.keras: ", "has no model.weights.h5"),
                 row(".keras without config", d -> HostileFiles.without(FASHION.resolve("fashion_cnn_keras.keras"), d.resolve("no_config.keras"),
-                        "config.json"), "no_config.keras: a zip without configuration.json and coefficients.bin, so not a DL4J model"),
+                        "config.json"), "no_config.keras: ", "has no config.json"),
                 row("weights that do not match the config", d -> rewritingConfig(FASHION.resolve("fashion_cnn_keras.keras"),
                         d.resolve("kernel_mismatch.keras"), "\"kernel_size\": [3, 3]", "\"kernel_size\": [5, 5]"),
                         "kernel_mismatch.keras: layer 'conv1': its weights (DL4J W [16, 1, 3, 3]) do not fit its config (needs [16, 1, 5, 5])"),

@@ -83,6 +83,10 @@ class Keras3BadInputTest {
         FilterScopeException e = assertThrows(FilterScopeException.class, () -> Keras3Reader.read(file));
         assertOneLine(e, file);
         assertTrue(e.getMessage().contains("has no config.json"), e.getMessage());
+        // Opened as any user opens it, it reaches the Keras reader too, not the DL4J zip refusal.
+        FilterScopeException opened = assertThrows(FilterScopeException.class, () -> io.filterscope.FilterScope.open(file));
+        assertTrue(opened.getMessage().startsWith(file.getFileName() + ": has no config.json"), opened.getMessage());
+        assertFalse(opened.getMessage().contains("\n"), opened.getMessage());
     }
 
     @Test
