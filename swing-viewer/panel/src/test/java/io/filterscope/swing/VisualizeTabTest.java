@@ -47,14 +47,7 @@ class VisualizeTabTest {
         ExplainTabTest.Counting model = new ExplainTabTest.Counting(real, true);
         List<Throwable> errors = new CopyOnWriteArrayList<>();
         VisualizeTab tab = new VisualizeTab();
-        FilterScopePanel panel = call(() -> {
-            FilterScopePanel p = new FilterScopePanel();
-            p.setErrorHandler(errors::add);
-            p.addTab(tab);
-            p.showTab(tab);
-            p.setModel(model);
-            return p;
-        });
+        FilterScopePanel panel = panel(tab, model, errors, true);
         try {
             ExplainTabTest.idle(panel);
             onEdt(() -> panel.selectLayer(CONV));
@@ -101,13 +94,10 @@ class VisualizeTabTest {
         ExplainTabTest.Counting model = new ExplainTabTest.Counting(real, true);
         List<Throwable> errors = new CopyOnWriteArrayList<>();
         VisualizeTab tab = new VisualizeTab();
-        FilterScopePanel panel = call(() -> {
-            FilterScopePanel p = new FilterScopePanel();
-            p.setErrorHandler(errors::add);
-            p.addTab(tab);
-            p.setModel(model);
-            p.setImage(Images.read(ExplainTabTest.BUNDLE.resolve("images/9-ankle-boot.png")));
-            return p;
+        FilterScopePanel panel = panel(tab, model, errors, false);
+        call(() -> {
+            panel.setImage(Images.read(ExplainTabTest.BUNDLE.resolve("images/9-ankle-boot.png")));
+            return null;
         });
         try {
             ExplainTabTest.idle(panel);
@@ -139,13 +129,7 @@ class VisualizeTabTest {
         ExplainTabTest.Counting model = new ExplainTabTest.Counting(real, true);
         List<Throwable> errors = new CopyOnWriteArrayList<>();
         VisualizeTab tab = new VisualizeTab();
-        FilterScopePanel panel = call(() -> {
-            FilterScopePanel p = new FilterScopePanel();
-            p.setErrorHandler(errors::add);
-            p.addTab(tab);
-            p.setModel(model);
-            return p;
-        });
+        FilterScopePanel panel = panel(tab, model, errors, false);
         try {
             ExplainTabTest.idle(panel);
             onEdt(() -> panel.selectLayer(CONV));
@@ -176,13 +160,7 @@ class VisualizeTabTest {
     void aModelWithoutGradientsGetsAMessage() throws Exception {
         ExplainTabTest.Counting model = new ExplainTabTest.Counting(real, false);
         VisualizeTab tab = new VisualizeTab();
-        FilterScopePanel panel = call(() -> {
-            FilterScopePanel p = new FilterScopePanel();
-            p.addTab(tab);
-            p.showTab(tab);
-            p.setModel(model);
-            return p;
-        });
+        FilterScopePanel panel = panel(tab, model, new CopyOnWriteArrayList<>(), true);
         try {
             ExplainTabTest.idle(panel);
             onEdt(() -> panel.selectLayer(CONV));
@@ -212,5 +190,19 @@ class VisualizeTabTest {
         assertEquals(224, view.getWidth());
         assertEquals(224, view.getHeight());
         Screens.assertSameRegion(big, 0, 0, view, 0, 0, 224, 224);
+    }
+
+    /** A panel with {@code tab} added (and in front when {@code show}), errors collected, then {@code model} set. */
+    private static FilterScopePanel panel(VisualizeTab tab, Model model, List<Throwable> errors, boolean show) throws Exception {
+        return call(() -> {
+            FilterScopePanel p = new FilterScopePanel();
+            p.setErrorHandler(errors::add);
+            p.addTab(tab);
+            if (show) {
+                p.showTab(tab);
+            }
+            p.setModel(model);
+            return p;
+        });
     }
 }
