@@ -9,9 +9,6 @@ import io.filterscope.model.Model;
 import io.filterscope.visualize.FeatureVisualizer;
 import io.filterscope.visualize.VisualizeRequest;
 import java.awt.image.BufferedImage;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import javax.imageio.ImageIO;
@@ -23,14 +20,7 @@ class WhatExcitesTest {
     private static final Path MODEL = Path.of("../samples/models/fashion-mnist/fashion_cnn.onnx");
 
     private static String[] run(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code;
-        try (PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
-             PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8)) {
-            code = WhatExcites.run(args, o, e);
-        }
-        return new String[] {Integer.toString(code), out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8)};
+        return SampleRun.run(WhatExcites::run, args);
     }
 
     @Test
