@@ -2,10 +2,8 @@ package io.filterscope.examples;
 
 import io.filterscope.ErrorKind;
 import io.filterscope.FilterScopeException;
-import io.filterscope.model.Activations;
-import io.filterscope.model.CaptureRequest;
+import io.filterscope.model.ChannelPeaks;
 import io.filterscope.model.LayerInfo;
-import io.filterscope.model.LayerOutput;
 import io.filterscope.model.Model;
 import io.filterscope.preprocess.FreeSize;
 import io.filterscope.preprocess.ImageBatches;
@@ -21,7 +19,7 @@ import java.util.function.Function;
 /**
  * Finds, for every channel of one layer, the images that excite it most: dataset examples in the
  * manner of the Deep Visualization Toolbox and OpenAI Microscope. Forward passes only, through
- * {@link Model#capture}, so it works with every backend.
+ * {@link Model#peaks}, so it works with every backend.
  *
  * <p>Images are read, preprocessed and run in batches; of each batch only the per-channel best
  * {@code k} are kept ({@link TopExamples.Collector}), so memory stays at one batch plus
@@ -123,7 +121,6 @@ public final class ExampleSearch {
         if (layer.outputShape().isPresent() && !layer.hasSpatialOutput()) {
             throw notSpatial(model, layer, layer.outputShape().get());
         }
-        CaptureRequest request = CaptureRequest.layers(layer.name());
         TopExamples.Collector[] collector = {null};
         List<Skipped> skipped = new ArrayList<>();
         int run = ImageBatches.forEach(files, prep, settings.sizeRule(), model.metadata(), settings.batchSize(), new ImageBatches.Listener() {
@@ -137,7 +134,7 @@ public final class ExampleSearch {
                 skipped.add(new Skipped(file, reason));
                 listener.skipped(file, reason);
             }
-        }, batch -> collector[0] = runBatch(model, layer, request, batch.files().stream().map(naming).toList(), batch.input(),
+        }, batch -> collector[0] = runBatch(model, layer, batch.files().stream().map(naming).toList(), batch.input(),
                 collector[0], settings));
         if (collector[0] == null) {
             throw new FilterScopeException(ErrorKind.INVALID_DATA, files.isEmpty() ? "no images to search"
@@ -146,20 +143,14 @@ public final class ExampleSearch {
         return new Result(collector[0].result(), run, skipped);
     }
 
-    private static TopExamples.Collector runBatch(Model model, LayerInfo layer, CaptureRequest request, List<String> names,
-                                                  Tensor input, TopExamples.Collector collector, Settings settings) {
-        // Closed once scored: the collector keeps scores only, and the next batch reuses the memory.
-        try (Activations acts = model.capture(input, request)) {
-            LayerOutput out = acts.layer(layer.name()).orElseThrow(() -> new FilterScopeException(ErrorKind.INFERENCE_FAILED,
-                    model.metadata().file().getFileName() + ": the backend did not capture layer '" + layer.name() + "'"));
-            if (!out.isSpatial()) {
-                throw notSpatial(model, layer, out.values().shape());
-            }
-            TopExamples.Collector c = collector != null ? collector
-                    : new TopExamples.Collector(layer.name(), settings.score(), settings.k(), (int) out.values().shape().dim(1));
-            c.add(names, out.values());
-            return c;
-        }
+    private static TopExamples.Collector runBatch(Model model, LayerInfo layer, List<String> names, Tensor input,
+                                                  TopExamples.Collector collector, Settings settings) {
+        // Peaks, not maps: the backend may reduce the maps where they are made (Model#peaks).
+        ChannelPeaks peaks = model.peaks(input, layer.name());
+        TopExamples.Collector c = collector != null ? collector
+                : new TopExamples.Collector(layer.name(), settings.score(), settings.k(), peaks.channels());
+        c.add(names, peaks);
+        return c;
     }
 
     private static FilterScopeException notSpatial(Model model, LayerInfo layer, Shape shape) {

@@ -1,6 +1,7 @@
 package io.filterscope.examples;
 
 import com.google.common.base.Preconditions;
+import io.filterscope.model.ChannelPeaks;
 import io.filterscope.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -96,6 +97,11 @@ public record TopExamples(String layer, ScoreKind score, int k, List<List<Exampl
         private final ScoreKind score;
         private final int k;
         private final List<PriorityQueue<Example>> heaps;
+        /**
+         * Per channel, the score of the worst example kept once {@code k} are (NaN as -∞), else -∞:
+         * most maps fall below it and are turned away by one comparison.
+         */
+        private final double[] worst;
 
         /** A collector for {@code channels} channels. */
         public Collector(String layer, ScoreKind score, int k, int channels) {
@@ -104,6 +110,8 @@ public record TopExamples(String layer, ScoreKind score, int k, List<List<Exampl
             this.score = score;
             this.k = k;
             this.heaps = new ArrayList<>(channels);
+            this.worst = new double[channels];
+            java.util.Arrays.fill(worst, Double.NEGATIVE_INFINITY);
             for (int c = 0; c < channels; c++) {
                 // Worst first, so the root is the one to drop.
                 heaps.add(new PriorityQueue<>(k + 1, Example.BEST_FIRST.reversed()));
@@ -118,52 +126,35 @@ public record TopExamples(String layer, ScoreKind score, int k, List<List<Exampl
          */
         public void add(List<String> images, Tensor maps) {
             Preconditions.checkArgument(maps.shape().rank() == 4, "feature maps must be N×C×H×W, got %s", maps.shape());
-            int n = (int) maps.shape().dim(0);
-            int channels = (int) maps.shape().dim(1);
-            int h = (int) maps.shape().dim(2);
-            int w = (int) maps.shape().dim(3);
-            Preconditions.checkArgument(images.size() <= n, "%s names for a batch of %s", images.size(), n);
-            n = images.size();
-            Preconditions.checkArgument(channels == heaps.size(), "%s channels, expected %s", channels, heaps.size());
-            int hw = h * w;
-            // One copy per item (a lent batch checks its loan per copy), then each channel's map read in place.
-            float[] item = new float[channels * hw];
-            for (int i = 0; i < n; i++) {
-                maps.copyTo(i * channels * hw, item, 0, item.length);
-                for (int c = 0; c < channels; c++) {
-                    offer(c, images.get(i), item, c * hw, hw, w);
+            add(images, ChannelPeaks.of(layer, maps));
+        }
+
+        /**
+         * Keeps the best of a batch already reduced to its channels' peaks ({@link
+         * io.filterscope.model.Model#peaks}): the same as {@link #add(List, Tensor)} on the maps the
+         * peaks were made from. Names past the batch's items are refused; items past the last name
+         * are padding and are not scored.
+         */
+        public void add(List<String> images, ChannelPeaks peaks) {
+            Preconditions.checkArgument(images.size() <= peaks.items(), "%s names for a batch of %s", images.size(), peaks.items());
+            Preconditions.checkArgument(peaks.channels() == heaps.size(), "%s channels, expected %s", peaks.channels(), heaps.size());
+            for (int i = 0; i < images.size(); i++) {
+                for (int c = 0; c < heaps.size(); c++) {
+                    float s = score == ScoreKind.MAX ? peaks.max(i, c) : peaks.mean(i, c);
+                    offer(c, images.get(i), s, peaks, i);
                 }
             }
         }
 
         /**
-         * Scores one map ({@code hw} values of {@code values} from {@code at}) and keeps it if it beats
-         * the channel's worst kept example; a map that cannot, the common case once the heaps are full,
-         * makes no object.
+         * Keeps item {@code i}'s example for channel {@code c} if it beats the channel's worst kept
+         * one; the common case once the heaps are full, one that cannot, makes no object.
          */
-        private void offer(int c, String image, float[] values, int at, int hw, int w) {
-            int best = 0;
-            float max = Float.NEGATIVE_INFINITY;
-            double sum = 0;
-            for (int i = 0; i < hw; i++) {
-                float v = values[at + i];
-                sum += v;
-                if (v > max) {
-                    max = v;
-                    best = i;
-                }
+        private void offer(int c, String image, float s, ChannelPeaks peaks, int i) {
+            if ((Float.isNaN(s) ? Double.NEGATIVE_INFINITY : s) < worst[c]) {
+                return;   // strictly worse: BEST_FIRST would rank it after the worst kept
             }
-            float s = score == ScoreKind.MAX ? (hw == 0 ? Float.NaN : max) : (float) (sum / hw);
-            PriorityQueue<Example> heap = heaps.get(c);
-            if (heap.size() >= k) {
-                float worst = heap.peek().score();
-                double sv = Float.isNaN(s) ? Double.NEGATIVE_INFINITY : s;
-                double wv = Float.isNaN(worst) ? Double.NEGATIVE_INFINITY : worst;
-                if (sv < wv) {
-                    return;   // strictly worse: BEST_FIRST would rank it after the worst kept
-                }
-            }
-            offer(c, new Example(image, s, hw == 0 ? 0 : best / w, hw == 0 ? 0 : best % w));
+            offer(c, new Example(image, s, peaks.y(i, c), peaks.x(i, c)));
         }
 
         private void offer(int c, Example e) {
@@ -173,6 +164,10 @@ public record TopExamples(String layer, ScoreKind score, int k, List<List<Exampl
             } else if (Example.BEST_FIRST.compare(e, heap.peek()) < 0) {
                 heap.poll();
                 heap.add(e);
+            }
+            if (heap.size() >= k) {
+                float w = heap.peek().score();
+                worst[c] = Float.isNaN(w) ? Double.NEGATIVE_INFINITY : w;
             }
         }
 

@@ -106,6 +106,35 @@ public interface Model extends AutoCloseable {
     }
 
     /**
+     * Runs one batch and reduces every channel of {@code layer}'s feature maps to its peaks: the
+     * largest value, the mean and where the largest lies ({@link ChannelPeaks} defines them). What
+     * dataset examples need of a batch, and no more: a backend may compute it inside its runtime, and
+     * run only the part of the network the layer needs, instead of handing out the maps. The default
+     * captures the layer and reduces the maps here.
+     *
+     * @param input a batch in the model's own input layout
+     * @throws io.filterscope.FilterScopeException of kind {@link io.filterscope.ErrorKind#INVALID_ARGUMENT}
+     *         when the layer's output is not N × C × H × W feature maps, and as {@link #capture}
+     */
+    default ChannelPeaks peaks(Tensor input, String layer) {
+        LayerInfo info = layer(layer);
+        try (Activations acts = capture(input, CaptureRequest.layers(info.name()))) {
+            LayerOutput out = acts.layer(info.name()).orElseThrow(() -> new io.filterscope.FilterScopeException(
+                    io.filterscope.ErrorKind.INFERENCE_FAILED, metadata().file().getFileName() + ": the backend did not capture layer '" + info.name() + "'"));
+            if (!out.isSpatial()) {
+                throw notFeatureMaps(info, out.values().shape());
+            }
+            return ChannelPeaks.of(info.name(), out.values());
+        }
+    }
+
+    /** The error for a layer whose output is {@code shape}, not feature maps: one line naming what to do. */
+    private io.filterscope.FilterScopeException notFeatureMaps(LayerInfo layer, io.filterscope.tensor.Shape shape) {
+        return new io.filterscope.FilterScopeException(io.filterscope.ErrorKind.INVALID_ARGUMENT, metadata().file().getFileName() + ": layer '"
+                + layer.name() + "' outputs " + shape + ", not N×C×H×W feature maps; choose a layer with feature maps (`filterscope info` lists them)");
+    }
+
+    /**
      * Runs one batch and returns the first output. A backend may lend it recycled memory
      * ({@link Tensor#lent}): {@link Tensor#release()} it once read, in a loop, so the next run reuses
      * that memory at once (otherwise the garbage collector gives it back later).

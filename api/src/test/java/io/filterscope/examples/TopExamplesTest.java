@@ -3,6 +3,7 @@ package io.filterscope.examples;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import io.filterscope.model.ChannelPeaks;
 import io.filterscope.tensor.Shape;
 import io.filterscope.tensor.Tensor;
 import java.util.ArrayList;
@@ -99,6 +100,51 @@ class TopExamplesTest {
             assertEquals(brute.subList(0, 6), top.channel(ch), "channel " + ch);
             assertEquals(bruteMean.subList(0, 6), mean.channel(ch), "channel " + ch);
         }
+    }
+
+    /**
+     * Peaks a backend hands in rank as the maps they stand for; padding items past the names are not
+     * scored, and a batch that does not fit is refused.
+     */
+    @Test
+    void peaksFromABackendRankAsTheirMaps() {
+        int n = 40;
+        float[] all = maps(n, 5);
+        for (ScoreKind score : ScoreKind.values()) {
+            TopExamples fromMaps = collect(all, 0, n, 8, score, 3);
+            TopExamples.Collector c = new TopExamples.Collector("l", score, 3, C);
+            for (int s = 0; s < n; s += 8) {
+                // What a backend computes itself, handed in as arrays, with two padding items after the batch.
+                int items = 8 + 2;
+                float[] max = new float[items * C];
+                float[] mean = new float[items * C];
+                int[] position = new int[items * C];
+                for (int i = 0; i < items; i++) {
+                    for (int ch = 0; ch < C; ch++) {
+                        int base = ((s + Math.min(i, 7)) * C + ch) * H * W;
+                        float m = Float.NEGATIVE_INFINITY;
+                        double sum = 0;
+                        for (int p = 0; p < H * W; p++) {
+                            sum += all[base + p];
+                            if (all[base + p] > m) {
+                                m = all[base + p];
+                                position[i * C + ch] = p;
+                            }
+                        }
+                        // Padding scores above every real one: were it scored, it would be kept.
+                        max[i * C + ch] = i < 8 ? m : 1000;
+                        mean[i * C + ch] = i < 8 ? (float) (sum / (H * W)) : 1000;
+                    }
+                }
+                c.add(names(s, s + 8), ChannelPeaks.of("l", items, C, H, W, max, mean, position));
+            }
+            assertEquals(fromMaps, c.result(), score.id());
+        }
+        TopExamples.Collector c = new TopExamples.Collector("l", ScoreKind.MAX, 3, C);
+        ChannelPeaks two = ChannelPeaks.of("l", Tensor.wrap(Shape.of(2, C, H, W), new float[2 * C * H * W]));
+        assertThrows(IllegalArgumentException.class, () -> c.add(names(0, 3), two), "more names than items");
+        TopExamples.Collector wider = new TopExamples.Collector("l", ScoreKind.MAX, 3, C + 1);
+        assertThrows(IllegalArgumentException.class, () -> wider.add(names(0, 2), two), "channels that do not match");
     }
 
     @Test

@@ -13,6 +13,7 @@ import io.filterscope.model.Capability;
 import io.filterscope.model.CaptureBudget;
 import io.filterscope.model.CaptureMode;
 import io.filterscope.model.CaptureRequest;
+import io.filterscope.model.ChannelPeaks;
 import io.filterscope.model.FilterBank;
 import io.filterscope.model.GradientRequest;
 import io.filterscope.model.Gradients;
@@ -90,6 +91,7 @@ final class OnnxModel implements Model {
         this.graph = graph;
         this.sessions = sessions;
         this.outputs = new OutputPool(sessions.environment());
+        this.peakOutputs = new PeakOutputs(sessions.environment());
         this.weights = new Weights(graph, file);
         this.nodesByLayer = graph.layerNodes;
         this.shapes = outputShapes();
@@ -604,11 +606,7 @@ final class OnnxModel implements Model {
     @Override
     public Activations capture(Tensor input, CaptureRequest request) {
         checkOpen();
-        TensorSpec in = metadata.input();
-        if (!in.shape().accepts(input.shape())) {
-            throw new FilterScopeException(ErrorKind.INPUT_SHAPE, file.getFileName() + ": input '" + in.name() + "' must be " + in.describeShape()
-                    + ", got " + input.shape() + "; give an image or .npy of that shape");
-        }
+        TensorSpec in = checkedInput(input);
         Map<LayerInfo, String> tensorOf = selectLayers(request);
         CaptureBudget.check(file, tensorOf.keySet(), input.shape());
         Set<String> extra = new LinkedHashSet<>(tensorOf.values());
@@ -631,6 +629,138 @@ final class OnnxModel implements Model {
             throw new FilterScopeException(Messages.runFailure(e), file.getFileName() + ": inference failed for input " + input.shape() + " ("
                     + Messages.firstLine(e.getMessage()) + "); the model wants '" + in.name() + "' as " + in.describeShape(), e);
         }
+    }
+
+    /** The model's input, once {@code input} fits it. */
+    private TensorSpec checkedInput(Tensor input) {
+        TensorSpec in = metadata.input();
+        if (!in.shape().accepts(input.shape())) {
+            throw new FilterScopeException(ErrorKind.INPUT_SHAPE, file.getFileName() + ": input '" + in.name() + "' must be " + in.describeShape()
+                    + ", got " + input.shape() + "; give an image or .npy of that shape");
+        }
+        return in;
+    }
+
+    /**
+     * The peaks computed inside ONNX Runtime by a graph of their own ({@link PeakGraph}): only the
+     * nodes the layer needs run, and the maps are reduced where they are made instead of being copied
+     * out. Where ONNX Runtime's reductions cannot be trusted to keep {@link ChannelPeaks}'
+     * definitions (a map holding NaN, which each runtime reduces its own way), and for layers or
+     * graphs the peak graph does not fit (a tensor whose rank is not known to be 4 before a run, an
+     * opset before 5), the layer is captured and reduced here instead.
+     */
+    @Override
+    public ChannelPeaks peaks(Tensor input, String layerName) {
+        checkOpen();
+        TensorSpec in = checkedInput(input);
+        LayerInfo l = layer(layerName);
+        Optional<PeakKey> key = peakKeys.computeIfAbsent(l.name(), n -> peakKey(l));
+        if (key.isEmpty()) {
+            return Model.super.peaks(input, layerName);
+        }
+        PeakKey peak = key.get();
+        PeakOutputs.Slot slot = null;
+        try (Sessions.Lease lease = sessions.acquire(peak, () -> PeakGraph.build(graph, peak.tensor(), peak.layout()));
+             DirectInput direct = directCopy(input);
+             OnnxTensor x = OnnxTensor.createTensor(sessions.environment(), direct.floats(), input.shape().toArray())) {
+            long items = input.shape().rank() > 0 ? input.shape().dim(0) : -1;
+            PeakOutputs.Key slotKey = new PeakOutputs.Key(peak, items, peak.channels());
+            RawPeaks raw;
+            if (items > 0 && peak.channels() > 0 && !unpinnablePeaks.contains(slotKey)) {
+                slot = peakOutputs.take(slotKey);
+                try (OrtSession.Result ignored = lease.session().run(Map.of(in.name(), x), Set.of(), slot.pinned)) {
+                    raw = new RawPeaks(PeakOutputs.Slot.read(slot.shape), PeakOutputs.Slot.read(slot.max), PeakOutputs.Slot.read(slot.mean),
+                            PeakOutputs.Slot.read(slot.argmax));
+                } catch (OrtException e) {
+                    // An output shape guessed before the run was wrong: copy the outputs out from now on.
+                    slot.close();
+                    slot = null;
+                    unpinnablePeaks.add(slotKey);
+                    LOG.debug("{}: pinned peak outputs refused ({}); copying them instead", file.getFileName(), Messages.firstLine(e.getMessage()));
+                    return peaks(input, layerName);
+                }
+            } else {
+                try (OrtSession.Result result = lease.session().run(Map.of(in.name(), x))) {
+                    raw = new RawPeaks(longs(result, PeakGraph.SHAPE), floats(result, PeakGraph.MAX), floats(result, PeakGraph.MEAN),
+                            longs(result, PeakGraph.ARGMAX));
+                }
+            }
+            ChannelPeaks peaks = raw.toPeaks(l.name());
+            return peaks != null ? peaks : Model.super.peaks(input, layerName);
+        } catch (OrtException e) {
+            throw new FilterScopeException(Messages.runFailure(e), file.getFileName() + ": inference failed for input " + input.shape() + " ("
+                    + Messages.firstLine(e.getMessage()) + "); the model wants '" + in.name() + "' as " + in.describeShape(), e);
+        } finally {
+            if (slot != null) {
+                peakOutputs.giveBack(slot);
+            }
+        }
+    }
+
+    /** What a peak graph's run gave, before it is checked. */
+    private record RawPeaks(long[] shape, float[] max, float[] mean, long[] argmax) {
+        /**
+         * The peaks, or null where they must be computed from the maps instead: a map holding NaN
+         * (its mean is NaN), which ONNX Runtime's max and argmax each treat their own way, maps
+         * with no positions, or a tensor that turned out not to be N × C × H × W.
+         */
+        ChannelPeaks toPeaks(String layer) {
+            if (shape.length != 4 || shape[2] * shape[3] == 0) {
+                return null;
+            }
+            for (float v : mean) {
+                if (Float.isNaN(v)) {
+                    return null;
+                }
+            }
+            int[] position = new int[argmax.length];
+            for (int i = 0; i < position.length; i++) {
+                position[i] = Math.toIntExact(argmax[i]);
+            }
+            return ChannelPeaks.of(layer, Math.toIntExact(shape[0]), Math.toIntExact(shape[1]), Math.toIntExact(shape[2]),
+                    Math.toIntExact(shape[3]), max, mean, position);
+        }
+    }
+
+    /**
+     * A layer's tensor, its layout and its channel count (-1 when only a run tells): the cache key of
+     * its peak graph's session.
+     */
+    private record PeakKey(String tensor, Layout layout, long channels) {
+    }
+
+    /** Reused output buffers of peak graph runs. */
+    private final PeakOutputs peakOutputs;
+    /** Peak graphs and batch sizes whose outputs ONNX Runtime refused to write in place. */
+    private final Set<PeakOutputs.Key> unpinnablePeaks = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    /** Per layer, the peak graph's key, or empty where the layer is captured and reduced in Java instead. */
+    private final Map<String, Optional<PeakKey>> peakKeys = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private Optional<PeakKey> peakKey(LayerInfo l) {
+        String tensor = selectLayers(CaptureRequest.layers(l.name())).get(l);
+        Shape own = tensor == null ? null : shapes.get(tensor);
+        if (own == null || own.rank() != 4 || graph.elementTypes.getOrDefault(tensor, FLOAT) != FLOAT
+                || !PeakGraph.supports(graph) || PeakGraph.namesTaken(graph)) {
+            return Optional.empty();
+        }
+        Layout layout = layoutOf(tensor);
+        return Optional.of(new PeakKey(tensor, layout, own.dim(layout == Layout.NHWC ? 3 : 1)));
+    }
+
+    private float[] floats(OrtSession.Result result, String name) throws OrtException {
+        return toTensor(result, name).toArray();
+    }
+
+    private long[] longs(OrtSession.Result result, String name) throws OrtException {
+        Optional<OnnxValue> v = result.get(name);
+        if (v.isEmpty() || !(v.get() instanceof OnnxTensor t) || t.getInfo().type != ai.onnxruntime.OnnxJavaType.INT64) {
+            throw new FilterScopeException(ErrorKind.INFERENCE_FAILED, file.getFileName() + ": ONNX Runtime returned no int64 tensor '" + name + "'");
+        }
+        var b = t.getByteBuffer().order(ByteOrder.nativeOrder()).asLongBuffer();
+        long[] out = new long[b.remaining()];
+        b.get(out);
+        return out;
     }
 
     /** The input's values in a direct buffer, which ONNX Runtime reads in place (a heap buffer it would copy once more). */
@@ -778,6 +908,11 @@ final class OnnxModel implements Model {
         return outputs.freeSlabs();
     }
 
+    /** How many sets of peak output buffers wait for reuse; for tests. */
+    int freePeakSlots() {
+        return peakOutputs.freeSlots();
+    }
+
     /** How many capture kinds ONNX Runtime refused pinned outputs for; for tests. */
     int unpinnableCount() {
         return unpinnable.size();
@@ -799,6 +934,7 @@ final class OnnxModel implements Model {
         if (closed.compareAndSet(false, true)) {
             sessions.close();
             outputs.close();
+            peakOutputs.close();
         }
     }
 

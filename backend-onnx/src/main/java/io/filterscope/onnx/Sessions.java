@@ -371,15 +371,31 @@ final class Sessions implements AutoCloseable {
      * garbage collector, as before.
      */
     static void free(ByteBuffer direct) {
+        java.lang.invoke.MethodHandle cleaner = CLEANER.get();
+        if (cleaner == null) {
+            return;
+        }
         try {
-            java.lang.reflect.Field f = Class.forName("sun.misc.Unsafe").getDeclaredField("theUnsafe");
-            f.setAccessible(true);
-            Object unsafe = f.get(null);
-            unsafe.getClass().getMethod("invokeCleaner", ByteBuffer.class).invoke(unsafe, direct);
-        } catch (ReflectiveOperationException | RuntimeException e) {
+            cleaner.invoke(direct);
+        } catch (Throwable e) {
             LOG.debug("direct buffer left to the garbage collector: {}", e.toString());
         }
     }
+
+    /** {@code invokeCleaner} bound to the Unsafe instance, looked up once: every capture frees its input copy. */
+    private static final com.google.common.base.Supplier<java.lang.invoke.MethodHandle> CLEANER =
+            com.google.common.base.Suppliers.memoize(() -> {
+                try {
+                    Class<?> type = Class.forName("sun.misc.Unsafe");
+                    java.lang.reflect.Field f = type.getDeclaredField("theUnsafe");
+                    f.setAccessible(true);
+                    return java.lang.invoke.MethodHandles.lookup()
+                            .unreflect(type.getMethod("invokeCleaner", ByteBuffer.class)).bindTo(f.get(null));
+                } catch (ReflectiveOperationException | RuntimeException e) {
+                    LOG.debug("direct buffers are left to the garbage collector: {}", e.toString());
+                    return null;
+                }
+            });
 
     /** {@code proto} with {@code extra} appended to its graph outputs; everything else, unknown fields too, kept. */
     static OnnxModel.Model withOutputs(OnnxModel.Model proto, Collection<String> extra) {

@@ -14,6 +14,7 @@ import io.filterscope.model.Activations;
 import io.filterscope.model.Capability;
 import io.filterscope.model.CaptureMode;
 import io.filterscope.model.CaptureRequest;
+import io.filterscope.model.ChannelPeaks;
 import io.filterscope.model.FilterBank;
 import io.filterscope.model.GradientRequest;
 import io.filterscope.model.Gradients;
@@ -203,10 +204,55 @@ public abstract class BackendContract {
         });
     }
 
+    /**
+     * {@link Model#peaks}, which a backend may compute its own way, are those of the maps {@link
+     * Model#capture} gives for a layer named: for every spatial layer, the same sizes, the
+     * same max and mean (to float rounding: a runtime may fuse differently when it computes less),
+     * and a position that holds the map's largest value. A layer without maps is refused.
+     */
+    @Test
+    void channelPeaksAreThoseOfTheCapturedMaps() {
+        Tensor x = fixture.input();
+        List<String> spatial = model.layers().stream().filter(LayerInfo::hasSpatialOutput).map(LayerInfo::name).toList();
+        assertFalse(spatial.isEmpty(), "the fixture has layers with feature maps");
+        for (LayerOutput o : model.capture(x, CaptureRequest.layers(spatial)).layers()) {
+            String name = o.layer().name();
+            ChannelPeaks expected = ChannelPeaks.of(name, o.values());
+            ChannelPeaks got = model.peaks(x, name);
+            assertEquals(List.of(expected.items(), expected.channels(), expected.height(), expected.width()),
+                    List.of(got.items(), got.channels(), got.height(), got.width()), name + ": sizes");
+            assertEquals(name, got.layer(), "layer name");
+            Tensor maps = o.values();
+            double tol = 1e-5 * Math.max(1e-6, maxAbs(maps));
+            int hw = expected.height() * expected.width();
+            for (int n = 0; n < expected.items(); n++) {
+                for (int c = 0; c < expected.channels(); c++) {
+                    String at = name + " item " + n + " channel " + c;
+                    assertEquals(expected.max(n, c), got.max(n, c), tol, at + ": max");
+                    assertEquals(expected.mean(n, c), got.mean(n, c), tol, at + ": mean");
+                    float there = maps.get((n * expected.channels() + c) * hw + got.y(n, c) * expected.width() + got.x(n, c));
+                    assertEquals(expected.max(n, c), there, tol, at + ": the value at the position given, (" + got.y(n, c) + ", " + got.x(n, c) + ")");
+                }
+            }
+        }
+        model.layers().stream().filter(l -> l.outputShape().map(s -> s.rank() == 2).orElse(false)).findFirst()
+                .ifPresent(l -> expectKind(ErrorKind.INVALID_ARGUMENT, () -> model.peaks(x, l.name())));
+    }
+
+    private static double maxAbs(Tensor t) {
+        double m = 0;
+        for (int i = 0; i < t.size(); i++) {
+            m = Math.max(m, Math.abs(t.get(i)));
+        }
+        return m;
+    }
+
     @Test
     void aWrongInputShapeGivesTheDocumentedMessage() {
         Tensor wrong = Tensor.zeros(fixture.wrongInputShape());
-        for (Executable call : List.<Executable>of(() -> model.capture(wrong, CaptureRequest.allSpatial()), () -> model.run(wrong))) {
+        String spatial = model.layers().stream().filter(LayerInfo::hasSpatialOutput).map(LayerInfo::name).findFirst().orElseThrow();
+        for (Executable call : List.<Executable>of(() -> model.capture(wrong, CaptureRequest.allSpatial()), () -> model.run(wrong),
+                () -> model.peaks(wrong, spatial))) {
             FilterScopeException e = expectKind(ErrorKind.INPUT_SHAPE, call);
             String m = e.getMessage();
             assertTrue(m.startsWith(fixture.model().getFileName() + ": "), "starts with the file name: " + m);
@@ -225,6 +271,7 @@ public abstract class BackendContract {
         assertEquals(fixture.model(), m.metadata().file(), "metadata after close");
         expectKind(ErrorKind.MODEL_CLOSED, () -> m.capture(fixture.input(), CaptureRequest.allSpatial()));
         expectKind(ErrorKind.MODEL_CLOSED, () -> m.run(fixture.input()));
+        expectKind(ErrorKind.MODEL_CLOSED, () -> m.peaks(fixture.input(), m.layers().get(0).name()));
         String conv = fixture.filterShapes().keySet().stream().findFirst().orElse(null);
         if (conv != null) {
             expectKind(ErrorKind.MODEL_CLOSED, () -> m.filters(conv));
@@ -243,6 +290,8 @@ public abstract class BackendContract {
                 .forEach(l -> requests.add(CaptureRequest.layers(l.name()).withMode(CaptureMode.PRE_ACTIVATION)));
         List<Activations> reference = requests.stream().map(r -> model.capture(x, r)).toList();
         List<FilterBank> filters = model.allFilters();
+        String peaksLayer = model.layers().stream().filter(LayerInfo::hasSpatialOutput).map(LayerInfo::name).reduce((a, b) -> b).orElseThrow();
+        ChannelPeaks peaks = model.peaks(x, peaksLayer);
         ExecutorService pool = Executors.newFixedThreadPool(THREADS);
         CountDownLatch start = new CountDownLatch(1);
         try {
@@ -256,6 +305,8 @@ public abstract class BackendContract {
                         assertEquals(reference.get(i), model.capture(x, requests.get(i)), "thread " + thread + " round " + r + " " + requests.get(i));
                         if (thread % 2 == 1) {
                             assertEquals(filters, model.allFilters(), "filters in thread " + thread);
+                        } else {
+                            assertEquals(peaks, model.peaks(x, peaksLayer), "peaks in thread " + thread + " round " + r);
                         }
                     }
                     return null;

@@ -8,8 +8,7 @@ import io.filterscope.examples.ExampleSearch;
 import io.filterscope.examples.ScoreKind;
 import io.filterscope.examples.TopExamples;
 import io.filterscope.io.ImageFolder;
-import io.filterscope.model.Activations;
-import io.filterscope.model.CaptureRequest;
+import io.filterscope.model.ChannelPeaks;
 import io.filterscope.model.Model;
 import io.filterscope.preprocess.FreeSize;
 import io.filterscope.preprocess.ImageBatches;
@@ -107,19 +106,26 @@ public final class ExamplesThroughput {
                 names.add(b.files().stream().map(folder::name).toList());
             });
             int images = names.stream().mapToInt(List::size).sum();
-            CaptureRequest request = CaptureRequest.layers(layer);
             double[] ratios = new double[rounds];
             for (int r = -1; r < rounds; r++) {
+                // Whole loops, taking turns: each session has its own ONNX Runtime threads, which spin a
+                // while after a run, so interleaving finer (16 batches each) made both loops three times
+                // slower and measured the switching, not the loops.
                 boolean plainFirst = (r & 1) == 0;
                 long plainNanos = 0;
                 long examplesNanos = 0;
                 for (int turn = 0; turn < 2; turn++) {
                     long a = System.nanoTime();
                     if ((turn == 0) == plainFirst) {
-                        plainLoop(env, plain, inputName, batches);
+                        for (Tensor batch : batches) {
+                            plainBatch(env, plain, inputName, batch);
+                        }
                         plainNanos = System.nanoTime() - a;
                     } else {
-                        examplesLoop(model, request, layer, batches, names);
+                        TopExamples.Collector[] collector = {null};
+                        for (int i = 0; i < batches.size(); i++) {
+                            examplesBatch(model, layer, batches.get(i), names.get(i), collector);
+                        }
                         examplesNanos = System.nanoTime() - a;
                     }
                 }
@@ -137,27 +143,19 @@ public final class ExamplesThroughput {
     }
 
     /** The model's output only, copied out as a caller would. */
-    private static void plainLoop(OrtEnvironment env, OrtSession plain, String inputName, List<Tensor> batches) throws Exception {
-        for (Tensor t : batches) {
-            try (OnnxTensor in = OnnxTensor.createTensor(env, t.buffer(), t.shape().toArray());
-                 OrtSession.Result out = plain.run(Map.of(inputName, in))) {
-                ((OnnxTensor) out.get(0)).getFloatBuffer();
-            }
+    private static void plainBatch(OrtEnvironment env, OrtSession plain, String inputName, Tensor batch) throws Exception {
+        try (OnnxTensor in = OnnxTensor.createTensor(env, batch.buffer(), batch.shape().toArray());
+             OrtSession.Result out = plain.run(Map.of(inputName, in))) {
+            ((OnnxTensor) out.get(0)).getFloatBuffer();
         }
     }
 
-    /** The layer captured and every channel's top examples kept, as {@code ExampleSearch} does per batch. */
-    private static void examplesLoop(Model model, CaptureRequest request, String layer, List<Tensor> batches, List<List<String>> names) {
-        TopExamples.Collector c = null;
-        for (int i = 0; i < batches.size(); i++) {
-            // Closed once scored, as ExampleSearch does: the next capture reuses the memory at once.
-            try (Activations acts = model.capture(batches.get(i), request)) {
-                Tensor maps = acts.layers().get(0).values();
-                if (c == null) {
-                    c = new TopExamples.Collector(layer, ScoreKind.MAX, TOP, (int) maps.shape().dim(1));
-                }
-                c.add(names.get(i), maps);
-            }
+    /** One batch's best examples per channel kept, as {@code ExampleSearch} does (through {@link Model#peaks}). */
+    private static void examplesBatch(Model model, String layer, Tensor batch, List<String> names, TopExamples.Collector[] collector) {
+        ChannelPeaks peaks = model.peaks(batch, layer);
+        if (collector[0] == null) {
+            collector[0] = new TopExamples.Collector(layer, ScoreKind.MAX, TOP, peaks.channels());
         }
+        collector[0].add(names, peaks);
     }
 }
