@@ -137,8 +137,17 @@ public final class ExamplesThroughput {
                             plainFirst ? "plain" : "examples", plainRate, examplesRate, ratios[r]);
                 }
             }
-            System.out.printf("median ratio examples / plain ORT over %d images, %d rounds: %.2f; load average now %.1f%n", images, rounds,
-                    Stats.median(ratios), ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+            // The loop that runs second in a round, right after the other one, is the slower one (docs/benchmarks.md):
+            // a pair of rounds, one of each order, cancels that, so pairs are what the balanced figure is made of.
+            int pairs = rounds / 2;
+            double[] pairRatios = new double[pairs];
+            for (int p = 0; p < pairs; p++) {
+                pairRatios[p] = Math.sqrt(ratios[2 * p] * ratios[2 * p + 1]);
+            }
+            System.out.printf("median ratio examples / plain ORT over %d images, %d rounds: %.2f; order-balanced (median over %d pairs of"
+                            + " rounds, one of each order, of the pair's geometric mean): %s; load average now %.1f%n", images, rounds,
+                    Stats.median(ratios), pairs, pairs == 0 ? "-" : String.format("%.2f", Stats.median(pairRatios)),
+                    ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
         }
     }
 
