@@ -5,10 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.filterscope.FilterScope;
+import io.filterscope.contract.BackendContract;
 import io.filterscope.model.CaptureRequest;
 import io.filterscope.model.ChannelPeaks;
 import io.filterscope.model.LayerInfo;
-import io.filterscope.model.LayerOutput;
 import io.filterscope.model.Layout;
 import io.filterscope.model.Model;
 import io.filterscope.onnx.proto.OnnxModel.Node;
@@ -42,33 +42,10 @@ class PeaksTest {
         return io.filterscope.tensor.Tensor.wrap(shape, v);
     }
 
-    /** Every spatial layer's peaks: max, mean and position as the captured maps give them. */
-    private static void assertPeaksOfCapture(Model m, io.filterscope.tensor.Tensor x) {
-        List<String> spatial = m.layers().stream().filter(LayerInfo::hasSpatialOutput).map(LayerInfo::name).toList();
-        assertFalse(spatial.isEmpty());
-        for (LayerOutput o : m.capture(x, CaptureRequest.layers(spatial)).layers()) {
-            String name = o.layer().name();
-            ChannelPeaks want = ChannelPeaks.of(name, o.values());
-            ChannelPeaks got = m.peaks(x, name);
-            assertEquals(List.of(want.items(), want.channels(), want.height(), want.width()),
-                    List.of(got.items(), got.channels(), got.height(), got.width()), name);
-            int hw = want.height() * want.width();
-            for (int n = 0; n < want.items(); n++) {
-                for (int c = 0; c < want.channels(); c++) {
-                    String at = name + " [" + n + ", " + c + "]";
-                    assertEquals(want.max(n, c), got.max(n, c), 1e-5 * Math.max(1, Math.abs(want.max(n, c))), at + " max");
-                    assertEquals(want.mean(n, c), got.mean(n, c), 1e-5 * Math.max(1, Math.abs(want.mean(n, c))), at + " mean");
-                    float there = o.values().get((n * want.channels() + c) * hw + got.y(n, c) * want.width() + got.x(n, c));
-                    assertEquals(want.max(n, c), there, 1e-5 * Math.max(1, Math.abs(want.max(n, c))), at + " value at the position");
-                }
-            }
-        }
-    }
-
     @Test
     void channelFirstModel() {
         try (Model m = FilterScope.open(BUNDLED)) {
-            assertPeaksOfCapture(m, input(Shape.of(3, 1, 28, 28), 1));
+            BackendContract.assertPeaksOfCapture(m, input(Shape.of(3, 1, 28, 28), 1));
         }
     }
 
@@ -76,7 +53,7 @@ class PeaksTest {
     void kerasChannelLastModelIsReducedChannelFirst() {
         try (Model m = FilterScope.open(KERAS)) {
             assertEquals(Layout.NHWC, m.metadata().inputLayout());
-            assertPeaksOfCapture(m, input(Shape.of(2, 28, 28, 1), 2));
+            BackendContract.assertPeaksOfCapture(m, input(Shape.of(2, 28, 28, 1), 2));
         }
     }
 
@@ -92,9 +69,9 @@ class PeaksTest {
                     dims[i] = free[i];
                 }
             }
-            assertPeaksOfCapture(m, input(Shape.of(dims), 3));
+            BackendContract.assertPeaksOfCapture(m, input(Shape.of(dims), 3));
             if (file.startsWith("dynamic")) {
-                assertPeaksOfCapture(m, input(Shape.of(1, 3, 8, 8), 4));
+                BackendContract.assertPeaksOfCapture(m, input(Shape.of(1, 3, 8, 8), 4));
             }
         }
     }
