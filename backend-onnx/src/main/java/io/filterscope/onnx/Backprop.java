@@ -305,7 +305,10 @@ final class Backprop {
         } else {
             gb.addAllNode(backward);
         }
-        gb.addAllInitializer(b.constants);
+        // Only the constants the kept backward nodes read: ONNX Runtime would load the rest for nothing (and warn of each).
+        Set<String> readByNodes = new HashSet<>();
+        gb.getNodeList().forEach(n -> readByNodes.addAll(n.getInputList()));
+        b.constants.stream().filter(t -> readByNodes.contains(t.getName())).forEach(gb::addInitializer);
         gb.getOutputList().forEach(o -> present.add(o.getName()));
         for (String t : extra) {
             if (present.add(t)) {

@@ -139,11 +139,19 @@ final class TailGraph {
                 }
             }
         }
-        Graph.Builder g = graph.graph.toBuilder().clearNode().clearInput().clearOutput().clearValueInfo();
+        Graph.Builder g = graph.graph.toBuilder().clearNode().clearInput().clearOutput().clearValueInfo().clearInitializer();
+        Set<String> read = new HashSet<>();
         // The original order is a topological one (ONNX requires it); keep it.
         for (Node n : graph.graph.getNodeList()) {
             if (needed.contains(n)) {
                 g.addNode(n);
+                read.addAll(n.getInputList());
+            }
+        }
+        // Only the weights the tail reads: a cut late in the network needs few of them.
+        for (io.filterscope.onnx.proto.OnnxModel.Tensor t : graph.graph.getInitializerList()) {
+            if (read.contains(t.getName())) {
+                g.addInitializer(t);
             }
         }
         long[] dims = cutShape.toArray();
@@ -159,7 +167,7 @@ final class TailGraph {
         }
         // Initializers listed as inputs too (IR < 4) stay listed: ONNX Runtime expects that of such files.
         for (ValueInfo v : graph.graph.getInputList()) {
-            if (graph.initializers.containsKey(v.getName())) {
+            if (graph.initializers.containsKey(v.getName()) && read.contains(v.getName())) {
                 g.addInput(v);
             }
         }
