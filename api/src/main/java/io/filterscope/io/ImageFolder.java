@@ -45,8 +45,11 @@ public final class ImageFolder {
         }
         List<Path> found;
         try (Stream<Path> s = Files.walk(dir, Integer.MAX_VALUE, EnumSet.noneOf(FileVisitOption.class).toArray(FileVisitOption[]::new))) {
+            // Each name made once, not twice per comparison: a sort of 10,000 files compares about 140,000 times.
             found = s.filter(Files::isRegularFile).filter(ImageFolder::isImageName)
-                    .sorted((a, b) -> name(dir, a).compareTo(name(dir, b))).toList();
+                    .map(f -> java.util.Map.entry(name(dir, f), f))
+                    .sorted(java.util.Map.Entry.comparingByKey())
+                    .map(java.util.Map.Entry::getValue).toList();
         } catch (IOException | UncheckedIOException e) {
             throw new FilterScopeException(ErrorKind.UNREADABLE_FILE, dir + ": cannot be listed (" + e.getMessage()
                     + "); check its permissions", e);
