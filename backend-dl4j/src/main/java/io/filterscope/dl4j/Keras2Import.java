@@ -3,9 +3,11 @@ package io.filterscope.dl4j;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.filterscope.ErrorKind;
 import io.filterscope.FilterScopeException;
+import io.filterscope.dl4j.keras.DeclaredParameters;
 import io.filterscope.dl4j.keras.Hdf5Reader;
 import java.nio.file.Path;
 import org.deeplearning4j.nn.api.NeuralNetwork;
+import org.deeplearning4j.nn.modelimport.keras.KerasLayer;
 import org.deeplearning4j.nn.modelimport.keras.KerasModel;
 import org.deeplearning4j.nn.modelimport.keras.KerasSequentialModel;
 import org.deeplearning4j.nn.modelimport.keras.exceptions.InvalidKerasConfigurationException;
@@ -36,6 +38,10 @@ final class Keras2Import {
                 boolean sequential = config.modelClass().equals("Sequential");
                 KerasModel model = sequential ? builder.buildSequential() : builder.buildModel();
                 new Keras2Weights(h5, model.getKerasMajorVersion(), model.getKerasBackend()).importInto(model.getLayers());
+                // Before the network is initialised, which allocates what the configuration declares.
+                long held = DeclaredParameters.held(model.getLayers().values().stream().map(KerasLayer::getWeights).filter(java.util.Objects::nonNull).toList());
+                DeclaredParameters.check(name, sequential ? DeclaredParameters.of(((KerasSequentialModel) model).getMultiLayerConfiguration())
+                        : DeclaredParameters.of(model.getComputationGraphConfiguration()), held);
                 network = sequential ? ((KerasSequentialModel) model).getMultiLayerNetwork() : model.getComputationGraph();
             } catch (FilterScopeException e) {
                 throw e;

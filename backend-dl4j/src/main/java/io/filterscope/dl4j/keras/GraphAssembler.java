@@ -174,7 +174,10 @@ final class GraphAssembler {
         graph.setOutputs(spec.outputs().stream().map(o -> vertexOf(o, null)).toArray(String[]::new));
         ComputationGraph network;
         try {
-            network = new ComputationGraph(graph.build());
+            ComputationGraphConfiguration conf = graph.build();
+            // Before init allocates what the configuration declares.
+            DeclaredParameters.check(String.valueOf(file), DeclaredParameters.of(conf), DeclaredParameters.held(params.values()));
+            network = new ComputationGraph(conf);
             network.init();
         } catch (FilterScopeException e) {
             throw e;

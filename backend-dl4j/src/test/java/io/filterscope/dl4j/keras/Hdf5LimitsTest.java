@@ -46,6 +46,22 @@ class Hdf5LimitsTest {
         assertTrue(e.getMessage().contains("(a compressed chunk inflates past the 108 bytes its chunk size declares"), e.getMessage());
     }
 
+    /**
+     * A config is a size the file declares too: a Dense layer of 1,500,000,000 units in a file of a
+     * few kilobytes is refused from its parameter count, before DL4J allocates them (tens of
+     * gigabytes), on both readers: DL4J's Keras 2 import and FilterScope's Keras 3 assembler.
+     * The fixtures are written by {@code src/test/python/make_declared_params_fixtures.py}.
+     */
+    @Test
+    void aConfigDeclaringFarMoreParametersThanTheFileHoldsIsRefusedBeforeAllocating() {
+        for (String f : new String[] {"small_cnn_keras2_huge_dense.h5", "seq_cnn_keras3_huge_dense.h5"}) {
+            FilterScopeException e = assertThrows(FilterScopeException.class, () -> new Dl4jBackend().open(DIR.resolve(f), OpenOptions.defaults()).close());
+            assertOneLine(e, f.startsWith("small") ? f : DIR.resolve(f).toString());
+            assertTrue(e.getMessage().contains(": the model configuration declares ") && e.getMessage().contains(",000,0")
+                    && e.getMessage().contains(" parameters, but the file holds "), e.getMessage());
+        }
+    }
+
     @Test
     void aChunkDeclaredLargerThanItsDatasetIsRefusedBeforeItIsRead() {
         String[] conv = {"model_weights", "conv", "conv"};
