@@ -116,7 +116,7 @@ final class Sessions implements AutoCloseable {
         java.util.concurrent.atomic.AtomicReference<Object> result = new java.util.concurrent.atomic.AtomicReference<>();
         Thread loader = new Thread(null, () -> {
             try {
-                result.set(OrtEnvironment.getEnvironment(nativeLogLevel(), "filterscope"));
+                result.set(createEnvironment());
             } catch (Throwable t) {
                 result.set(t);
             }
@@ -144,6 +144,29 @@ final class Sessions implements AutoCloseable {
         throw r instanceof RuntimeException re ? re : new IllegalStateException("ONNX Runtime did not start", (Throwable) r);
     }
 
+    /** Whether the environment has global thread pools, which sessions without thread counts of their own share. */
+    private static volatile boolean globalThreads;
+
+    /**
+     * The environment, with one pool of threads for all of FilterScope's sessions. A model has
+     * several (the capture, the tail for Ablation-CAM, the gradient graph, dataset examples' peak
+     * graph), used in turns; with a pool each, the pool of the session just used spins on while
+     * the next one runs: alternating two sessions every 16 batches of the bundled model took 2.4 ms a
+     * batch instead of 1.2, and with one shared pool 1.2 (docs/benchmarks.md). Where the application
+     * made ONNX Runtime's environment before FilterScope, that one is used and each session keeps its
+     * own threads.
+     */
+    private static OrtEnvironment createEnvironment() throws OrtException {
+        try (OrtEnvironment.ThreadingOptions threads = new OrtEnvironment.ThreadingOptions()) {
+            OrtEnvironment env = OrtEnvironment.getEnvironment(nativeLogLevel(), "filterscope", threads);
+            globalThreads = true;
+            return env;
+        } catch (IllegalStateException e) {
+            LOG.debug("ONNX Runtime's environment was made before FilterScope's: sessions keep threads of their own ({})", e.getMessage());
+            return OrtEnvironment.getEnvironment(nativeLogLevel(), "filterscope");
+        }
+    }
+
     /**
      * How much ONNX Runtime's native logger prints. It writes straight to the process's stderr, in
      * terminal colours whether or not stderr is a terminal, and whatever it reports that matters
@@ -162,6 +185,11 @@ final class Sessions implements AutoCloseable {
         } catch (RuntimeException | LinkageError e) {
             return false;
         }
+    }
+
+    /** Whether sessions without thread counts of their own share the environment's pool; for tests. */
+    static boolean sharesThreads() {
+        return globalThreads;
     }
 
     /** The environment the sessions live in, for creating input tensors. */
@@ -420,6 +448,10 @@ final class Sessions implements AutoCloseable {
         SessionOptions opts = new SessionOptions();
         if (probe) {
             opts.setOptimizationLevel(SessionOptions.OptLevel.NO_OPT);
+        }
+        if (globalThreads && options.intraOpThreads() == 0 && options.interOpThreads() == 0) {
+            // Thread counts asked for are the session's own; otherwise the environment's shared pool.
+            opts.disablePerSessionThreads();
         }
         if (options.intraOpThreads() > 0) {
             opts.setIntraOpNumThreads(options.intraOpThreads());
