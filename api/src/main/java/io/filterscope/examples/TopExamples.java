@@ -125,7 +125,6 @@ public record TopExamples(String layer, ScoreKind score, int k, List<List<Exampl
          * not scored.
          */
         public void add(List<String> images, Tensor maps) {
-            Preconditions.checkArgument(maps.shape().rank() == 4, "feature maps must be N×C×H×W, got %s", maps.shape());
             add(images, ChannelPeaks.of(layer, maps));
         }
 

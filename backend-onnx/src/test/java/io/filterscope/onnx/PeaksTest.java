@@ -11,15 +11,10 @@ import io.filterscope.model.ChannelPeaks;
 import io.filterscope.model.LayerInfo;
 import io.filterscope.model.Layout;
 import io.filterscope.model.Model;
-import io.filterscope.onnx.proto.OnnxModel.Node;
-import io.filterscope.onnx.proto.OnnxModel.Tensor;
 import io.filterscope.tensor.Shape;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Random;
-import java.util.Set;
-import java.util.stream.Collectors;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Test;
@@ -121,18 +116,5 @@ class PeaksTest {
             m.close();
         }
         assertEquals(0, ((OnnxModel) m).freePeakSlots(), "closed with the model");
-    }
-
-    /** The peak graph of the first conv keeps only what that layer needs: no later node, no later weight. */
-    @Test
-    void thePeakGraphRunsOnlyTheHeadOfTheNetwork() throws Exception {
-        OnnxGraph graph = new OnnxGraph(io.filterscope.onnx.proto.OnnxModel.Model.parseFrom(Files.readAllBytes(BUNDLED)));
-        String first = graph.policy.postActivation("/conv1/Conv_output_0");
-        var head = PeakGraph.build(graph, first, Layout.NCHW).getGraph();
-        List<String> ops = head.getNodeList().stream().map(Node::getOpType).toList();
-        assertEquals(List.of("Conv", "Relu", "GlobalMaxPool", "GlobalAveragePool", "Shape", "Constant", "Reshape", "ArgMax"), ops);
-        assertEquals(Set.of("conv1.weight", "conv1.bias"), head.getInitializerList().stream().map(Tensor::getName).collect(Collectors.toSet()));
-        assertEquals(List.of(PeakGraph.MAX, PeakGraph.MEAN, PeakGraph.ARGMAX, PeakGraph.SHAPE),
-                head.getOutputList().stream().map(o -> o.getName()).toList());
     }
 }

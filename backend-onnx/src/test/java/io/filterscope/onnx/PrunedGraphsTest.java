@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.filterscope.FilterScope;
 import io.filterscope.model.GradientRequest;
+import io.filterscope.model.Layout;
 import io.filterscope.model.Model;
 import io.filterscope.onnx.proto.OnnxModel.Graph;
 import io.filterscope.onnx.proto.OnnxModel.Tensor;
@@ -62,5 +63,19 @@ class PrunedGraphsTest {
                 }
             }
         }
+    }
+
+    /** The peak graph of the first conv keeps only what that layer needs: no later node, no later weight. */
+    @Test
+    void thePeakGraphRunsOnlyTheHeadOfTheNetwork() throws Exception {
+        OnnxGraph graph = bundled();
+        String first = graph.policy.postActivation("/conv1/Conv_output_0");
+        var head = PeakGraph.build(graph, first, Layout.NCHW).getGraph();
+        List<String> ops = head.getNodeList().stream().map(io.filterscope.onnx.proto.OnnxModel.Node::getOpType).toList();
+        assertEquals(List.of("Conv", "Relu", "GlobalMaxPool", "GlobalAveragePool", "Shape", "Constant", "Reshape", "ArgMax"), ops);
+        assertEquals(Set.of("conv1.weight", "conv1.bias"), head.getInitializerList().stream().map(Tensor::getName).collect(Collectors.toSet()));
+        assertEveryWeightIsRead(head, "peak graph");
+        assertEquals(List.of(PeakGraph.MAX, PeakGraph.MEAN, PeakGraph.ARGMAX, PeakGraph.SHAPE),
+                head.getOutputList().stream().map(o -> o.getName()).toList());
     }
 }
