@@ -61,10 +61,8 @@ public final class AtomicFiles {
         // and the output would keep that instead of the usual permissions from the umask.
         Path temp = dir.resolve("." + absolute.getFileName() + "." + Long.toHexString(ThreadLocalRandom.current().nextLong()) + ".tmp");
         boolean moved = false;
-        InFlight.add(temp);
         try {
-            try (OutputStream out = new BufferedOutputStream(
-                    Files.newOutputStream(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), 1 << 16)) {
+            try (OutputStream out = new BufferedOutputStream(InFlight.create(temp), 1 << 16)) {
                 writer.writeTo(out);
             }
             try {
@@ -93,9 +91,18 @@ public final class AtomicFiles {
      * Temporary files being written right now, removed by a shutdown hook when the JVM exits
      * mid-write (Ctrl-C, SIGTERM, {@code System.exit}), so an interrupted run leaves no hidden
      * {@code .tmp} file behind. The target is untouched in that case: it is only ever renamed over.
+     *
+     * <p>Other threads go on running while shutdown hooks run, so a write may start while the hook
+     * cleans up. Registering a temporary file and creating it therefore happen together under a
+     * lock the hook takes too, and once the hook has run no temporary file is created any more:
+     * every one that exists is one the hook saw. (Registered first and created after, as before, a
+     * write starting mid-clean-up left its file behind: {@code InterruptedWriteTest}.)
      */
     private static final class InFlight {
         private static final java.util.Set<Path> TEMPS = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        private static final java.util.concurrent.locks.ReentrantReadWriteLock LOCK = new java.util.concurrent.locks.ReentrantReadWriteLock();
+        /** Set by the hook, under the write lock: the JVM is exiting. */
+        private static boolean exiting;
 
         static {
             try {
@@ -105,8 +112,18 @@ public final class AtomicFiles {
             }
         }
 
-        static void add(Path temp) {
-            TEMPS.add(temp);
+        /** Registers and creates {@code temp}, unless the JVM is exiting. */
+        static OutputStream create(Path temp) throws IOException {
+            LOCK.readLock().lock();
+            try {
+                if (exiting) {
+                    throw new IOException("the program is stopping");
+                }
+                TEMPS.add(temp);
+                return Files.newOutputStream(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+            } finally {
+                LOCK.readLock().unlock();
+            }
         }
 
         static void remove(Path temp) {
@@ -114,12 +131,18 @@ public final class AtomicFiles {
         }
 
         private static void deleteAll() {
-            for (Path p : TEMPS) {
-                try {
-                    Files.deleteIfExists(p);
-                } catch (IOException ignored) {
-                    // Exiting: nothing better to do.
+            LOCK.writeLock().lock();
+            try {
+                exiting = true;
+                for (Path p : TEMPS) {
+                    try {
+                        Files.deleteIfExists(p);
+                    } catch (IOException ignored) {
+                        // Exiting: nothing better to do.
+                    }
                 }
+            } finally {
+                LOCK.writeLock().unlock();
             }
         }
     }

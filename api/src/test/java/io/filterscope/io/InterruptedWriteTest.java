@@ -35,6 +35,56 @@ class InterruptedWriteTest {
         }
     }
 
+    /**
+     * Eight threads write file after file through AtomicFiles, each write pausing inside, until
+     * the JVM is stopped: writes that start while the shutdown hook cleans up must not leave a
+     * temporary file behind it (InterruptedCommandTest once found one).
+     */
+    public static final class BusyWriters {
+        public static void main(String[] args) throws InterruptedException {
+            Path dir = Path.of(args[0]);
+            for (int t = 0; t < 8; t++) {
+                int thread = t;
+                Thread w = new Thread(() -> {
+                    for (int i = 0; ; i++) {
+                        try {
+                            AtomicFiles.write(dir.resolve(thread + "-" + (i % 4) + ".png"), out -> {
+                                out.write(new byte[4096]);
+                                Thread.onSpinWait();
+                            });
+                        } catch (RuntimeException e) {
+                            return;   // refused while the JVM stops
+                        }
+                    }
+                });
+                w.setDaemon(true);
+                w.start();
+            }
+            Thread.sleep(200);
+            System.out.println("writing");
+            System.out.flush();
+            Thread.sleep(Long.MAX_VALUE);
+        }
+    }
+
+    @Test
+    void writesGoingOnWhileTheJvmStopsLeaveNoTemporaryFile(@TempDir Path dir) throws Exception {
+        for (int run = 0; run < 10; run++) {
+            Path out = Files.createDirectory(dir.resolve("run" + run));
+            Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+                    System.getProperty("java.class.path"), BusyWriters.class.getName(), out.toString())
+                    .redirectErrorStream(true).start();
+            try {
+                assertEquals("writing", new String(p.getInputStream().readNBytes("writing".length()), StandardCharsets.UTF_8));
+            } finally {
+                p.destroy();
+                p.waitFor();
+            }
+            List<Path> left = list(out).stream().filter(f -> f.getFileName().toString().endsWith(".tmp")).toList();
+            assertEquals(List.of(), left, "run " + run + ": temporary files left behind");
+        }
+    }
+
     @Test
     void aJvmStoppedMidWriteLeavesNoTemporaryFile(@TempDir Path dir) throws Exception {
         Path target = Files.writeString(dir.resolve("result.png"), "old");
